@@ -1,0 +1,173 @@
+"""Task classes: the units that move data. Methods are ``async``; run blocking clients in an executor
+(``await asyncio.to_thread(...)``), never on the event loop.
+
+A minimal sink task::
+
+    class PrintSinkTask(SinkTask):
+        async def start(self, props: dict[str, str]) -> None:
+            self.out = open(props["file"], "a")
+
+        async def put(self, records: list[SinkRecord]) -> None:
+            for r in records:
+                self.out.write(f"{r.value}\\n")
+
+        async def flush(self, offsets: dict[TopicPartition, int]) -> None:
+            self.out.flush()          # offsets up to here are committed once this returns
+
+        async def stop(self) -> None:
+            self.out.close()
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from genesis_worker.api.records import RecordMetadata, SinkRecord, SourceRecord, TopicPartition
+
+
+class OffsetStorageReader:
+    """Reads committed source offsets (``context.offset_storage_reader``)."""
+
+    async def offset(self, partition: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The last committed offset of one source partition, or None."""
+        got = await self.offsets([partition])
+        return next(iter(got.values()), None)
+
+    async def offsets(self, partitions: Collection[Mapping[str, Any]]) -> dict[Any, dict[str, Any] | None]:
+        """Committed offsets of several source partitions, keyed by a hashable form of each partition
+        (see :func:`partition_key`)."""
+        raise NotImplementedError
+
+
+def partition_key(partition: Mapping[str, Any] | None) -> Any:
+    """A hashable, order-insensitive form of a source partition map."""
+    if partition is None:
+        return None
+    return tuple(sorted((k, _freeze(v)) for k, v in partition.items()))
+
+
+def _freeze(v: Any) -> Any:
+    if isinstance(v, dict):
+        return tuple(sorted((k, _freeze(x)) for k, x in v.items()))
+    if isinstance(v, list):
+        return tuple(_freeze(x) for x in v)
+    return v
+
+
+class ErrantRecordReporter:
+    """Reports a record a sink task could not write (KIP-610); it goes to the log and/or the DLQ under
+    the connector's ``errors.*`` settings. Await the returned future to know the DLQ write finished."""
+
+    def report(self, record: SinkRecord, error: BaseException) -> asyncio.Future[None]:
+        raise NotImplementedError
+
+
+class TaskContext:
+    def configs(self) -> dict[str, str]:
+        raise NotImplementedError
+
+
+class SinkTaskContext(TaskContext):
+    """What the framework offers a running sink task."""
+
+    def offset(self, offsets: Mapping[TopicPartition, int]) -> None:
+        """Rewind (or skip) consumption of partitions to the given next offsets."""
+        raise NotImplementedError
+
+    def timeout(self, timeout_ms: int) -> None:
+        """Wait at most this long before the next ``put`` after a :class:`RetriableException`."""
+        raise NotImplementedError
+
+    def assignment(self) -> set[TopicPartition]:
+        raise NotImplementedError
+
+    def pause(self, *partitions: TopicPartition) -> None:
+        raise NotImplementedError
+
+    def resume(self, *partitions: TopicPartition) -> None:
+        raise NotImplementedError
+
+    def request_commit(self) -> None:
+        """Commit offsets as soon as possible instead of waiting for ``offset.flush.interval.ms``."""
+        raise NotImplementedError
+
+    @property
+    def errant_record_reporter(self) -> ErrantRecordReporter | None:
+        """Set when the connector has a DLQ topic or ``errors.log.enable=true``; else None."""
+        raise NotImplementedError
+
+
+class SourceTaskContext(TaskContext):
+    """What the framework offers a running source task."""
+
+    @property
+    def offset_storage_reader(self) -> OffsetStorageReader:
+        raise NotImplementedError
+
+
+class Task:
+    """Base of sink and source tasks."""
+
+    def version(self) -> str:
+        from genesis_worker import __version__
+
+        return __version__
+
+    async def start(self, props: dict[str, str]) -> None:
+        """Called once with the task's configuration."""
+
+    async def stop(self) -> None:
+        """Release resources. May be called while another method is still awaiting."""
+
+
+class SinkTask(Task):
+    """Receives batches of Kafka records in :meth:`put` and makes them durable by :meth:`flush`.
+
+    Delivery is at-least-once: offsets are committed to Kafka only after ``flush`` (or
+    ``pre_commit``) returned for everything up to them.
+    """
+
+    context: SinkTaskContext
+
+    def initialize(self, context: SinkTaskContext) -> None:
+        self.context = context
+
+    async def put(self, records: list[SinkRecord]) -> None:
+        """Write (or buffer) records. Called also with an empty list, so timers can run.
+        Raise :class:`RetriableException` to get the same batch again later."""
+        raise NotImplementedError
+
+    async def flush(self, current_offsets: Mapping[TopicPartition, int]) -> None:
+        """Make everything handed to ``put`` durable."""
+
+    async def pre_commit(self, current_offsets: Mapping[TopicPartition, int]) -> dict[TopicPartition, int]:
+        """Offsets safe to commit (next offset to read). Default: flush, then everything consumed."""
+        await self.flush(current_offsets)
+        return dict(current_offsets)
+
+    async def open(self, partitions: Collection[TopicPartition]) -> None:
+        """Partitions were assigned to this task."""
+
+    async def close(self, partitions: Collection[TopicPartition]) -> None:
+        """Partitions are being taken away; drop their buffered state."""
+
+
+class SourceTask(Task):
+    """Produces records from an external system: :meth:`poll` returns batches the framework sends."""
+
+    context: SourceTaskContext
+
+    def initialize(self, context: SourceTaskContext) -> None:
+        self.context = context
+
+    async def poll(self) -> list[SourceRecord] | None:
+        """Next records, or None/empty when there is nothing now (sleep a little before returning)."""
+        raise NotImplementedError
+
+    async def commit(self) -> None:
+        """Offsets of everything acknowledged so far were committed."""
+
+    async def commit_record(self, record: SourceRecord, metadata: RecordMetadata | None) -> None:
+        """One record was acknowledged by Kafka (``metadata``) or dropped by a transform (None)."""

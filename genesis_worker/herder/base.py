@@ -1,0 +1,173 @@
+"""The Herder: the one interface the REST layer talks to (Connect's ``Herder``).
+
+Standalone and distributed herders implement it. Every method returns plain JSON-ready values in the
+shapes of the Connect REST API (see ``shared/reference/connect-rest-api.md`` section 6), so the REST
+layer only routes and serialises. Errors are raised as:
+
+* :class:`~genesis_worker.api.errors.NotFoundException` -> 404
+* :class:`~genesis_worker.api.errors.AlreadyExistsException` -> 409
+* :class:`~genesis_worker.herder.errors.ConnectRestException` (and ``BadRequestException``) -> its status
+* :class:`~genesis_worker.herder.errors.NotLeaderException` / ``NotAssignedException`` -> forwarded by REST
+* :class:`~genesis_worker.herder.errors.RebalanceNeededException` -> 409
+* anything else -> 500 with the message
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from genesis_worker.plugins.registry import PluginRegistry
+
+JsonObj = dict[str, Any]
+
+
+class TargetState(str, Enum):
+    STARTED = "STARTED"
+    PAUSED = "PAUSED"
+    STOPPED = "STOPPED"
+
+
+class State(str, Enum):
+    """Reported states of connectors and tasks."""
+
+    UNASSIGNED = "UNASSIGNED"
+    RUNNING = "RUNNING"
+    PAUSED = "PAUSED"
+    STOPPED = "STOPPED"
+    FAILED = "FAILED"
+    RESTARTING = "RESTARTING"
+    DESTROYED = "DESTROYED"
+
+
+@dataclass(frozen=True, order=True)
+class ConnectorTaskId:
+    connector: str
+    task: int
+
+    def __str__(self) -> str:
+        return f"{self.connector}-{self.task}"
+
+    def to_json(self) -> JsonObj:
+        return {"connector": self.connector, "task": self.task}
+
+
+@dataclass(frozen=True)
+class RestartRequest:
+    connector: str
+    include_tasks: bool = False
+    only_failed: bool = False
+
+
+class Herder(abc.ABC):
+    """What the REST API needs from a worker; see the module doc for the error contract."""
+
+    plugins: PluginRegistry
+
+    # --- lifecycle ----------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def start(self) -> None: ...
+
+    @abc.abstractmethod
+    async def stop(self) -> None: ...
+
+    @abc.abstractmethod
+    def kafka_cluster_id(self) -> str: ...
+
+    @abc.abstractmethod
+    def health(self) -> tuple[int, JsonObj]:
+        """(HTTP status, WorkerStatus JSON): 200 healthy, 503 starting/unhealthy."""
+
+    # --- connectors ---------------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def connectors(self) -> list[str]: ...
+
+    @abc.abstractmethod
+    async def connector_info(self, name: str) -> JsonObj:
+        """ConnectorInfo: name, config, tasks (list of ConnectorTaskId JSON), type."""
+
+    @abc.abstractmethod
+    async def connector_config(self, name: str) -> dict[str, str]: ...
+
+    @abc.abstractmethod
+    async def put_connector_config(
+        self, name: str, config: dict[str, str], *, allow_replace: bool, initial_state: TargetState | None = None
+    ) -> tuple[bool, JsonObj]:
+        """Create or replace; returns (created, ConnectorInfo). Raises AlreadyExists if not allow_replace."""
+
+    @abc.abstractmethod
+    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> JsonObj:
+        """KIP-477: merge (None removes a key), validate, write; returns ConnectorInfo."""
+
+    @abc.abstractmethod
+    async def delete_connector(self, name: str) -> None: ...
+
+    @abc.abstractmethod
+    async def connector_status(self, name: str) -> JsonObj:
+        """ConnectorStateInfo: name, connector {state, worker_id[, trace]}, tasks [...], type."""
+
+    @abc.abstractmethod
+    async def task_status(self, task: ConnectorTaskId) -> JsonObj:
+        """TaskState: id, state, worker_id[, trace]."""
+
+    @abc.abstractmethod
+    async def task_configs(self, name: str) -> list[JsonObj]:
+        """List of TaskInfo: {id: ConnectorTaskId JSON, config: {...}}."""
+
+    @abc.abstractmethod
+    async def restart_connector(self, request: RestartRequest) -> JsonObj | None:
+        """Plain restart (no flags) returns None (REST 204); with flags, the ConnectorStateInfo (202)."""
+
+    @abc.abstractmethod
+    async def restart_task(self, task: ConnectorTaskId) -> None: ...
+
+    @abc.abstractmethod
+    async def pause_connector(self, name: str) -> None: ...
+
+    @abc.abstractmethod
+    async def resume_connector(self, name: str) -> None: ...
+
+    @abc.abstractmethod
+    async def stop_connector(self, name: str) -> None: ...
+
+    @abc.abstractmethod
+    async def active_topics(self, name: str) -> list[str]: ...
+
+    @abc.abstractmethod
+    async def reset_active_topics(self, name: str) -> None: ...
+
+    # --- offsets (KIP-875) ---------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def connector_offsets(self, name: str) -> JsonObj:
+        """{"offsets": [{"partition": {...}, "offset": {...}}]}."""
+
+    @abc.abstractmethod
+    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> JsonObj:
+        """Returns the Message JSON ({"message": ...})."""
+
+    @abc.abstractmethod
+    async def reset_connector_offsets(self, name: str) -> JsonObj: ...
+
+    # --- validation and plugins ------------------------------------------------------------------------
+    @abc.abstractmethod
+    async def validate_connector_config(self, config: dict[str, Any]) -> JsonObj:
+        """ConfigInfos: name, error_count, groups, configs."""
+
+    @abc.abstractmethod
+    def connector_plugin_config(self, plugin: str) -> list[JsonObj]:
+        """ConfigKeyInfo list for GET /connector-plugins/{plugin}/config."""
+
+    # --- internal / cluster --------------------------------------------------------------------------
+    async def put_task_configs(self, name: str, configs: list[dict[str, str]], signature: Any = None) -> None:
+        """Internal endpoint POST /connectors/{c}/tasks (distributed only)."""
+        raise NotImplementedError
+
+    async def set_cluster_logger_level(self, namespace: str, level: str) -> None:
+        """``scope=cluster`` logger change; standalone applies it locally."""
+        raise NotImplementedError
+
+    def rest_url(self) -> str | None:
+        """This worker's advertised REST URL (ends with '/')."""
+        return None

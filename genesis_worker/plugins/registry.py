@@ -1,0 +1,263 @@
+"""Plugin discovery: built-in packages, Python entry points, dotted paths and ``plugin.path`` folders.
+
+A plugin is a concrete subclass of Connector, Transformation, Predicate, Converter or HeaderConverter.
+It is found by any of:
+
+* living in a built-in package (``connectors``, ``transforms``, ``genesis_worker.runtime.converters``);
+* an entry point in the groups ``genesis_worker.connectors``, ``genesis_worker.transforms``,
+  ``genesis_worker.converters``, ``genesis_worker.predicates`` (a pip-installed connector package);
+* a module or package inside a ``plugin.path`` folder;
+* a dotted ``module.Class`` path written in a config, loaded on demand.
+
+Each plugin answers to its Python dotted path, to its ``java_class_names`` (so existing Connect configs
+keep working), and to Connect's aliases: the simple class name and that name without its type suffix
+(``FileStreamSink`` for ``FileStreamSinkConnector``), registered only when unambiguous.
+
+A module that fails to import (say, a missing optional client library) is logged and skipped; it does
+not stop the worker or hide the other plugins.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import inspect
+import logging
+import pkgutil
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from genesis_worker.api.connector import Connector, SinkConnector, SourceConnector
+from genesis_worker.api.errors import ConnectException
+from genesis_worker.api.plugin import Plugin
+from genesis_worker.api.transform import Converter, HeaderConverter, PluginType, Predicate, Transformation
+
+log = logging.getLogger(__name__)
+
+BUILTIN_PACKAGES = ("connectors", "transforms", "genesis_worker.runtime.converters")
+ENTRY_POINT_GROUPS = (
+    "genesis_worker.connectors",
+    "genesis_worker.transforms",
+    "genesis_worker.converters",
+    "genesis_worker.predicates",
+)
+
+# Order of kinds in GET /connector-plugins?connectorsOnly=false.
+KIND_ORDER: tuple[PluginType, ...] = ("sink", "source", "transformation", "predicate", "converter", "header_converter")
+_SUFFIX: dict[PluginType, tuple[str, ...]] = {
+    "sink": ("Connector",),
+    "source": ("Connector",),
+    "converter": ("Converter",),
+    "header_converter": ("HeaderConverter", "Converter"),
+    "transformation": ("Transformation",),
+    "predicate": ("Predicate",),
+}
+
+
+def plugin_kind(cls: type) -> PluginType | None:
+    """The REST ``type`` of a plugin class, or None if it is not a plugin."""
+    if not inspect.isclass(cls):
+        return None
+    if issubclass(cls, SinkConnector):
+        return "sink"
+    if issubclass(cls, SourceConnector):
+        return "source"
+    if issubclass(cls, Transformation):
+        return "transformation"
+    if issubclass(cls, Predicate):
+        return "predicate"
+    if issubclass(cls, HeaderConverter):
+        return "header_converter"
+    if issubclass(cls, Converter):
+        return "converter"
+    return None
+
+
+_BASES: set[type] = {
+    Plugin,
+    Connector,
+    SinkConnector,
+    SourceConnector,
+    Transformation,
+    Predicate,
+    Converter,
+    HeaderConverter,
+}
+
+
+def is_concrete_plugin(cls: Any) -> bool:
+    return (
+        inspect.isclass(cls)
+        and cls not in _BASES
+        and plugin_kind(cls) is not None
+        and not inspect.isabstract(cls)
+        and not cls.__dict__.get("abstract_plugin", False)
+        and not cls.__name__.startswith("_")
+    )
+
+
+@dataclass(frozen=True)
+class PluginDesc:
+    """A discovered plugin: its class, REST type, class name and version."""
+
+    cls: type[Plugin]
+    kind: PluginType
+    class_name: str
+    version: str
+
+    def to_info(self) -> dict[str, str]:
+        info = {"class": self.class_name, "type": self.kind}
+        if self.version and self.version != "undefined":
+            info["version"] = self.version
+        return info
+
+
+class PluginRegistry:
+    """All plugins this worker can run, with name resolution."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, PluginDesc] = {}
+        self._plugins: dict[type, PluginDesc] = {}
+        self._aliases: dict[str, set[type]] = {}
+
+    @classmethod
+    def discover(cls, plugin_path: Iterable[str] = (), *, builtins: bool = True) -> PluginRegistry:
+        reg = cls()
+        if builtins:
+            for pkg in BUILTIN_PACKAGES:
+                reg.scan_package(pkg)
+        reg.scan_entry_points()
+        for folder in plugin_path:
+            reg.scan_folder(Path(folder))
+        return reg
+
+    # --- discovery ------------------------------------------------------------------------------
+
+    def scan_package(self, package: str) -> None:
+        try:
+            mod = importlib.import_module(package)
+        except Exception as e:  # a broken plugin package must not stop the worker
+            log.warning("Skipping plugin package %s: %s", package, e)
+            return
+        self.scan_module(mod)
+        for info in pkgutil.walk_packages(
+            getattr(mod, "__path__", []), prefix=package + ".", onerror=lambda name: log.warning("Cannot scan %s", name)
+        ):
+            try:
+                self.scan_module(importlib.import_module(info.name))
+            except Exception as e:
+                log.warning("Skipping plugin module %s: %s", info.name, e)
+
+    def scan_module(self, mod: ModuleType) -> None:
+        for obj in vars(mod).values():
+            if is_concrete_plugin(obj) and obj.__module__ == mod.__name__:
+                self.add(obj)
+
+    def scan_entry_points(self) -> None:
+        for group in ENTRY_POINT_GROUPS:
+            for ep in importlib.metadata.entry_points(group=group):
+                try:
+                    obj = ep.load()
+                except Exception as e:
+                    log.warning("Skipping entry point %s (%s): %s", ep.name, group, e)
+                    continue
+                if inspect.ismodule(obj):
+                    self.scan_module(obj)
+                elif is_concrete_plugin(obj):
+                    self.add(obj)
+                else:
+                    log.warning("Entry point %s (%s) is not a plugin class or module", ep.name, group)
+
+    def scan_folder(self, folder: Path) -> None:
+        """Import every module and package directly inside ``folder`` (a ``plugin.path`` entry)."""
+        if not folder.is_dir():
+            log.warning("plugin.path entry %s is not a directory; ignored", folder)
+            return
+        if str(folder) not in sys.path:
+            sys.path.append(str(folder))
+        for info in pkgutil.iter_modules([str(folder)]):
+            if info.ispkg:
+                self.scan_package(info.name)
+            else:
+                try:
+                    self.scan_module(importlib.import_module(info.name))
+                except Exception as e:
+                    log.warning("Skipping plugin module %s in %s: %s", info.name, folder, e)
+
+    def add(self, cls: type) -> PluginDesc:
+        if cls in self._plugins:
+            return self._plugins[cls]
+        kind = plugin_kind(cls)
+        if kind is None:
+            raise ConnectException(f"{cls} is not a plugin")
+        assert issubclass(cls, Plugin)
+        try:
+            version = cls().version()
+        except Exception:
+            version = "undefined"
+        desc = PluginDesc(cls, kind, cls.class_name(), version)
+        self._plugins[cls] = desc
+        names = {desc.class_name, f"{cls.__module__}.{cls.__qualname__}", *cls.java_class_names}
+        for n in names:
+            self._by_name[n] = desc
+        for full in names:
+            simple = full.rsplit(".", 1)[-1]
+            self._aliases.setdefault(simple, set()).add(cls)
+            for suffix in _SUFFIX[kind]:
+                if simple.endswith(suffix) and len(simple) > len(suffix):
+                    self._aliases.setdefault(simple[: -len(suffix)], set()).add(cls)
+                    break
+        return desc
+
+    # --- lookup ---------------------------------------------------------------------------------
+
+    def plugins(self, kinds: Iterable[PluginType] = KIND_ORDER) -> list[PluginDesc]:
+        """Plugins of the given kinds, ordered as Connect lists them."""
+        wanted = list(kinds)
+        out = [d for d in self._plugins.values() if d.kind in wanted]
+        return sorted(out, key=lambda d: (wanted.index(d.kind), d.class_name, d.version))
+
+    def find(self, name: str) -> PluginDesc | None:
+        """Resolve a class name, Java name or unambiguous alias; load dotted paths on demand."""
+        name = name.strip()
+        if name in self._by_name:
+            return self._by_name[name]
+        owners = self._aliases.get(name)
+        if owners and len(owners) == 1:
+            return self._plugins[next(iter(owners))]
+        if "." in name:
+            return self._load_dotted(name)
+        return None
+
+    def _load_dotted(self, name: str) -> PluginDesc | None:
+        module_name, _, attr = name.rpartition(".")
+        try:
+            obj = getattr(importlib.import_module(module_name), attr)
+        except (ImportError, AttributeError, ValueError):
+            return None
+        except Exception as e:
+            log.warning("Loading plugin %s failed: %s", name, e)
+            return None
+        return self.add(obj) if is_concrete_plugin(obj) else None
+
+    def resolve(self, name: str, kinds: Iterable[PluginType]) -> PluginDesc:
+        """Like :meth:`find` but raises Connect's error when the name is unknown or of another kind."""
+        kinds = tuple(kinds)
+        desc = self.find(name)
+        if desc is None or desc.kind not in kinds:
+            if set(kinds) <= {"sink", "source"}:
+                available = ", ".join(d.class_name for d in self.plugins(("sink", "source")))
+                raise ConnectException(
+                    f"Failed to find any class that implements Connector and which name matches {name}, "
+                    f"available connectors are: {available}"
+                )
+            raise ConnectException(f"Class {name} could not be found.")
+        return desc
+
+    def new_instance(self, name: str, kinds: Iterable[PluginType]) -> Any:
+        return self.resolve(name, kinds).cls()
