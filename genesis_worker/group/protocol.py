@@ -203,9 +203,7 @@ class _Reader:
 # ConnectorAssignment arrays
 
 
-def _group_by_connector(
-    connectors: Iterable[str], tasks: Iterable[ConnectorTaskId]
-) -> list[tuple[str, list[int]]]:
+def _group_by_connector(connectors: Iterable[str], tasks: Iterable[ConnectorTaskId]) -> list[tuple[str, list[int]]]:
     entries: dict[str, list[int]] = {}
     for c in connectors:
         if c not in entries:
@@ -215,9 +213,7 @@ def _group_by_connector(
     return list(entries.items())
 
 
-def _w_connector_assignments(
-    out: bytearray, connectors: Sequence[str], tasks: Sequence[ConnectorTaskId]
-) -> None:
+def _w_connector_assignments(out: bytearray, connectors: Sequence[str], tasks: Sequence[ConnectorTaskId]) -> None:
     entries = _group_by_connector(connectors, tasks)
     _w_int32(out, len(entries))
     for name, ids in entries:
@@ -300,9 +296,7 @@ def decode_assignment(data: bytes) -> ConnectAssignment:
                 revoked_c, revoked_t = got
         if not r.exhausted:
             delay = r.int32()
-    return ConnectAssignment(
-        version, error, leader, leader_url, offset, connectors, tasks, revoked_c, revoked_t, delay
-    )
+    return ConnectAssignment(version, error, leader, leader_url, offset, connectors, tasks, revoked_c, revoked_t, delay)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -344,9 +338,7 @@ def decode_metadata(data: bytes) -> WorkerState:
     return WorkerState(url=url, offset=offset, allocation=allocation, version=version)
 
 
-def metadata_protocols(
-    compatibility: ConnectProtocolCompatibility, state: WorkerState
-) -> list[tuple[str, bytes]]:
+def metadata_protocols(compatibility: ConnectProtocolCompatibility, state: WorkerState) -> list[tuple[str, bytes]]:
     """The JoinGroup ``protocols`` list, in preference order, for the configured ``connect.protocol``."""
     ordered = [
         p
