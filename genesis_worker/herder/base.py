@@ -17,9 +17,12 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from genesis_worker.plugins.registry import PluginRegistry
+
+if TYPE_CHECKING:
+    from genesis_worker.herder.session_keys import SessionKey
 
 JsonObj = dict[str, Any]
 
@@ -170,4 +173,22 @@ class Herder(abc.ABC):
 
     def rest_url(self) -> str | None:
         """This worker's advertised REST URL (ends with '/')."""
+        return None
+
+    async def fence_zombie_source_tasks(self, name: str, signature: Any = None) -> None:
+        """Internal endpoint PUT /connectors/{c}/fence (KIP-618, distributed only)."""
+        raise NotImplementedError("Zombie fencing of source tasks is only supported by distributed workers")
+
+    # --- optional hooks the REST layer consults (safe defaults for standalone) --------------------------
+    def requires_request_signature(self) -> bool:
+        """True while the group runs protocol V2 (``sessioned``): internal requests must be signed."""
+        return False
+
+    def session_key(self) -> SessionKey | None:
+        """The current session key for verifying internal requests; None until one was read."""
+        return None
+
+    def stage_summary(self) -> str | None:
+        """What the worker is doing now (Java's ``Stage``), appended to "Request timed out. " messages:
+        "The worker is currently <description>, which began at <instant>." or None if unknown."""
         return None
