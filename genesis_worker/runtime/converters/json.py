@@ -1,0 +1,289 @@
+"""``org.apache.kafka.connect.json.JsonConverter``: Connect data as JSON, with or without a schema envelope.
+
+The schemaless case (``schemas.enable=false``) is on the hot path: a value made only of JSON-native
+Python values is written with one ``orjson.dumps`` and read with one ``orjson.loads`` (the tree *is* the
+Connect value). Anything else (bytes, non-string map keys, floats Java would print differently, Structs)
+goes through the exact conversion of :mod:`.json_data`.
+"""
+
+from __future__ import annotations
+
+import json as _stdjson
+import re
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import orjson
+
+from genesis_worker.api.config import CaseInsensitiveValidString, ConfigDef, ConfigType, Importance, Range, Width
+from genesis_worker.api.data import Schema, SchemaAndValue
+from genesis_worker.api.errors import DataException
+from genesis_worker.api.records import Headers
+from genesis_worker.api.transform import Converter
+from genesis_worker.runtime.converters._config import converter_config_def
+from genesis_worker.runtime.converters.json_data import (
+    as_connect_schema,
+    as_json_schema,
+    has_decimal,
+    to_connect,
+    to_json,
+)
+
+SCHEMAS_ENABLE_CONFIG = "schemas.enable"
+SCHEMAS_CACHE_SIZE_CONFIG = "schemas.cache.size"
+DECIMAL_FORMAT_CONFIG = "decimal.format"
+REPLACE_NULL_WITH_DEFAULT_CONFIG = "replace.null.with.default"
+
+ENVELOPE_ERROR = (
+    'JsonConverter with schemas.enable requires "schema" and "payload" fields and may not contain additional '
+    "fields. If you are trying to deserialize plain JSON data, set schemas.enable=false in your converter "
+    "configuration."
+)
+_DESER_ERROR = "Converting byte[] to Kafka Connect data failed due to serialization error: "
+_SER_ERROR = "Converting Kafka Connect data to byte[] failed due to serialization error: "
+
+# Output of the fast path that Java would print differently: doubles >= 1e7 or < 1e-3 (Java switches to
+# E notation), exponents. A match may be inside a string: then the exact path just runs for nothing.
+_JAVA_FLOAT_TEXT_DIFFERS = re.compile(rb"\d{8,}\.\d|\de|0\.000")
+_FAST_OPTS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_SUBCLASS
+
+
+class _NotNative(Exception):
+    pass
+
+
+def _refuse(_obj: Any) -> Any:
+    raise _NotNative
+
+
+def json_converter_config_def() -> ConfigDef:
+    """``JsonConverterConfig.configDef()``."""
+    group = "Schemas"
+    return (
+        converter_config_def()
+        .define(
+            SCHEMAS_ENABLE_CONFIG,
+            ConfigType.BOOLEAN,
+            True,
+            None,
+            Importance.HIGH,
+            "Include schemas within each of the serialized values and keys.",
+            group,
+            0,
+            Width.MEDIUM,
+            "Enable Schemas",
+        )
+        .define(
+            SCHEMAS_CACHE_SIZE_CONFIG,
+            ConfigType.INT,
+            1000,
+            Range.at_least(0),
+            Importance.HIGH,
+            "The maximum number of schemas that can be cached in this converter instance.",
+            group,
+            1,
+            Width.MEDIUM,
+            "Schema Cache Size",
+        )
+        .define(
+            DECIMAL_FORMAT_CONFIG,
+            ConfigType.STRING,
+            "BASE64",
+            CaseInsensitiveValidString.in_("BASE64", "NUMERIC"),
+            Importance.LOW,
+            "Controls which format this converter will serialize decimals in. This value is case insensitive "
+            "and can be either 'BASE64' (default) or 'NUMERIC'",
+            "Serialization",
+            0,
+            Width.MEDIUM,
+            "Decimal Format",
+        )
+        .define(
+            REPLACE_NULL_WITH_DEFAULT_CONFIG,
+            ConfigType.BOOLEAN,
+            True,
+            None,
+            Importance.LOW,
+            "Whether to replace fields that have a default value and that are null to the default value. When "
+            "set to true, the default value is used, otherwise null is used.",
+            "Serialization",
+            1,
+            Width.MEDIUM,
+            "Replace null with default",
+        )
+    )
+
+
+class _LRU:
+    __slots__ = ("_data", "_size")
+
+    def __init__(self, size: int) -> None:
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._size = size
+
+    def get(self, key: Any) -> Any:
+        v = self._data.get(key)
+        if v is not None:
+            self._data.move_to_end(key)
+        return v
+
+    def put(self, key: Any, value: Any) -> None:
+        if self._size <= 0:
+            return
+        self._data[key] = value
+        if len(self._data) > self._size:
+            self._data.popitem(last=False)
+
+
+class JsonConverter(Converter):
+    """Converts Connect data to JSON bytes and back, byte-compatible with Java's ``JsonConverter``.
+
+    Example::
+
+        conv = JsonConverter()
+        conv.configure({"schemas.enable": "false"}, is_key=False)
+        conv.from_connect_data("t", None, {"a": 1})      # b'{"a":1}'
+        conv.to_connect_data("t", b'{"a":1}').value      # {'a': 1}
+    """
+
+    java_class_names: ClassVar[tuple[str, ...]] = ("org.apache.kafka.connect.json.JsonConverter",)
+
+    def __init__(self) -> None:
+        self.schemas_enabled = True
+        self.decimal_numeric = False
+        self.replace_null_with_default = True
+        self._from_cache = _LRU(1000)
+        self._to_cache = _LRU(1000)
+
+    def config(self) -> ConfigDef:
+        return json_converter_config_def()
+
+    def configure(self, configs: Mapping[str, Any], is_key: bool) -> None:
+        props = dict(configs)
+        props.setdefault("converter.type", "key" if is_key else "value")
+        parsed = json_converter_config_def().parse(props)
+        self.schemas_enabled = bool(parsed[SCHEMAS_ENABLE_CONFIG])
+        self.decimal_numeric = str(parsed[DECIMAL_FORMAT_CONFIG]).upper() == "NUMERIC"
+        self.replace_null_with_default = bool(parsed[REPLACE_NULL_WITH_DEFAULT_CONFIG])
+        size = int(parsed[SCHEMAS_CACHE_SIZE_CONFIG])
+        self._from_cache = _LRU(size)
+        self._to_cache = _LRU(size)
+
+    # --- Connect -> bytes ------------------------------------------------------------------------
+
+    def from_connect_data(
+        self, topic: str, schema: Schema | None, value: Any, headers: Headers | None = None
+    ) -> bytes | None:
+        if schema is None:
+            if value is None:
+                return None
+            if not self.schemas_enabled:
+                return self._schemaless_bytes(value)
+        payload = to_json(schema, value, self.decimal_numeric, self.replace_null_with_default)
+        if self.schemas_enabled:
+            return self._dump({"schema": self._json_schema(schema), "payload": payload})
+        return self._dump(payload)
+
+    def _schemaless_bytes(self, value: Any) -> bytes:
+        try:
+            out = orjson.dumps(value, default=_refuse, option=_FAST_OPTS)
+        except (_NotNative, TypeError):
+            return self._dump(to_json(None, value, self.decimal_numeric, self.replace_null_with_default))
+        if _JAVA_FLOAT_TEXT_DIFFERS.search(out) is None:
+            return out
+        return self._dump(to_json(None, value, self.decimal_numeric, self.replace_null_with_default))
+
+    def from_connect_values(self, values: Sequence[Any]) -> list[bytes | None]:
+        """Batch form of :meth:`from_connect_data` for schemaless values (schema None for all)."""
+        fast = self._schemaless_bytes if not self.schemas_enabled else None
+        out: list[bytes | None] = []
+        for v in values:
+            if v is None:
+                out.append(None)
+            elif fast is not None:
+                out.append(fast(v))
+            else:
+                out.append(self.from_connect_data("", None, v))
+        return out
+
+    def _json_schema(self, schema: Schema | None) -> Any:
+        if schema is None:
+            return None
+        cached = self._from_cache.get(schema)
+        if cached is None:
+            cached = orjson.Fragment(orjson.dumps(as_json_schema(schema, self.decimal_numeric)))
+            self._from_cache.put(schema, cached)
+        return cached
+
+    @staticmethod
+    def _dump(tree: Any) -> bytes:
+        try:
+            return orjson.dumps(tree)
+        except TypeError as e:
+            raise DataException(_SER_ERROR + str(e)) from e
+
+    def as_json_schema(self, schema: Schema | None) -> dict[str, Any] | None:
+        """``JsonConverter.asJsonSchema``."""
+        return as_json_schema(schema, self.decimal_numeric)
+
+    def as_connect_schema(self, node: Any) -> Schema | None:
+        """``JsonConverter.asConnectSchema`` (cached by the schema's JSON text)."""
+        if node is None:
+            return None
+        key = orjson.dumps(node)
+        cached = self._to_cache.get(key)
+        if cached is None:
+            cached = as_connect_schema(node, self.replace_null_with_default)
+            self._to_cache.put(key, cached)
+        return cached
+
+    # --- bytes -> Connect ------------------------------------------------------------------------
+
+    def to_connect_data(self, topic: str, value: bytes | None, headers: Headers | None = None) -> SchemaAndValue:
+        if value is None:
+            return SchemaAndValue.NULL
+        tree = _loads(value)
+        if not self.schemas_enabled:
+            return SchemaAndValue(None, tree)
+        if not isinstance(tree, dict) or len(tree) != 2 or "schema" not in tree or "payload" not in tree:
+            raise DataException(ENVELOPE_ERROR)
+        schema = self.as_connect_schema(tree["schema"])
+        payload = tree["payload"]
+        if schema is not None and has_decimal(schema) and _has_float(payload):
+            payload = _loads_exact(value)["payload"]
+        return SchemaAndValue(schema, to_connect(schema, payload, self.replace_null_with_default))
+
+    def to_connect_values(self, values: Sequence[bytes | None]) -> list[Any]:
+        """Batch form of :meth:`to_connect_data` returning only the values (schemaless mode: one loads each)."""
+        if not self.schemas_enabled:
+            out: list[Any] = []
+            for v in values:
+                out.append(None if v is None else _loads(v))
+            return out
+        return [self.to_connect_data("", v).value for v in values]
+
+
+def _loads(value: bytes) -> Any:
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError as e:
+        if not value:
+            # Jackson reads empty content as a missing node, which converts to null.
+            return None
+        raise DataException(_DESER_ERROR + str(e)) from e
+
+
+def _loads_exact(value: bytes) -> Any:
+    return _stdjson.loads(value, parse_float=Decimal)
+
+
+def _has_float(node: Any) -> bool:
+    if isinstance(node, float):
+        return True
+    if isinstance(node, dict):
+        return any(_has_float(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_has_float(v) for v in node)
+    return False
