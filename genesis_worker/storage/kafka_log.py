@@ -1,0 +1,381 @@
+"""A compacted Kafka topic read from the beginning and followed forever (Java ``KafkaBasedLog``), on
+confluent-kafka.
+
+librdkafka's clients are driven by two daemon threads (consumer poll, producer poll); records and
+delivery reports are handed to the event loop with ``call_soon_threadsafe``, so the loop never blocks.
+
+"Read to end" works on Apache Kafka and on tansu (reference/brokers.md): the target is the
+ListOffsets end offset, and a partition only counts as caught up once the consumer has also seen a
+partition-EOF event at its current position (i.e. a fetch response whose high watermark equals the
+position), which catches the newest records even where ListOffsets under-reports.
+
+Usage::
+
+    log = KafkaBasedLog("connect-configs", {"bootstrap.servers": b}, on_record=apply, partitions=1)
+    await log.start()                      # creates the topic if needed, reads to the end
+    await log.send(b"key", b"value")       # awaits the broker ack
+    await log.read_to_end()
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
+
+log = logging.getLogger(__name__)
+
+
+class TopicConfigError(Exception):
+    """The internal topic exists with settings Connect cannot work with (Java ``ConfigException``)."""
+
+
+@dataclass(frozen=True)
+class LogRecord:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp: int
+
+
+RecordCallback = Callable[[LogRecord], None]
+
+_quiet = logging.getLogger("genesis_worker.storage.librdkafka")
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    """How to create the topic if it is missing (``partitions``/``replication_factor`` -1 = broker
+    default). ``config`` are extra topic configs; ``cleanup.policy=compact`` is always forced."""
+
+    partitions: int = 1
+    replication_factor: int = -1
+    config: Mapping[str, str] | None = None
+    config_key: str = "config.storage.topic"
+    purpose: str = "connector configurations"
+    exact_partitions: int | None = None
+    """If set, an existing topic must have exactly this many partitions (config topic: 1)."""
+
+
+class KafkaBasedLog:
+    def __init__(
+        self,
+        topic: str,
+        client_config: Mapping[str, Any],
+        on_record: RecordCallback,
+        *,
+        spec: TopicSpec | None = None,
+        consumer_config: Mapping[str, Any] | None = None,
+        producer_config: Mapping[str, Any] | None = None,
+        client_id: str | None = None,
+        read_committed: bool = False,
+        create_topic: bool = True,
+    ) -> None:
+        self.topic = topic
+        self._base = dict(client_config)
+        self._on_record = on_record
+        self._spec = spec or TopicSpec()
+        self._consumer_extra = dict(consumer_config or {})
+        self._producer_extra = dict(producer_config or {})
+        self._client_id = client_id
+        self._read_committed = read_committed
+        self._create_topic = create_topic
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._consumer: Consumer | None = None
+        self._offsets_client: Consumer | None = None
+        self._producer: Producer | None = None
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self.partitions: list[int] = []
+        self._position: dict[int, int] = {}
+        self._eof: dict[int, int] = {}
+        self._waiters: list[tuple[dict[int, int], asyncio.Future[None]]] = []
+        self._consumer_error: BaseException | None = None
+
+    # ------------------------------------------------------------------------------------ config
+
+    def _admin_config(self) -> dict[str, Any]:
+        cfg = {**self._base, "logger": _quiet}
+        if self._client_id:
+            cfg["client.id"] = self._client_id.rsplit("-", 1)[0] + "-shared-admin"
+        return cfg
+
+    def _consumer_config(self) -> dict[str, Any]:
+        cfg: dict[str, Any] = {
+            **self._base,
+            "group.id": f"genesis-unused-{self.topic}",  # never joined nor committed: assign() only
+            "enable.auto.commit": False,
+            "enable.auto.offset.store": False,
+            "auto.offset.reset": "earliest",
+            "enable.partition.eof": True,
+            "fetch.queue.backoff.ms": 20,
+            "fetch.wait.max.ms": 100,
+            "isolation.level": "read_committed" if self._read_committed else "read_uncommitted",
+            "logger": _quiet,
+            **self._consumer_extra,
+        }
+        if self._client_id:
+            cfg["client.id"] = self._client_id
+        return cfg
+
+    def _producer_config(self) -> dict[str, Any]:
+        cfg: dict[str, Any] = {
+            **self._base,
+            "acks": "all",
+            "max.in.flight.requests.per.connection": 1,
+            "enable.idempotence": False,
+            "linger.ms": 0,
+            "partitioner": "murmur2_random",  # Java's default partitioner for keyed records
+            "logger": _quiet,
+            **self._producer_extra,
+        }
+        if self._client_id:
+            cfg["client.id"] = self._client_id
+        return cfg
+
+    # --------------------------------------------------------------------------------- lifecycle
+
+    async def start(self, timeout_s: float = 60.0) -> None:
+        self._loop = asyncio.get_running_loop()
+        await self._loop.run_in_executor(None, self._setup_topic, timeout_s)
+        self._producer = Producer(self._producer_config())
+        self._consumer = Consumer(self._consumer_config())
+        # a consumer blocked in consume() on its thread cannot answer ListOffsets: use a second,
+        # never-assigned one for end offsets
+        self._offsets_client = Consumer(self._consumer_config())
+        self._consumer.assign([TopicPartition(self.topic, p, OFFSET_BEGINNING) for p in self.partitions])
+        self._position = dict.fromkeys(self.partitions, 0)
+        self._threads = [
+            threading.Thread(target=self._consume_loop, name=f"kafka-log-{self.topic}", daemon=True),
+            threading.Thread(target=self._produce_loop, name=f"kafka-log-{self.topic}-p", daemon=True),
+        ]
+        for t in self._threads:
+            t.start()
+        await asyncio.wait_for(self.read_to_end(), timeout_s)
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            with contextlib.suppress(Exception):
+                await self.flush(10)
+        self._stopping.set()
+        loop = asyncio.get_running_loop()
+        for t in self._threads:
+            await loop.run_in_executor(None, t.join, 10)
+        for c in (self._consumer, self._offsets_client):
+            if c is not None:
+                await loop.run_in_executor(None, c.close)
+        for _, fut in self._waiters:
+            if not fut.done():
+                fut.cancel()
+        self._waiters.clear()
+
+    def _setup_topic(self, timeout: float) -> None:
+        admin = AdminClient(self._admin_config())
+        spec = self._spec
+        md = admin.list_topics(self.topic, timeout=timeout).topics.get(self.topic)
+        exists = md is not None and md.error is None and len(md.partitions) > 0
+        if not exists and self._create_topic:
+            config = {k: str(v) for k, v in (spec.config or {}).items()}
+            config["cleanup.policy"] = "compact"
+            new = NewTopic(
+                self.topic,
+                num_partitions=spec.partitions,
+                replication_factor=spec.replication_factor,
+                config=config,
+            )
+            fut = admin.create_topics([new], operation_timeout=timeout, request_timeout=timeout)[self.topic]
+            try:
+                fut.result(timeout)
+                log.info("created topic %s (%s partitions)", self.topic, spec.partitions)
+            except KafkaException as exc:
+                if exc.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                    raise
+        elif exists:
+            self._check_cleanup_policy(admin, timeout)
+        deadline = threading.Event()
+        for _ in range(int(timeout * 10)):
+            md = admin.list_topics(self.topic, timeout=timeout).topics.get(self.topic)
+            if md is not None and md.error is None and md.partitions:
+                if all(p.leader >= 0 for p in md.partitions.values()):
+                    self.partitions = sorted(md.partitions)
+                    break
+            deadline.wait(0.1)
+        else:
+            raise TimeoutError(f"topic {self.topic} has no leaders after {timeout}s")
+        if spec.exact_partitions is not None and len(self.partitions) != spec.exact_partitions:
+            raise TopicConfigError(
+                f"Topic '{self.topic}' supplied via the '{spec.config_key}' property is required to have a "
+                f"single partition in order to guarantee consistency of {spec.purpose}, but found "
+                f"{len(self.partitions)} partitions."
+            )
+
+    def _check_cleanup_policy(self, admin: AdminClient, timeout: float) -> None:
+        try:
+            res = ConfigResource(ConfigResource.Type.TOPIC, self.topic)
+            configs = admin.describe_configs([res], request_timeout=timeout)[res].result(timeout)
+        except Exception as exc:
+            log.info("cannot check cleanup.policy of %s (%s); skipping", self.topic, exc)
+            return
+        entry = configs.get("cleanup.policy")
+        if entry is None:
+            return
+        policy = entry.value
+        if policy != "compact":
+            spec = self._spec
+            raise TopicConfigError(
+                f"Topic '{self.topic}' supplied via the '{spec.config_key}' property is required to have "
+                f"'cleanup.policy=compact' to guarantee consistency and durability of {spec.purpose}, "
+                f"but found the topic currently has 'cleanup.policy={policy}'."
+            )
+
+    # ----------------------------------------------------------------------------------- threads
+
+    def _consume_loop(self) -> None:
+        consumer = self._consumer
+        assert consumer is not None and self._loop is not None
+        while not self._stopping.is_set():
+            try:
+                msgs = consumer.consume(1000, 0.1)
+            except Exception as exc:  # pragma: no cover - librdkafka fatal errors
+                log.exception("consumer of %s failed", self.topic)
+                self._consumer_error = exc
+                self._stopping.wait(1)
+                continue
+            if not msgs:
+                continue
+            batch: list[LogRecord | tuple[int, int]] = []
+            for m in msgs:
+                err = m.error()
+                if err is not None:
+                    if err.code() == KafkaError._PARTITION_EOF:
+                        batch.append((m.partition() or 0, m.offset() or 0))
+                    else:
+                        log.warning("error reading %s: %s", self.topic, err)
+                    continue
+                ts = m.timestamp()[1]
+                batch.append(
+                    LogRecord(m.topic() or self.topic, m.partition() or 0, m.offset() or 0, m.key(), m.value(), ts)
+                )
+            if batch:
+                with contextlib.suppress(RuntimeError):  # loop closed during shutdown
+                    self._loop.call_soon_threadsafe(self._apply, batch)
+
+    def _produce_loop(self) -> None:
+        while not self._stopping.is_set():
+            producer = self._producer
+            if producer is not None:
+                producer.poll(0.1)
+            else:  # pragma: no cover
+                self._stopping.wait(0.1)
+
+    # ------------------------------------------------------------------------------- event loop
+
+    def _apply(self, batch: list[LogRecord | tuple[int, int]]) -> None:
+        for item in batch:
+            if isinstance(item, LogRecord):
+                self._position[item.partition] = max(self._position.get(item.partition, 0), item.offset + 1)
+                try:
+                    self._on_record(item)
+                except Exception:
+                    log.exception("error applying record %s-%s@%s", item.topic, item.partition, item.offset)
+            else:
+                partition, offset = item
+                self._eof[partition] = offset
+                self._position[partition] = max(self._position.get(partition, 0), offset)
+        self._check_waiters()
+
+    def _caught_up(self, targets: Mapping[int, int]) -> bool:
+        for p, end in targets.items():
+            pos = self._position.get(p, 0)
+            if pos < end or self._eof.get(p) != pos:
+                return False
+        return True
+
+    def _check_waiters(self) -> None:
+        still = []
+        for targets, fut in self._waiters:
+            if fut.done():
+                continue
+            if self._caught_up(targets):
+                fut.set_result(None)
+            else:
+                still.append((targets, fut))
+        self._waiters = still
+
+    def _end_offsets(self) -> dict[int, int]:
+        consumer = self._offsets_client
+        assert consumer is not None
+        ends = {}
+        for p in self.partitions:
+            _, high = consumer.get_watermark_offsets(TopicPartition(self.topic, p), timeout=10, cached=False)
+            ends[p] = max(high, 0)
+        return ends
+
+    async def read_to_end(self) -> None:
+        """Return once every record written before the call has been applied."""
+        loop = asyncio.get_running_loop()
+        targets = await loop.run_in_executor(None, self._end_offsets)
+        if self._caught_up(targets):
+            return
+        fut: asyncio.Future[None] = loop.create_future()
+        self._waiters.append((targets, fut))
+        await fut
+
+    @property
+    def positions(self) -> dict[int, int]:
+        return dict(self._position)
+
+    # ---------------------------------------------------------------------------------- producing
+
+    def send_nowait(self, key: bytes | None, value: bytes | None) -> asyncio.Future[LogRecord]:
+        """Produce one record; the future resolves with its partition/offset on ack."""
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[LogRecord] = loop.create_future()
+        producer = self._producer
+        assert producer is not None, "log not started"
+
+        def on_delivery(err: KafkaError | None, msg: Any) -> None:
+            if err is not None:
+                exc = KafkaException(err)
+                loop.call_soon_threadsafe(_set_exc, fut, exc)
+            else:
+                rec = LogRecord(msg.topic(), msg.partition(), msg.offset(), key, value, msg.timestamp()[1])
+                loop.call_soon_threadsafe(_set_res, fut, rec)
+
+        while True:
+            try:
+                producer.produce(self.topic, value=value, key=key, on_delivery=on_delivery)
+                break
+            except BufferError:
+                producer.poll(0.05)
+        return fut
+
+    async def send(self, key: bytes | None, value: bytes | None) -> LogRecord:
+        return await self.send_nowait(key, value)
+
+    async def flush(self, timeout_s: float = 30.0) -> None:
+        producer = self._producer
+        if producer is None:
+            return
+        remaining = await asyncio.get_running_loop().run_in_executor(None, producer.flush, timeout_s)
+        if remaining:
+            raise TimeoutError(f"{remaining} records to {self.topic} not acknowledged after {timeout_s}s")
+
+
+def _set_res(fut: asyncio.Future[LogRecord], rec: LogRecord) -> None:
+    if not fut.done():
+        fut.set_result(rec)
+
+
+def _set_exc(fut: asyncio.Future[LogRecord], exc: BaseException) -> None:
+    if not fut.done():
+        fut.set_exception(exc)
