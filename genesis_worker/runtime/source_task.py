@@ -1,0 +1,399 @@
+"""WorkerSourceTask: ``poll`` a SourceTask, transform, convert, produce; commit source offsets of
+acknowledged records.
+
+Produce calls are non-blocking librdkafka queue inserts made from the loop thread; a poller thread
+serves delivery reports and hands them to the loop in batches (one ``call_soon_threadsafe`` per
+``poll``). Offsets are tracked per source partition in submission order and written to the offset
+store every ``offset.flush.interval.ms`` and at stop, then ``task.commit()`` is called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import threading
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+from confluent_kafka import KafkaException, Producer
+
+from genesis_worker.api.errors import ConnectException, RetriableException
+from genesis_worker.api.records import RecordMetadata, SourceRecord
+from genesis_worker.api.task import SourceTask, SourceTaskContext
+from genesis_worker.api.transform import Converter, HeaderConverter
+from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
+from genesis_worker.runtime.errors import SKIPPED, ProcessingContext, RetryWithToleranceOperator, Stage
+from genesis_worker.runtime.offset_keys import offset_value, validate_offset_map
+from genesis_worker.runtime.source_offsets import OffsetKeys, StoreOffsetReader, SubmittedRecords
+from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
+from genesis_worker.runtime.transformation_chain import TransformationChain
+from genesis_worker.storage.base import OffsetBackingStore
+
+log = logging.getLogger(__name__)
+
+ProducerFactory = Callable[[dict[str, Any]], Any]
+
+
+class WorkerSourceTaskContext(SourceTaskContext):
+    def __init__(self, task_config: dict[str, str], reader: StoreOffsetReader) -> None:
+        self._configs = task_config
+        self._reader = reader
+
+    def configs(self) -> dict[str, str]:
+        return dict(self._configs)
+
+    @property
+    def offset_storage_reader(self) -> StoreOffsetReader:
+        return self._reader
+
+
+class WorkerSourceTask(WorkerTask):
+    """Runs one :class:`SourceTask`; ``producer_config`` is the translated librdkafka config."""
+
+    def __init__(
+        self,
+        task_id: ConnectorTaskId,
+        task: SourceTask,
+        task_config: dict[str, str],
+        producer_config: dict[str, Any],
+        key_converter: Converter,
+        value_converter: Converter,
+        header_converter: HeaderConverter,
+        transformation_chain: TransformationChain,
+        error_operator: RetryWithToleranceOperator,
+        listener: TaskStatusListener,
+        offset_store: OffsetBackingStore,
+        target_state: TargetState = TargetState.STARTED,
+        *,
+        offset_flush_interval_ms: int = 60000,
+        offset_flush_timeout_ms: int = 5000,
+        producer_factory: ProducerFactory = Producer,
+    ) -> None:
+        super().__init__(task_id, listener, target_state)
+        self.task = task
+        self.task_config = task_config
+        self.producer_config = producer_config
+        self.key_converter = key_converter
+        self.value_converter = value_converter
+        self.header_converter = header_converter
+        self.chain = transformation_chain
+        self.operator = error_operator
+        self.offset_store = offset_store
+        self.offset_keys = OffsetKeys(task_id.connector, offset_store)
+        self.context = WorkerSourceTaskContext(task_config, StoreOffsetReader(self.offset_keys))
+        self.flush_interval_s = offset_flush_interval_ms / 1000
+        self.flush_timeout_s = offset_flush_timeout_ms / 1000
+        self.producer_factory = producer_factory
+        self.producer: Any = None
+        self.submitted = SubmittedRecords()
+        self.uncommitted: dict[Any, tuple[Any, Any]] = {}
+        self.active_topics: set[str] = set()
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self._acks: deque[tuple[Any, Any, Any, Any]] = deque()
+        self._poller: threading.Thread | None = None
+        self._poller_stop = threading.Event()
+        self._flush_lock = asyncio.Lock()
+        self._stop_called = False
+        self._stop_task: asyncio.Task[None] | None = None
+        self.send_error: BaseException | None = None
+        self.records_sent = 0
+        self._outstanding = 0
+        self._drained = asyncio.Event()
+        self._wants_commit_record = type(task).commit_record is not SourceTask.commit_record
+
+    # --- producer plumbing -------------------------------------------------------------------------
+
+    def _poll_forever(self) -> None:
+        producer, loop = self.producer, self.loop
+        assert loop is not None
+        while not self._poller_stop.is_set():
+            n = producer.poll(0.05)
+            if n and self._acks:
+                try:
+                    loop.call_soon_threadsafe(self._drain_acks)
+                except RuntimeError:  # loop closed
+                    return
+
+    def _drain_acks(self) -> None:
+        acks = self._acks
+        while acks:
+            err, msg, record, sub = acks.popleft()
+            self._outstanding -= 1
+            if err is not None:
+                self._on_send_failure(err, record, sub)
+                continue
+            self.submitted.ack(sub)
+            topic = msg.topic()
+            if topic not in self.active_topics:
+                self.active_topics.add(topic)
+                try:
+                    self.listener.on_topic_active(self.id.connector, topic)
+                except Exception as e:
+                    log.warning("Recording active topic failed: %s", e)
+            if self._wants_commit_record:
+                meta = RecordMetadata(topic, msg.partition(), msg.offset(), msg.timestamp()[1])
+                self._schedule(self.task.commit_record(record, meta))
+        if self._outstanding == 0:
+            self._drained.set()
+
+    def _schedule(self, coro: Any) -> None:
+        t = asyncio.ensure_future(coro)
+        t.add_done_callback(_log_failure)
+
+    def _on_send_failure(self, err: Any, record: SourceRecord, sub: Any) -> None:
+        if self.operator.tolerate_all:
+            log.error("%s failed to send record to %s: %s (tolerated)", self, record.topic, err)
+            self.submitted.ack(sub)
+            self.operator.total_failures += 1
+            self.operator.total_skipped += 1
+            ctx = ProcessingContext(
+                self.id.connector,
+                self.id.task,
+                Stage.KAFKA_PRODUCE,
+                "org.apache.kafka.clients.producer.KafkaProducer",
+                KafkaException(err),
+                None,
+                record,
+            )
+            for r in self.operator.reporters:
+                if type(r).__name__ == "LogReporter":
+                    r.report(ctx)
+            return
+        if self.send_error is None:
+            self.send_error = ConnectException(f"Unrecoverable exception from producer send callback: {err}")
+
+    # --- lifecycle ---------------------------------------------------------------------------------
+
+    def stop(self) -> None:
+        super().stop()
+        if not self._stop_called and self.loop is not None:
+            self._stop_called = True
+            # Java calls SourceTask.stop() from the stopping thread to unblock poll().
+            self._stop_task = self.loop.create_task(self._stop_task_safely())
+
+    async def _stop_task_safely(self) -> None:
+        try:
+            await self.task.stop()
+        except Exception as e:
+            log.error("%s Task threw an uncaught exception while stopping: %s", self, e)
+
+    async def execute(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        flusher: asyncio.Task[None] | None = None
+        try:
+            self.producer = self.producer_factory(self.producer_config)
+            self._poller = threading.Thread(target=self._poll_forever, name=f"source-{self.id}-acks", daemon=True)
+            self._poller.start()
+            await self.offset_keys.load()
+            self.task.initialize(self.context)
+            await self.task.start(dict(self.task_config))
+            self.report(State.PAUSED if self.target_state is TargetState.PAUSED else State.RUNNING)
+            flusher = asyncio.create_task(self._periodic_flush())
+            await self._loop()
+        finally:
+            if flusher is not None:
+                flusher.cancel()
+            await self._shutdown()
+
+    async def _shutdown(self) -> None:
+        if not self._stop_called:
+            self._stop_called = True
+            await self._stop_task_safely()
+        elif self._stop_task is not None:
+            await asyncio.gather(self._stop_task, return_exceptions=True)
+        if self.producer is not None and not self.cancelled:
+            await self._await_outstanding(self.flush_timeout_s)
+            try:
+                await self.commit_offsets()
+            except Exception as e:
+                log.error("%s final offset commit failed: %s", self, e)
+        self._poller_stop.set()
+        if self._poller is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._poller.join, 5.0)
+        if self.producer is not None:
+            producer, self.producer = self.producer, None
+            await asyncio.get_running_loop().run_in_executor(None, producer.flush, 1.0)
+        await self.operator.close()
+        self.chain.close()
+
+    async def _await_outstanding(self, wait_s: float) -> None:
+        if self._outstanding == 0:
+            return
+        self._drained.clear()
+        try:
+            await asyncio.wait_for(self._drained.wait(), wait_s)
+        except TimeoutError:
+            log.warning("%s %d records not acknowledged within %.1fs", self, self._outstanding, wait_s)
+
+    async def _periodic_flush(self) -> None:
+        while True:
+            await asyncio.sleep(self.flush_interval_s)
+            try:
+                await self.commit_offsets()
+            except Exception as e:
+                log.error("%s offset commit failed: %s", self, e)
+
+    # --- main loop ---------------------------------------------------------------------------------
+
+    async def _loop(self) -> None:
+        while not self.stopping.is_set():
+            if self.send_error is not None:
+                raise self.send_error
+            if self.target_state is TargetState.PAUSED:
+                self.report(State.PAUSED)
+                await self.resumed.wait()
+                continue
+            if self._reported is State.PAUSED:
+                self.report(State.RUNNING)
+            try:
+                records = await self.task.poll()
+            except RetriableException as e:
+                log.warning("%s failed to poll records from SourceTask. Will retry operation. %s", self, e)
+                continue
+            if self.stopping.is_set() and not records:
+                break
+            if records:
+                await self._send(records)
+
+    async def _send(self, records: list[SourceRecord]) -> None:
+        chain = self.chain.apply if self.chain else None
+        for record in records:
+            try:
+                rec = chain(record) if chain is not None else record
+                if rec is None:
+                    if self._wants_commit_record:
+                        self._schedule(self.task.commit_record(record, None))
+                    continue
+                topic, key, value, headers = self._convert(rec)
+            except Exception:
+                converted = await self._convert_slow(record)
+                if converted is None:
+                    if self._wants_commit_record:
+                        self._schedule(self.task.commit_record(record, None))
+                    continue
+                rec, (topic, key, value, headers) = converted
+            validate_offset_map("Partition", record.source_partition)
+            validate_offset_map("Offset", record.source_offset)
+            sub = self.submitted.submit(record.source_partition, record.source_offset)
+            while not self._produce_nowait(topic, key, value, headers, rec, record, sub):  # noqa: ASYNC110
+                await asyncio.sleep(0.005)
+        self.records_sent += len(records)
+
+    def _convert(
+        self, rec: SourceRecord
+    ) -> tuple[str, bytes | None, bytes | None, list[tuple[str, bytes | None]] | None]:
+        topic = rec.topic
+        headers = rec.headers if rec.headers else None
+        key = self.key_converter.from_connect_data(topic, rec.key_schema, rec.key, headers)
+        value = self.value_converter.from_connect_data(topic, rec.value_schema, rec.value, headers)
+        raw_headers = None
+        if headers is not None:
+            hconv = self.header_converter.from_connect_header
+            raw_headers = [(h.key, hconv(topic, h.key, h.schema, h.value)) for h in headers]
+        return topic, key, value, raw_headers
+
+    async def _convert_slow(self, record: SourceRecord) -> tuple[SourceRecord, Any] | None:
+        op = self.operator
+        rec: Any = record
+        for stage in self.chain.stages:
+            current = rec
+            rec = await op.execute(
+                functools.partial(stage.apply, current), Stage.TRANSFORMATION, stage.class_name, source_record=record
+            )
+            if rec is SKIPPED or rec is None:
+                return None
+        topic = rec.topic
+        headers = rec.headers if rec.headers else None
+        raw_headers = None
+        if headers is not None:
+            hconv = self.header_converter.from_connect_header
+            rh = await op.execute(
+                lambda: [(h.key, hconv(topic, h.key, h.schema, h.value)) for h in headers],
+                Stage.HEADER_CONVERTER,
+                type(self.header_converter).class_name(),
+                source_record=record,
+            )
+            if rh is SKIPPED:
+                return None
+            raw_headers = rh
+        key = await op.execute(
+            lambda: self.key_converter.from_connect_data(topic, rec.key_schema, rec.key, headers),
+            Stage.KEY_CONVERTER,
+            type(self.key_converter).class_name(),
+            source_record=record,
+        )
+        if key is SKIPPED:
+            return None
+        value = await op.execute(
+            lambda: self.value_converter.from_connect_data(topic, rec.value_schema, rec.value, headers),
+            Stage.VALUE_CONVERTER,
+            type(self.value_converter).class_name(),
+            source_record=record,
+        )
+        if value is SKIPPED:
+            return None
+        return rec, (topic, key, value, raw_headers)
+
+    def _produce_nowait(
+        self, topic: str, key: Any, value: Any, headers: Any, rec: SourceRecord, original: SourceRecord, sub: Any
+    ) -> bool:
+        """Queue one record in librdkafka; False when its queue is full (retry after a short sleep)."""
+        acks = self._acks
+
+        def on_delivery(err: Any, msg: Any) -> None:
+            acks.append((err, msg, original, sub))
+
+        try:
+            self.producer.produce(
+                topic,
+                value,
+                key,
+                -1 if rec.kafka_partition is None else rec.kafka_partition,
+                on_delivery,
+                timestamp=rec.timestamp or 0,
+                headers=headers,
+            )
+        except BufferError:
+            return False
+        except KafkaException as e:
+            if e.args and getattr(e.args[0], "retriable", lambda: False)():
+                return False
+            raise ConnectException(f"Unrecoverable exception trying to send: {e}") from e
+        self._outstanding += 1
+        return True
+
+    # --- offsets ------------------------------------------------------------------------------------
+
+    async def commit_offsets(self) -> bool:
+        """Write committable offsets (kept for the next attempt on failure), then ``task.commit()``."""
+        async with self._flush_lock:
+            for pk, po in self.submitted.committable().items():
+                self.uncommitted[pk] = po
+            ok = True
+            if self.uncommitted:
+                batch = dict(self.uncommitted)
+                values = {
+                    await self.offset_keys.key_for(partition): offset_value(offset)
+                    for partition, offset in batch.values()
+                }
+                try:
+                    await asyncio.wait_for(self.offset_store.set(values), self.flush_timeout_s)
+                except Exception as e:
+                    ok = False
+                    log.error("%s Failed to commit offsets: %s", self, e)
+                else:
+                    for pk, po in batch.items():
+                        if self.uncommitted.get(pk) is po:
+                            del self.uncommitted[pk]
+            try:
+                await self.task.commit()
+            except Exception as e:
+                log.error("%s Exception thrown while calling task.commit(): %s", self, e)
+            return ok
+
+
+def _log_failure(t: asyncio.Future[Any]) -> None:
+    if not t.cancelled() and t.exception() is not None:
+        log.error("SourceTask.commit_record failed: %s", t.exception())
