@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from genesis_worker.api.config import ConfigDef, ConfigValue
+from genesis_worker.api.lineage import Endpoint, Lineage
 from genesis_worker.api.plugin import Plugin
 
 if TYPE_CHECKING:
@@ -68,6 +69,11 @@ class Connector(Plugin):
     def config(self) -> ConfigDef:
         return ConfigDef()
 
+    def lineage(self, config: Mapping[str, str]) -> Lineage:
+        """What this connector reads and writes, for the lineage view. Override to name external systems;
+        the default knows only the Kafka topics a sink consumes."""
+        return Lineage()
+
 
 class SinkConnector(Connector):
     """A connector whose tasks read Kafka topics (``topics`` or ``topics.regex``) and write elsewhere."""
@@ -77,6 +83,12 @@ class SinkConnector(Connector):
 
     def task_class(self) -> type[SinkTask]:
         raise NotImplementedError
+
+    def lineage(self, config: Mapping[str, str]) -> Lineage:
+        inputs = [Endpoint("kafka", t.strip()) for t in config.get(self.TOPICS_CONFIG, "").split(",") if t.strip()]
+        if config.get(self.TOPICS_REGEX_CONFIG, "").strip():
+            inputs.append(Endpoint("kafka", config[self.TOPICS_REGEX_CONFIG].strip(), pattern=True))
+        return Lineage(inputs=inputs)
 
     async def alter_offsets(self, connector_config: Mapping[str, str], offsets: Mapping[Any, int | None]) -> bool:
         """Called before ``PATCH/DELETE /connectors/{c}/offsets``; return True if the connector also
