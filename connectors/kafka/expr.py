@@ -1,0 +1,640 @@
+"""``filter.condition``: a small, safe expression language over a record's fields and metadata.
+
+The text is tokenised and parsed once (recursive descent) into a tree of closures; nothing is ever
+passed to ``eval``. A condition is evaluated per record against a :class:`RecordView`, which parses the
+record's value lazily (only when the condition reads ``value``).
+
+Grammar (keywords are case-sensitive; ``&&``, ``||`` and ``!`` are accepted for ``and``, ``or``, ``not``)::
+
+    condition  := or_expr EOF
+    or_expr    := and_expr ( ("or" | "||") and_expr )*
+    and_expr   := not_expr ( ("and" | "&&") not_expr )*
+    not_expr   := ("not" | "!") not_expr | comparison
+    comparison := operand [ ("==" | "!=" | "<" | "<=" | ">" | ">=") operand
+                          | ["not"] "in" ( list | path )
+                          | ("=~" | "matches") STRING ]
+    operand    := literal | path | "exists" "(" path ")" | "(" or_expr ")"
+    list       := "[" [ literal ( "," literal )* ] "]"
+    literal    := NUMBER | STRING | "true" | "false" | "null"
+    path       := "value" ( "." NAME | "[" (STRING | INTEGER) "]" )*
+                | "header" "." NAME | "header" "[" STRING "]"
+                | "key" | "topic" | "partition" | "offset" | "timestamp"
+
+``NAME`` is letters, digits, ``_``, ``$`` and ``-`` (so ``value.items.0`` indexes a list);
+``STRING`` is single- or double-quoted with JSON escapes; ``NUMBER`` is a JSON number.
+
+Semantics (``null`` below means "missing or JSON null"):
+
+* a path that does not resolve (missing key, index out of range, not an object) is null;
+* ``==`` / ``!=`` are strict equality: numbers compare by value (``1 == 1.0``), strings, booleans,
+  lists and objects only equal the same type; ``null == null`` is true, ``x != null`` is true iff x is
+  present and not null; ``!=`` is always ``not ==``;
+* ``<  <= > >=`` compare two numbers or two strings; any other pair (including null) is false;
+* ``x in [..]`` is true iff ``x == e`` for some element (so ``null in [null]`` is true);
+  ``x in value.list`` does the same against a list field (false if the field is not a list);
+  ``not in`` is always the negation of ``in``;
+* ``x =~ "re"`` (or ``matches``) is Python ``re.search`` on a string; false for non-strings;
+* ``exists(path)`` is true iff the path resolves, even to JSON null;
+* an operand used as a condition on its own (``value.is_test``) is true iff it is boolean ``true``;
+* ``key`` is the record key, UTF-8-decoded when it is bytes; ``header.x`` is the value of the last
+  header named ``x`` as the header converter decoded it (bytes are UTF-8-decoded); ``timestamp`` is the
+  record's timestamp in epoch milliseconds (null when it has none).
+
+A syntax error raises :class:`ExpressionError` whose message ends with ``at position N`` (0-based
+offset into the text).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from genesis_worker.api.data import Struct
+from genesis_worker.api.records import SinkRecord
+
+__all__ = ["MISSING", "Expression", "ExpressionError", "RecordView", "compile_condition"]
+
+
+class _Missing:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING: Any = _Missing()
+"""What a path that does not resolve evaluates to (behaves as null, but ``exists`` tells it apart)."""
+
+
+class ExpressionError(ValueError):
+    """A condition that does not parse; ``position`` is the 0-based offset of the error."""
+
+    def __init__(self, message: str, position: int) -> None:
+        super().__init__(f"{message} at position {position}")
+        self.position = position
+
+
+class RecordView:
+    """A record as the expression sees it; the value is parsed at most once, on first use.
+
+    ``raw_value`` is the value as the task received it (bytes from ByteArrayConverter, or a dict /
+    Struct / other from another converter); ``parsed`` is the JSON-parsed form of bytes values.
+    """
+
+    __slots__ = ("_parsed", "raw_value", "record")
+
+    def __init__(self, record: SinkRecord) -> None:
+        self.record = record
+        self.raw_value = record.value
+        self._parsed: Any = MISSING
+
+    @property
+    def parsed(self) -> Any:
+        p = self._parsed
+        if p is MISSING:
+            p = self._parsed = parse_value(self.raw_value)
+        return p
+
+    @property
+    def is_parsed(self) -> bool:
+        return self._parsed is not MISSING
+
+    def set_parsed(self, value: Any) -> None:
+        self._parsed = value
+
+
+def parse_value(raw: Any) -> Any:
+    """bytes/str values are parsed as JSON (not JSON -> the text itself); others are returned as is."""
+    if isinstance(raw, bytes | bytearray | memoryview):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return bytes(raw).decode("utf-8", "replace")
+    if isinstance(raw, str):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            return raw
+    return raw
+
+
+Getter = Callable[[RecordView], Any]
+Cond = Callable[[RecordView], bool]
+
+
+@dataclass(frozen=True)
+class Expression:
+    """A compiled condition.
+
+    ``value_fields`` is the set of top-level value fields read (None when the whole value is read);
+    ``reads_value`` says whether evaluation needs the value at all (if not, it is never parsed).
+    """
+
+    text: str
+    test: Cond
+    reads_value: bool
+    value_fields: frozenset[str] | None
+    reads_headers: bool
+
+    def __call__(self, view: RecordView) -> bool:
+        return self.test(view)
+
+
+def compile_condition(text: str) -> Expression:
+    """Parse ``text``; raises :class:`ExpressionError` with the position of the first error."""
+    parser = _Parser(text)
+    cond = parser.parse()
+    fields = None if parser.whole_value else frozenset(parser.value_fields)
+    return Expression(text, cond, parser.reads_value, fields, parser.reads_headers)
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<number>-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?(?![A-Za-z0-9_$]))
+  | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+  | (?P<op>==|!=|<=|>=|=~|&&|\|\||[<>!()\[\],.])
+  | (?P<name>[A-Za-z_$][A-Za-z0-9_$\-]*|[0-9][A-Za-z0-9_$\-]*)
+    """,
+    re.VERBOSE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str  # number, string, op, name, eof
+    text: str
+    pos: int
+    value: Any = None
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    pos = 0
+    n = len(text)
+    while pos < n:
+        m = _TOKEN_RE.match(text, pos)
+        if m is None:
+            ch = text[pos]
+            if ch in "\"'":
+                raise ExpressionError("unterminated string", pos)
+            if ch == "=":
+                raise ExpressionError("unexpected '=' (use '==' to compare)", pos)
+            raise ExpressionError(f"unexpected character {ch!r}", pos)
+        kind = m.lastgroup
+        assert kind is not None
+        s = m.group()
+        if kind == "number":
+            toks.append(_Tok(kind, s, pos, orjson.loads(s)))
+        elif kind == "string":
+            toks.append(_Tok(kind, s, pos, _unquote(s, pos)))
+        elif kind != "ws":
+            toks.append(_Tok(kind, s, pos))
+        pos = m.end()
+    toks.append(_Tok("eof", "", n))
+    return toks
+
+
+def _unquote(s: str, pos: int) -> str:
+    body = s[1:-1]
+    if s[0] == "'":
+        body = body.replace("\\'", "'").replace('"', '\\"')
+    try:
+        out = orjson.loads(('"' + body + '"').encode())
+    except orjson.JSONDecodeError:
+        raise ExpressionError("invalid escape in string", pos) from None
+    assert isinstance(out, str)
+    return out
+
+
+# --- value semantics ----------------------------------------------------------------------------
+
+
+def _is_num(v: Any) -> bool:
+    return type(v) is int or type(v) is float
+
+
+def _eq(a: Any, b: Any) -> bool:
+    if a is MISSING:
+        a = None
+    if b is MISSING:
+        b = None
+    ta, tb = type(a), type(b)
+    if ta is tb:
+        return bool(a == b)
+    if (ta is int or ta is float) and (tb is int or tb is float):
+        return bool(a == b)
+    return False
+
+
+def _ordered(a: Any, b: Any) -> bool:
+    ta, tb = type(a), type(b)
+    if ta is str:
+        return tb is str
+    return (ta is int or ta is float) and (tb is int or tb is float)
+
+
+def _lt(a: Any, b: Any) -> bool:
+    return _ordered(a, b) and a < b
+
+
+def _le(a: Any, b: Any) -> bool:
+    return _ordered(a, b) and a <= b
+
+
+def _gt(a: Any, b: Any) -> bool:
+    return _ordered(a, b) and a > b
+
+
+def _ge(a: Any, b: Any) -> bool:
+    return _ordered(a, b) and a >= b
+
+
+def _ne(a: Any, b: Any) -> bool:
+    return not _eq(a, b)
+
+
+_COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": _eq,
+    "!=": _ne,
+    "<": _lt,
+    "<=": _le,
+    ">": _gt,
+    ">=": _ge,
+}
+
+
+def _child(container: Any, seg: str | int) -> Any:
+    """One step of a path: dict key, Struct field or list index; MISSING when it does not resolve."""
+    if type(container) is dict:
+        return container.get(seg, MISSING) if isinstance(seg, str) else MISSING
+    if isinstance(container, list):
+        if isinstance(seg, int) or (isinstance(seg, str) and seg.isdigit()):
+            i = int(seg)
+            return container[i] if 0 <= i < len(container) else MISSING
+        return MISSING
+    if isinstance(container, Struct):
+        if isinstance(seg, str) and container.schema.field(seg) is not None:
+            return container.get(seg)
+        return MISSING
+    if isinstance(container, Mapping):
+        return container.get(seg, MISSING)
+    return MISSING
+
+
+def _text(v: Any) -> Any:
+    if isinstance(v, bytes | bytearray | memoryview):
+        return bytes(v).decode("utf-8", "replace")
+    return v
+
+
+def _value_getter(segments: list[str | int]) -> Getter:
+    if not segments:
+        return lambda view: view.parsed
+    if len(segments) == 1:
+        s0 = segments[0]
+
+        def get1(view: RecordView) -> Any:
+            v = view.parsed
+            if type(v) is dict:
+                return v.get(s0, MISSING)
+            return _child(v, s0)
+
+        return get1
+    if len(segments) == 2:
+        a, b = segments
+
+        def get2(view: RecordView) -> Any:
+            v = _child(view.parsed, a)
+            return MISSING if v is MISSING else _child(v, b)
+
+        return get2
+    segs = tuple(segments)
+
+    def getn(view: RecordView) -> Any:
+        v = view.parsed
+        for s in segs:
+            v = _child(v, s)
+            if v is MISSING:
+                return MISSING
+        return v
+
+    return getn
+
+
+def _header_getter(name: str) -> Getter:
+    def get(view: RecordView) -> Any:
+        h = view.record.headers.last_with_name(name)
+        return MISSING if h is None else _text(h.value)
+
+    return get
+
+
+def _meta_getter(name: str) -> Getter:
+    if name == "key":
+        return lambda view: _text(view.record.key)
+    if name == "topic":
+        return lambda view: view.record.topic
+    if name == "partition":
+        return lambda view: view.record.kafka_partition
+    if name == "offset":
+        return lambda view: view.record.kafka_offset
+    if name == "timestamp":
+        return lambda view: view.record.timestamp
+    raise AssertionError(name)
+
+
+_META = ("key", "topic", "partition", "offset", "timestamp")
+_KEYWORDS = {"and", "or", "not", "in", "matches", "true", "false", "null", "exists"}
+
+
+@dataclass(frozen=True, slots=True)
+class _Operand:
+    get: Getter
+    const: bool
+    is_path: bool = False
+
+
+class _Parser:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.toks = _tokenize(text)
+        self.i = 0
+        self.reads_value = False
+        self.whole_value = False
+        self.reads_headers = False
+        self.value_fields: set[str] = set()
+
+    # helpers
+    @property
+    def tok(self) -> _Tok:
+        return self.toks[self.i]
+
+    def _next(self) -> _Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def _is(self, kind: str, *texts: str) -> bool:
+        t = self.tok
+        return t.kind == kind and (not texts or t.text in texts)
+
+    def _expect(self, kind: str, text: str, what: str) -> _Tok:
+        if not self._is(kind, text):
+            raise self._error(f"expected {what}")
+        return self._next()
+
+    def _error(self, message: str, tok: _Tok | None = None) -> ExpressionError:
+        t = tok or self.tok
+        found = "end of input" if t.kind == "eof" else repr(t.text)
+        return ExpressionError(f"{message} but found {found}", t.pos)
+
+    # grammar
+    def parse(self) -> Cond:
+        if self.tok.kind == "eof":
+            raise ExpressionError("empty condition", 0)
+        cond = self._or()
+        if self.tok.kind != "eof":
+            raise self._error("expected 'and', 'or' or end of condition")
+        return cond
+
+    def _or(self) -> Cond:
+        parts = [self._and()]
+        while self._is("name", "or") or self._is("op", "||"):
+            self._next()
+            parts.append(self._and())
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            a, b = parts
+            return lambda v: a(v) or b(v)
+        ps = tuple(parts)
+        return lambda v: any(p(v) for p in ps)
+
+    def _and(self) -> Cond:
+        parts = [self._not()]
+        while self._is("name", "and") or self._is("op", "&&"):
+            self._next()
+            parts.append(self._not())
+        if len(parts) == 1:
+            return parts[0]
+        if len(parts) == 2:
+            a, b = parts
+            return lambda v: a(v) and b(v)
+        ps = tuple(parts)
+        return lambda v: all(p(v) for p in ps)
+
+    def _not(self) -> Cond:
+        if (self._is("name", "not") and not self._is_not_in()) or self._is("op", "!"):
+            self._next()
+            inner = self._not()
+            return lambda v: not inner(v)
+        return self._comparison()
+
+    def _is_not_in(self) -> bool:
+        nxt = self.toks[self.i + 1]
+        return nxt.kind == "name" and nxt.text == "in"
+
+    def _comparison(self) -> Cond:
+        start = self.tok
+        left = self._operand()
+        t = self.tok
+        if t.kind == "op" and t.text in _COMPARATORS:
+            self._next()
+            right = self._operand()
+            return _binary(_COMPARATORS[t.text], left, right)
+        if t.kind == "name" and t.text in ("in", "not"):
+            negate = t.text == "not"
+            self._next()
+            if negate:
+                self._expect("name", "in", "'in' after 'not'")
+            member = self._membership(left)
+            return (lambda v: not member(v)) if negate else member
+        if (t.kind == "op" and t.text == "=~") or (t.kind == "name" and t.text == "matches"):
+            self._next()
+            st = self.tok
+            if st.kind != "string":
+                raise self._error("expected a quoted regular expression")
+            self._next()
+            try:
+                rx = re.compile(st.value)
+            except re.error as e:
+                raise ExpressionError(f"invalid regular expression: {e.msg}", st.pos + 1 + (e.pos or 0)) from None
+            get = left.get
+            search = rx.search
+            return lambda v: type(x := get(v)) is str and search(x) is not None
+        if left.const and not left.is_path:
+            val = left.get(None)  # type: ignore[arg-type]
+            if type(val) is not bool:
+                raise ExpressionError("a literal is not a condition; compare it with a field", start.pos)
+        get = left.get
+        return lambda v: get(v) is True
+
+    def _membership(self, left: _Operand) -> Cond:
+        get = left.get
+        if self._is("op", "["):
+            items = self._list()
+            hashable = all(x is None or type(x) in (str, int, float, bool) for x in items)
+            if hashable and not any(type(x) is bool for x in items) and not any(_is_num(x) for x in items):
+                # strings (and null) only: a set lookup, type-exact
+                strs = frozenset(x for x in items if type(x) is str)
+                has_null = None in items
+
+                def in_strs(v: RecordView) -> bool:
+                    x = get(v)
+                    if type(x) is str:
+                        return x in strs
+                    return has_null and (x is None or x is MISSING)
+
+                return in_strs
+            tup = tuple(items)
+            return lambda v: any(_eq(get(v), e) for e in tup)
+        if self._is("name") and self.tok.text in ("value", "header"):
+            right = self._path()
+
+            def in_field(v: RecordView) -> bool:
+                coll = right.get(v)
+                if not isinstance(coll, list):
+                    return False
+                x = get(v)
+                return any(_eq(x, e) for e in coll)
+
+            return in_field
+        raise self._error("expected '[' or a field after 'in'")
+
+    def _list(self) -> list[Any]:
+        self._expect("op", "[", "'['")
+        items: list[Any] = []
+        if self._is("op", "]"):
+            self._next()
+            return items
+        while True:
+            items.append(self._literal_value("a literal in the list"))
+            if self._is("op", ","):
+                self._next()
+                continue
+            self._expect("op", "]", "',' or ']'")
+            return items
+
+    def _literal_value(self, what: str) -> Any:
+        t = self.tok
+        if t.kind in ("number", "string"):
+            self._next()
+            return t.value
+        if t.kind == "name" and t.text in ("true", "false", "null"):
+            self._next()
+            return {"true": True, "false": False, "null": None}[t.text]
+        raise self._error(f"expected {what}")
+
+    def _operand(self) -> _Operand:
+        t = self.tok
+        if t.kind in ("number", "string") or (t.kind == "name" and t.text in ("true", "false", "null")):
+            val = self._literal_value("a literal")
+            return _Operand(lambda v: val, True)
+        if t.kind == "op" and t.text == "(":
+            self._next()
+            inner = self._or()
+            self._expect("op", ")", "')'")
+            return _Operand(inner, False)
+        if t.kind == "name" and t.text == "exists":
+            self._next()
+            self._expect("op", "(", "'(' after 'exists'")
+            if not (self._is("name") and self.tok.text in ("value", "header", *_META)):
+                raise self._error("expected a field path in exists()")
+            path = self._path()
+            self._expect("op", ")", "')'")
+            pget = path.get
+            return _Operand(lambda v: pget(v) is not MISSING, False)
+        if t.kind == "name" and t.text in ("value", "header", *_META):
+            return self._path()
+        if t.kind == "eof":
+            raise self._error("expected a field, a literal or '('")
+        if t.kind == "name" and t.text not in _KEYWORDS:
+            raise ExpressionError(
+                f"unknown field {t.text!r} (fields start with value., header., or are key, topic, partition, "
+                "offset, timestamp)",
+                t.pos,
+            )
+        raise self._error("expected a field, a literal or '('")
+
+    def _path(self) -> _Operand:
+        root = self._next()
+        if root.text in _META:
+            return _Operand(_meta_getter(root.text), False, True)
+        if root.text == "header":
+            self.reads_headers = True
+            if self._is("op", "."):
+                self._next()
+                name_tok = self.tok
+                if name_tok.kind != "name":
+                    raise self._error("expected a header name after 'header.'")
+                self._next()
+                return _Operand(_header_getter(name_tok.text), False, True)
+            if self._is("op", "["):
+                self._next()
+                st = self.tok
+                if st.kind != "string":
+                    raise self._error("expected a quoted header name")
+                self._next()
+                self._expect("op", "]", "']'")
+                return _Operand(_header_getter(st.value), False, True)
+            raise self._error("expected '.' or '[' after 'header'")
+        # value
+        self.reads_value = True
+        segments: list[str | int] = []
+        while True:
+            if self._is("op", "."):
+                self._next()
+                seg = self.tok
+                if seg.kind == "name":
+                    self._next()
+                    segments.append(seg.text)
+                elif seg.kind == "number" and type(seg.value) is int and seg.value >= 0:
+                    self._next()
+                    segments.append(seg.value)
+                else:
+                    raise self._error("expected a field name after '.'")
+            elif self._is("op", "["):
+                self._next()
+                seg = self.tok
+                if seg.kind == "string" or (seg.kind == "number" and type(seg.value) is int):
+                    self._next()
+                    segments.append(seg.value)
+                else:
+                    raise self._error("expected a quoted field name or an index")
+                self._expect("op", "]", "']'")
+            else:
+                break
+        if segments:
+            first = segments[0]
+            if isinstance(first, str):
+                self.value_fields.add(first)
+            else:
+                self.whole_value = True
+        else:
+            self.whole_value = True
+        return _Operand(_value_getter(segments), False, True)
+
+
+def _binary(op: Callable[[Any, Any], bool], left: _Operand, right: _Operand) -> Cond:
+    lg, rg = left.get, right.get
+    if right.const:
+        c = rg(None)  # type: ignore[arg-type]
+        if op is _eq and type(c) is str:
+
+            def eq_str(v: RecordView) -> bool:
+                x = lg(v)
+                return type(x) is str and x == c
+
+            return eq_str
+        return lambda v: op(lg(v), c)
+    if left.const:
+        c = lg(None)  # type: ignore[arg-type]
+        return lambda v: op(c, rg(v))
+    return lambda v: op(lg(v), rg(v))
