@@ -1,0 +1,6 @@
+"""MongoDB sink and source connectors, config-compatible with the official Java connector
+(``com.mongodb.kafka.connect.MongoSinkConnector`` / ``MongoSourceConnector``). See README.md."""
+
+from connectors.mongodb.sink.connector import MongoSinkConnector
+
+__all__ = ["MongoSinkConnector"]

@@ -1,0 +1,1 @@
+"""The MongoDB sink: Kafka records -> MongoDB bulk writes."""

@@ -1,0 +1,1 @@
+"""The MongoDB source: change streams -> Kafka records."""
