@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from genesis_worker.genesis.ownership import ConfigHistory
+from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.plugins.registry import PluginRegistry
 
 if TYPE_CHECKING:
@@ -68,6 +70,9 @@ class Herder(abc.ABC):
     """What the REST API needs from a worker; see the module doc for the error contract."""
 
     plugins: PluginRegistry
+    # Genesis: the worker's task metrics and the connectors' change history (set by herders that keep them).
+    metrics: WorkerMetrics | None = None
+    history: ConfigHistory | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------------
     @abc.abstractmethod

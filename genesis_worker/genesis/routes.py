@@ -1,0 +1,228 @@
+"""Genesis REST endpoints: pipelines with ownership and metrics, history, lineage, Prometheus metrics and
+the web console. They live in the same route table as Connect's API (and so in the OpenAPI document).
+
+* ``GET /genesis/pipelines``: every connector with its state, tasks, owner, ticket, throughput and lag
+* ``GET /genesis/connectors/{connector}/history``: the connector's config changes and actions
+* ``GET /genesis/lineage`` (whole graph) and ``GET /genesis/lineage?topic=T`` (readers, writers, downstream)
+* ``GET /genesis/metrics``: throughput per pipeline and for the worker, as JSON
+* ``GET /metrics``: Prometheus text format
+* ``GET /genesis/console``: the web console (static files under ``genesis_worker/genesis/console``)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from genesis_worker.api.connector import Connector
+from genesis_worker.api.errors import NotFoundException
+from genesis_worker.api.lineage import Lineage
+from genesis_worker.genesis.lineage import LineageGraph, PipelineView
+from genesis_worker.genesis.ownership import Ownership
+from genesis_worker.herder.base import Herder
+from genesis_worker.rest.context import context
+from genesis_worker.rest.handlers.common import CONNECTOR, json_response
+from genesis_worker.rest.routes import Param, Reply, Route
+
+log = logging.getLogger(__name__)
+
+CONSOLE_DIR = Path(__file__).parent / "console"
+_CONSOLE_TYPES = {".html": "text/html", ".js": "application/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+
+
+def connector_lineage(herder: Herder, config: Mapping[str, str]) -> Lineage:
+    """The connector's declared lineage; a class that cannot be loaded gives an empty one."""
+    desc = herder.plugins.find(config.get("connector.class", ""))
+    if desc is None or not issubclass(desc.cls, Connector):
+        return Lineage()
+    try:
+        connector = desc.cls()
+        assert isinstance(connector, Connector)
+        return connector.lineage(config)
+    except Exception as e:
+        log.debug("Lineage of %s failed: %s", config.get("name"), e)
+        return Lineage()
+
+
+async def _pipeline(herder: Herder, name: str) -> dict[str, Any] | None:
+    try:
+        info, status = await asyncio.gather(herder.connector_info(name), herder.connector_status(name))
+    except NotFoundException:
+        return None  # deleted between the list and now
+    config = info["config"]
+    try:
+        topics = await herder.active_topics(name)
+    except Exception:
+        topics = []
+    return {
+        "name": name,
+        "type": info.get("type"),
+        "class": config.get("connector.class"),
+        "connector": status.get("connector"),
+        "tasks": status.get("tasks", []),
+        **Ownership.of(config).to_json(),
+        "topics": topics,
+        "config": config,
+    }
+
+
+async def pipelines(request: web.Request) -> web.StreamResponse:
+    herder = context(request).herder
+    names = await herder.connectors()
+    found = await asyncio.gather(*(_pipeline(herder, n) for n in names))
+    summary = herder.metrics.summary(names)["connectors"] if herder.metrics is not None else {}
+    out = []
+    for p in found:
+        if p is None:
+            continue
+        p["metrics"] = summary.get(p["name"])
+        out.append(p)
+    return json_response(out)
+
+
+async def history(request: web.Request) -> web.StreamResponse:
+    herder = context(request).herder
+    name = request.match_info["connector"]
+    events = herder.history.events(name) if herder.history is not None else []
+    if not events and name not in await herder.connectors():
+        raise NotFoundException(f"Connector {name} not found")
+    return json_response([e.to_json() for e in events])
+
+
+async def _graph(herder: Herder) -> LineageGraph:
+    views = []
+    for name in await herder.connectors():
+        p = await _pipeline(herder, name)
+        if p is None:
+            continue
+        config = p["config"]
+        views.append(
+            PipelineView(
+                name=name,
+                type=p["type"] or "unknown",
+                lineage=connector_lineage(herder, config),
+                owner=p["owner"],
+                ticket=p["ticket"],
+                state=(p["connector"] or {}).get("state"),
+                active_topics=list(p["topics"]),
+                dlq_topic=config.get("errors.deadletterqueue.topic.name") or None,
+            )
+        )
+    return LineageGraph(views)
+
+
+async def lineage(request: web.Request) -> web.StreamResponse:
+    graph = await _graph(context(request).herder)
+    topic = request.query.get("topic")
+    if topic:
+        return json_response(graph.for_topic(topic, request.query.get("system", "kafka")))
+    return json_response(graph.to_json())
+
+
+async def metrics_json(request: web.Request) -> web.StreamResponse:
+    herder = context(request).herder
+    if herder.metrics is None:
+        return json_response({"worker_id": None, "connectors": {}, "worker": {}})
+    return json_response(herder.metrics.summary(await herder.connectors()))
+
+
+async def prometheus(request: web.Request) -> web.StreamResponse:
+    herder = context(request).herder
+    body = herder.metrics.exposition() if herder.metrics is not None else b""
+    return web.Response(
+        body=body, content_type="text/plain", charset="utf-8", headers={"X-Content-Type-Options": "nosniff"}
+    )
+
+
+async def console(request: web.Request) -> web.StreamResponse:
+    name = request.match_info.get("file") or "index.html"
+    path = (CONSOLE_DIR / name).resolve()
+    if CONSOLE_DIR.resolve() not in path.parents or not path.is_file() or path.suffix not in _CONSOLE_TYPES:
+        raise web.HTTPNotFound()
+    return web.Response(
+        body=path.read_bytes(), content_type=_CONSOLE_TYPES[path.suffix], headers={"Cache-Control": "no-cache"}
+    )
+
+
+_PIPELINE = {"type": "object", "additionalProperties": True}
+
+ROUTES: tuple[Route, ...] = (
+    Route(
+        "GET",
+        "/genesis/pipelines",
+        pipelines,
+        "Every connector with its status, owner, ticket, throughput and lag",
+        tag="genesis",
+        consumes_json=False,
+        replies=(Reply(200, "Pipelines", {"type": "array", "items": _PIPELINE}),),
+    ),
+    Route(
+        "GET",
+        "/genesis/connectors/{connector}/history",
+        history,
+        "The change history of a connector (config versions and actions)",
+        tag="genesis",
+        consumes_json=False,
+        path_params=(CONNECTOR,),
+        replies=(Reply(200, "History", {"type": "array", "items": _PIPELINE}), Reply(404, "Unknown connector")),
+    ),
+    Route(
+        "GET",
+        "/genesis/lineage",
+        lineage,
+        "Lineage: the whole graph, or for one topic its readers, writers, upstream and downstream",
+        tag="genesis",
+        consumes_json=False,
+        query=(
+            Param("topic", {"type": "string"}, "A topic (or other endpoint) name"),
+            Param("system", {"type": "string"}, "The endpoint's system (default kafka)"),
+        ),
+        replies=(Reply(200, "Lineage", _PIPELINE),),
+    ),
+    Route(
+        "GET",
+        "/genesis/metrics",
+        metrics_json,
+        "Throughput and lag per pipeline and for this worker",
+        tag="genesis",
+        consumes_json=False,
+        waits=False,
+        replies=(Reply(200, "Metrics", _PIPELINE),),
+    ),
+    Route(
+        "GET",
+        "/metrics",
+        prometheus,
+        "Prometheus metrics (text exposition format)",
+        tag="genesis",
+        consumes_json=False,
+        waits=False,
+        replies=(Reply(200, "Prometheus text"),),
+    ),
+    Route(
+        "GET",
+        "/genesis/console",
+        console,
+        "The web console",
+        tag="genesis",
+        consumes_json=False,
+        waits=False,
+        replies=(Reply(200, "HTML"),),
+    ),
+    Route(
+        "GET",
+        "/genesis/console/{file}",
+        console,
+        "Web console assets",
+        tag="genesis",
+        consumes_json=False,
+        waits=False,
+        path_params=(Param("file", {"type": "string"}, "Asset name", location="path"),),
+        replies=(Reply(200, "Asset"), Reply(404, "No such asset")),
+    ),
+)
