@@ -49,6 +49,14 @@ class LogRecord:
 
 RecordCallback = Callable[[LogRecord], None]
 
+_RETRY_CODES = {
+    KafkaError.NOT_LEADER_FOR_PARTITION,
+    KafkaError.LEADER_NOT_AVAILABLE,
+    KafkaError.UNKNOWN_TOPIC_OR_PART,
+    KafkaError._TIMED_OUT,
+    KafkaError._TRANSPORT,
+}
+
 _quiet = logging.getLogger("genesis_worker.storage.librdkafka")
 
 
@@ -181,7 +189,8 @@ class KafkaBasedLog:
     def _setup_topic(self, timeout: float) -> None:
         admin = AdminClient(self._admin_config())
         spec = self._spec
-        md = admin.list_topics(self.topic, timeout=timeout).topics.get(self.topic)
+        # all topics: a Metadata request naming the topic may auto-create it (with the wrong policy)
+        md = admin.list_topics(timeout=timeout).topics.get(self.topic)
         exists = md is not None and md.error is None and len(md.partitions) > 0
         if not exists and self._create_topic:
             config = {k: str(v) for k, v in (spec.config or {}).items()}
@@ -316,7 +325,15 @@ class KafkaBasedLog:
         assert consumer is not None
         ends = {}
         for p in self.partitions:
-            _, high = consumer.get_watermark_offsets(TopicPartition(self.topic, p), timeout=10, cached=False)
+            for attempt in range(100):
+                try:
+                    _, high = consumer.get_watermark_offsets(TopicPartition(self.topic, p), timeout=10, cached=False)
+                    break
+                except KafkaException as exc:
+                    # leadership still settling right after creation, broker restart, ...
+                    if attempt == 99 or (not exc.args[0].retriable() and exc.args[0].code() not in _RETRY_CODES):
+                        raise
+                    self._stopping.wait(0.1)
             ends[p] = max(high, 0)
         return ends
 

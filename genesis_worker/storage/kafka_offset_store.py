@@ -151,6 +151,7 @@ class KafkaOffsetStore(OffsetBackingStore):
 
     async def set_offsets(self, connector: str, offsets: Iterable[tuple[Partition, Mapping[str, Any] | None]]) -> None:
         """Commit offsets (None = tombstone), reusing existing key bytes."""
+        await self._log.read_to_end()  # see every existing key before choosing key bytes
         await self.set({self.key_for(connector, p): offset_value(o) for p, o in offsets})
 
     async def reset(self, connector: str) -> None:
