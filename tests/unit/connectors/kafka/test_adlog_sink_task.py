@@ -233,7 +233,7 @@ async def test_bootstrap_falls_back_to_worker_setting() -> None:
     props = {k: v for k, v in BASE.items() if k != "target.bootstrap.servers"}
     task = recording(KafkaSinkTask)()
     task.initialize(FakeContext())
-    with pytest.raises(ConfigException, match="target.bootstrap.servers"):
+    with pytest.raises(ConfigException, match=r"target\.bootstrap\.servers"):
         await task.start(props)
     await task.start({**props, "bootstrap.servers": "h:9092"})
     assert task.producer.config["bootstrap.servers"] == "h:9092"
