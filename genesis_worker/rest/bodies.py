@@ -1,0 +1,104 @@
+"""Request bodies as Connect's Jersey/Jackson binding reads them.
+
+* The body is parsed with orjson; malformed JSON is a **500** carrying the parser message (Connect answers
+  500 with Jackson's message). An empty body or JSON ``null`` binds to null, which Connect's resources
+  then dereference: also 500.
+* ``Map<String, String>`` binding (connector configs): JSON numbers and booleans become strings
+  (``"tasks.max": 1`` -> ``"1"``), ``null`` stays None, objects and arrays are rejected (500).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from aiohttp import web
+
+from genesis_worker.herder.errors import ConnectRestException
+
+_TOKENS = {
+    dict: "Object value (token `JsonToken.START_OBJECT`)",
+    list: "Array value (token `JsonToken.START_ARRAY`)",
+    str: "String value (token `JsonToken.VALUE_STRING`)",
+    int: "Integer value (token `JsonToken.VALUE_NUMBER_INT`)",
+    float: "Floating-point value (token `JsonToken.VALUE_NUMBER_FLOAT`)",
+}
+
+
+def _token(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"Boolean value (token `JsonToken.VALUE_{str(value).upper()}`)"
+    return _TOKENS.get(type(value), "value")
+
+
+class BodyError(ConnectRestException):
+    """A request body Connect's JSON binding would refuse: 500 with the reason."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(500, message)
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse a body; ``None`` for an empty body. Raises :class:`BodyError` on malformed JSON."""
+    if not raw.strip():
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as e:
+        raise BodyError(f"Malformed JSON request body: {e}") from None
+
+
+async def read_json(request: web.Request) -> Any:
+    return parse_json(await request.read())
+
+
+def require(value: Any, what: str) -> Any:
+    """Connect dereferences the bound entity; a missing body is a 500 there too."""
+    if value is None:
+        raise BodyError(f"Request body is required: expected {what}")
+    return value
+
+
+def scalar_to_string(value: Any) -> str | None:
+    """Jackson's coercion of a JSON scalar into a Java ``String``."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return repr(value)
+    raise BodyError(f"Cannot deserialize value of type `java.lang.String` from {_token(value)}")
+
+
+def string_map(value: Any, what: str = "a JSON object of strings") -> dict[str, str | None]:
+    """Bind a JSON object to ``Map<String, String>`` (values may be None)."""
+    value = require(value, what)
+    if not isinstance(value, dict):
+        raise BodyError(
+            f"Cannot deserialize value of type `java.util.Map<java.lang.String,java.lang.String>` from {_token(value)}"
+        )
+    return {k: scalar_to_string(v) for k, v in value.items()}
+
+
+def string_field(value: Any) -> str | None:
+    return scalar_to_string(value)
+
+
+def check_fields(obj: dict[str, Any], allowed: tuple[str, ...], java_class: str) -> None:
+    """Jackson fails on properties the entity class does not declare."""
+    for key in obj:
+        if key not in allowed:
+            raise BodyError(
+                f'Unrecognized field "{key}" (class {java_class}), not marked as ignorable '
+                f"({len(allowed)} known properties: {', '.join(repr(a) for a in allowed)})"
+            )
+
+
+def query_bool(request: web.Request, name: str, default: bool | None) -> bool | None:
+    """JAX-RS ``Boolean`` query parameter: absent -> default; else ``Boolean.valueOf`` (only "true")."""
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    return raw.lower() == "true"

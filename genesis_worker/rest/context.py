@@ -1,0 +1,30 @@
+"""What every handler reaches through ``request.app[CONTEXT]``: the herder, the REST settings, the
+logger levels and the forwarding client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from genesis_worker.herder.base import Herder
+from genesis_worker.rest.config import RestConfig
+from genesis_worker.rest.forwarding import Forwarder
+from genesis_worker.rest.loggers import Loggers, worker_loggers
+
+
+@dataclass
+class RestContext:
+    herder: Herder
+    config: RestConfig
+    forwarder: Forwarder
+    loggers: Loggers = field(default_factory=worker_loggers)
+    openapi_cache: dict[str, Any] = field(default_factory=dict)
+
+
+CONTEXT: web.AppKey[RestContext] = web.AppKey("genesis_rest_context", RestContext)
+
+
+def context(request: web.Request) -> RestContext:
+    return request.app[CONTEXT]
