@@ -1,0 +1,190 @@
+"""Herder logic shared by the standalone and distributed herders (Java ``AbstractHerder``):
+connector config validation into ``ConfigInfos``, and the status / info JSON shapes of the REST API.
+
+Example::
+
+    infos = validate_connector_config(registry, worker_config, {"connector.class": "FileStreamSink", ...})
+    infos["error_count"]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from genesis_worker.api.config import ConfigKey, ConfigValue
+from genesis_worker.api.connector import Connector, SinkConnector
+from genesis_worker.api.errors import ConfigException, ConnectException, NotFoundException
+from genesis_worker.config.kafka_clients import translate
+from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.herder.errors import BadRequestException
+from genesis_worker.plugins.registry import PluginRegistry
+from genesis_worker.runtime.config_infos import generate_result, merge_config_infos, prefixed_result
+from genesis_worker.runtime.connector_config import (
+    ADMIN_OVERRIDES_PREFIX,
+    CONNECTOR_CLASS_CONFIG,
+    CONSUMER_OVERRIDES_PREFIX,
+    DLQ_TOPIC_NAME_CONFIG,
+    PRODUCER_OVERRIDES_PREFIX,
+    enrich,
+    sink_connector_config_def,
+    source_connector_config_def,
+    validate_sink_topics,
+)
+
+JsonObj = dict[str, Any]
+
+__all__ = [
+    "connector_type",
+    "java_map_str",
+    "state_json",
+    "validate_connector_config",
+]
+
+_PRINCIPAL_ALLOWED = frozenset({"sasl.jaas.config", "sasl.mechanism", "security.protocol"})
+
+
+def java_map_str(props: Mapping[str, Any]) -> str:
+    """``Map.toString()``: ``{k1=v1, k2=v2}``."""
+    return "{" + ", ".join(f"{k}={'null' if v is None else v}" for k, v in props.items()) + "}"
+
+
+def connector_type(registry: PluginRegistry, config: Mapping[str, Any] | None) -> str:
+    """``source`` | ``sink`` | ``unknown`` for a connector config."""
+    if not config or not config.get(CONNECTOR_CLASS_CONFIG):
+        return "unknown"
+    desc = registry.find(str(config[CONNECTOR_CLASS_CONFIG]))
+    if desc is None or desc.kind not in ("sink", "source"):
+        return "unknown"
+    return desc.kind
+
+
+def state_json(state: str, worker_id: str, trace: str | None, task: int | None = None) -> JsonObj:
+    out: JsonObj = {} if task is None else {"id": task}
+    out["state"] = state
+    out["worker_id"] = worker_id
+    if trace:
+        out["trace"] = trace
+    return out
+
+
+def _converter_part(
+    registry: PluginRegistry,
+    conn_type: str,
+    props: Mapping[str, Any],
+    values: dict[str, ConfigValue],
+    key: str,
+    kinds: tuple[str, ...],
+) -> JsonObj | None:
+    name = props.get(key)
+    cv = values.get(key)
+    if not name or cv is None or cv.errors:
+        return None
+    desc = registry.find(str(name))
+    if desc is None or desc.kind not in kinds:
+        cv.add_error(f"Invalid value {name} for configuration {key}: Class {name} could not be found.")
+        return None
+    try:
+        definition = desc.cls().config()
+    except Exception as e:
+        cv.add_error(f"Invalid value {name} for configuration {key}: {e}")
+        return None
+    prefix = key + "."
+    stripped = {k[len(prefix) :]: v for k, v in props.items() if k.startswith(prefix)}
+    stripped["converter.type"] = key.split(".", 1)[0]
+    return prefixed_result(conn_type, prefix, definition.config_keys, definition.validate(stripped))
+
+
+def _override_part(conn_type: str, props: Mapping[str, Any], prefix: str, role: str, policy: str) -> JsonObj:
+    values: list[ConfigValue] = []
+    policy_name = policy.strip()
+    for k, v in props.items():
+        if not k.startswith(prefix):
+            continue
+        client_key = k[len(prefix) :]
+        cv = ConfigValue(client_key, v)
+        allowed = policy_name.lower() in (
+            "all",
+            "org.apache.kafka.connect.connector.policy.allconnectorclientconfigoverridepolicy",
+        )
+        if policy_name.lower() in ("principal",) or policy_name.endswith(
+            "PrincipalConnectorClientConfigOverridePolicy"
+        ):
+            allowed = client_key in _PRINCIPAL_ALLOWED
+        if not allowed:
+            cv.add_error(
+                f"The '{policy_name}' policy does not allow '{client_key}' to be overridden in the connector "
+                "configuration."
+            )
+        elif v is not None and client_key != "group.id":
+            try:
+                translate({client_key: v}, role)  # type: ignore[arg-type]
+            except ConfigException as e:
+                cv.add_error(str(e))
+        values.append(cv)
+    return prefixed_result(conn_type, prefix, {}, values)
+
+
+def validate_connector_config(
+    registry: PluginRegistry, worker_config: WorkerConfig | None, props: Mapping[str, Any]
+) -> JsonObj:
+    """``AbstractHerder.validateConnectorConfig``: the full ConfigInfos of a connector config.
+
+    Raises BadRequestException if ``connector.class`` is missing and ConnectException if the class
+    cannot be found (REST 400 / 500, as Java)."""
+    conn_type = props.get(CONNECTOR_CLASS_CONFIG)
+    if conn_type is None:
+        raise BadRequestException(f"Connector config {java_map_str(props)} contains no connector type")
+    desc = registry.resolve(str(conn_type), ("sink", "source"))
+    connector: Connector = desc.cls()  # type: ignore[assignment]
+    is_sink = isinstance(connector, SinkConnector)
+    base = sink_connector_config_def() if is_sink else source_connector_config_def()
+    enriched = enrich(registry, base, props, require_full_config=False)
+    values: dict[str, ConfigValue] = {cv.name: cv for cv in enriched.validate(props)}
+    if is_sink:
+        validate_sink_topics(props, values)
+    for k, v in props.items():
+        if v is None:
+            cv = values.get(k)
+            if cv is None:
+                cv = values[k] = ConfigValue(k)
+            cv.add_error("Null value can not be supplied as the configuration value.")
+    config_keys: dict[str, ConfigKey] = dict(enriched.config_keys)
+    groups = list(enriched.groups)
+    config_values = list(values.values())
+    try:
+        own_def = connector.config()
+        own_values = connector.validate(props)
+    except ConnectException:
+        raise
+    except Exception as e:
+        raise ConnectException(f"Connector {conn_type} failed to validate its configuration: {e}") from e
+    for own_key in own_def.config_keys.values():
+        config_keys[own_key.name] = own_key
+        if own_key.group is not None and own_key.group not in groups:
+            groups.append(own_key.group)
+    config_values.extend(own_values)
+    converter_parts = [
+        _converter_part(registry, str(conn_type), props, values, "key.converter", ("converter",)),
+        _converter_part(registry, str(conn_type), props, values, "value.converter", ("converter",)),
+        _converter_part(registry, str(conn_type), props, values, "header.converter", ("header_converter", "converter")),
+    ]
+    result = generate_result(str(conn_type), config_keys, config_values, groups)
+    policy = str(worker_config.get("connector.client.config.override.policy")) if worker_config else "All"
+    override_parts: list[JsonObj | None] = []
+    if is_sink:
+        override_parts.append(_override_part(str(conn_type), props, CONSUMER_OVERRIDES_PREFIX, "consumer", policy))
+        if str(props.get(DLQ_TOPIC_NAME_CONFIG) or "").strip():
+            override_parts.append(_override_part(str(conn_type), props, PRODUCER_OVERRIDES_PREFIX, "producer", policy))
+            override_parts.append(_override_part(str(conn_type), props, ADMIN_OVERRIDES_PREFIX, "admin", policy))
+    else:
+        override_parts.append(_override_part(str(conn_type), props, PRODUCER_OVERRIDES_PREFIX, "producer", policy))
+    return merge_config_infos(str(conn_type), result, *override_parts, *converter_parts)
+
+
+def plugin_config(registry: PluginRegistry, plugin: str) -> list[JsonObj]:
+    """``GET /connector-plugins/{plugin}/config``: the plugin's own ConfigKeyInfos."""
+    desc = registry.find(plugin)
+    if desc is None:
+        raise NotFoundException(f"Unknown plugin {plugin}.")
+    return desc.cls().config().to_infos()

@@ -1,0 +1,598 @@
+"""StandaloneHerder: one worker, configs and statuses in memory, source offsets in a file
+(Java ``StandaloneHerder``). Implements the whole :class:`~genesis_worker.herder.base.Herder` ABC.
+
+Example::
+
+    herder = StandaloneHerder(WorkerConfig.from_file("worker.properties"))
+    await herder.start()
+    created, info = await herder.put_connector_config("c", props, allow_replace=False)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import orjson
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
+from confluent_kafka import TopicPartition as KTopicPartition
+from confluent_kafka.admin import AdminClient
+
+from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
+from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.group.protocol import ConnectorTaskId as StoreTaskId
+from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, RestartRequest, State, TargetState
+from genesis_worker.herder.common import connector_type, plugin_config, state_json, validate_connector_config
+from genesis_worker.herder.errors import BadRequestException, ConnectRestException
+from genesis_worker.plugins.registry import PluginRegistry
+from genesis_worker.runtime.config_infos import invalid_config_message
+from genesis_worker.runtime.offset_keys import parse_offset_key, parse_offset_value, validate_offset_map
+from genesis_worker.runtime.source_offsets import OffsetKeys
+from genesis_worker.runtime.worker import Worker
+from genesis_worker.storage import base as sb
+from genesis_worker.storage.base import OffsetBackingStore
+from genesis_worker.storage.file_offsets import FileOffsetBackingStore
+from genesis_worker.storage.memory import MemoryConfigBackingStore, MemoryStatusBackingStore
+
+log = logging.getLogger(__name__)
+
+_STOPPED_MSG = (
+    "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the "
+    "specified connector by issuing a 'PUT' request to the '/connectors/{c}/stop' endpoint"
+)
+_ALTERED = "The offsets for this connector have been altered successfully"
+_ALTERED_FRAMEWORK = (
+    "The Connect framework-managed offsets for this connector have been altered successfully. However, if this "
+    "connector manages offsets externally, they will need to be manually altered in the system that the "
+    "connector uses."
+)
+_RESET = "The offsets for this connector have been reset successfully"
+_RESET_FRAMEWORK = (
+    "The Connect framework-managed offsets for this connector have been reset successfully. However, if this "
+    "connector manages offsets externally, they will need to be manually reset in the system that the "
+    "connector uses."
+)
+
+
+def _sid(t: ConnectorTaskId) -> StoreTaskId:
+    return StoreTaskId(t.connector, t.task)
+
+
+class StandaloneHerder(Herder):
+    """The standalone-mode herder; also the worker's status listener."""
+
+    def __init__(
+        self,
+        config: WorkerConfig,
+        plugins: PluginRegistry | None = None,
+        offset_store: OffsetBackingStore | None = None,
+    ) -> None:
+        self.config = config
+        self.plugins = plugins or PluginRegistry.discover(config.get_list("plugin.path"))
+        self.config_store = MemoryConfigBackingStore()
+        self.status_store = MemoryStatusBackingStore()
+        if offset_store is None:
+            offset_store = FileOffsetBackingStore(str(config.get("offset.storage.file.filename")))
+        self.offset_store = offset_store
+        self.worker_id = config.worker_id
+        self.worker = Worker(config, self.plugins, offset_store, self, self.worker_id)
+        self._lock = asyncio.Lock()
+        self._started = False
+        self._cluster_id = ""
+        self._background: set[asyncio.Task[Any]] = set()
+
+    # --- status listener ------------------------------------------------------------------------------
+
+    def on_connector_state(self, connector: str, state: State, trace: str | None = None) -> None:
+        self.status_store.put_now(sb.ConnectorStatus(connector, sb.State(state.value), self.worker_id, 0, trace))
+
+    def on_task_state(self, task: ConnectorTaskId, state: State, trace: str | None = None) -> None:
+        self.status_store.put_now(sb.TaskStatus(_sid(task), sb.State(state.value), self.worker_id, 0, trace))
+
+    def on_topic_active(self, connector: str, topic: str) -> None:
+        if self.config.get_bool("topic.tracking.enable") and self.status_store.get_topic(connector, topic) is None:
+            self.status_store.put_topic_now(sb.TopicStatus(topic, connector, 0, int(time.time() * 1000)))
+
+    # --- lifecycle ---------------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        await self.offset_store.start()
+        self._started = True
+        loop = asyncio.get_running_loop()
+        try:
+            self._cluster_id = await loop.run_in_executor(None, self._fetch_cluster_id)
+        except Exception as e:
+            log.warning("Could not read the Kafka cluster id: %s", e)
+
+    def _fetch_cluster_id(self) -> str:
+        conf = dict(self._admin_conf())
+        admin = AdminClient(conf)
+        return str(admin.list_topics(timeout=10).cluster_id or "")
+
+    def _admin_conf(self) -> dict[str, Any]:
+        from genesis_worker.config.kafka_clients import translate
+
+        props = self.config.worker_client_props()
+        props["client.id"] = f"{self.worker_id}-admin"
+        return translate(props, "admin").conf
+
+    async def stop(self) -> None:
+        async with self._lock:
+            await self.worker.stop()
+            await self.offset_store.stop()
+            self._started = False
+
+    def kafka_cluster_id(self) -> str:
+        return self._cluster_id
+
+    def health(self) -> tuple[int, JsonObj]:
+        if self._started:
+            return 200, {
+                "status": "healthy",
+                "message": "Worker has completed startup and is ready to handle requests.",
+            }
+        return 503, {"status": "starting", "message": "Worker is still starting up."}
+
+    def rest_url(self) -> str | None:
+        return self.config.rest_url
+
+    # --- helpers -------------------------------------------------------------------------------------------
+
+    def _conf(self, name: str) -> dict[str, str]:
+        cfg = self.config_store.state.connector_configs.get(name)
+        if cfg is None:
+            raise NotFoundException(f"Connector {name} not found")
+        return {k: v for k, v in cfg.items() if v is not None}
+
+    def _target(self, name: str) -> TargetState:
+        st = self.config_store.state.target_state(name)
+        return TargetState(st.value) if st is not None else TargetState.STARTED
+
+    def _task_ids(self, name: str) -> list[ConnectorTaskId]:
+        return [ConnectorTaskId(name, i) for i in range(self.config_store.state.task_count(name))]
+
+    def _info(self, name: str) -> JsonObj:
+        cfg = self._conf(name)
+        return {
+            "name": name,
+            "config": cfg,
+            "tasks": [t.to_json() for t in self._task_ids(name)],
+            "type": connector_type(self.plugins, cfg),
+        }
+
+    async def _validate_or_raise(self, config: dict[str, Any]) -> None:
+        infos = validate_connector_config(self.plugins, self.config, config)
+        if infos["error_count"] > 0:
+            raise BadRequestException(invalid_config_message(infos))
+
+    def _on_reconfigure(self, name: str) -> None:
+        t = asyncio.get_running_loop().create_task(self._reconfigure(name))
+        self._background.add(t)
+        t.add_done_callback(self._background.discard)
+
+    async def _reconfigure(self, name: str) -> None:
+        async with self._lock:
+            if name in self.config_store.state.connector_configs:
+                await self._update_tasks(name)
+
+    async def _start_connector(self, name: str) -> None:
+        cfg = self._conf(name)
+        await self.worker.start_connector(name, cfg, self._target(name), self._on_reconfigure)
+        await self._update_tasks(name)
+
+    async def _update_tasks(self, name: str) -> None:
+        """Regenerate task configs if the connector runs; write and (re)start tasks if they changed."""
+        if not self.worker.connector_running(name):
+            return
+        try:
+            new = self.worker.connector_task_configs(name)
+        except Exception as e:
+            wc = self.worker.connectors.get(name)
+            if wc is not None:
+                wc.fail(e)
+            return
+        state = self.config_store.state
+        old = [state.task_configs.get(StoreTaskId(name, i)) for i in range(state.task_count(name))]
+        running = self.worker.task_ids(name)
+        if old == new and len(running) == len(new):
+            return
+        await self.worker.stop_tasks(running)
+        for t in running:
+            if t.task >= len(new):
+                self.status_store.put_now(sb.TaskStatus(_sid(t), sb.State.DESTROYED, self.worker_id, 0))
+        await self.config_store.put_task_configs(name, list(new))
+        await self._start_tasks(name)
+
+    async def _start_tasks(self, name: str) -> None:
+        cfg = self._conf(name)
+        count = self.config_store.state.task_count(name)
+        for tid in self._task_ids(name):
+            if tid in self.worker.tasks:
+                continue
+            tcfg = self.config_store.state.task_configs.get(_sid(tid)) or {}
+            await self.worker.start_task(
+                tid, cfg, {k: v for k, v in tcfg.items() if v is not None}, self._target(name), count
+            )
+
+    async def _stop_connector_and_tasks(self, name: str) -> None:
+        await self.worker.stop_tasks(self.worker.task_ids(name))
+        await self.worker.stop_connector(name)
+
+    # --- connectors ----------------------------------------------------------------------------------------
+
+    async def connectors(self) -> list[str]:
+        return list(self.config_store.state.connector_configs)
+
+    async def connector_info(self, name: str) -> JsonObj:
+        return self._info(name)
+
+    async def connector_config(self, name: str) -> dict[str, str]:
+        return self._conf(name)
+
+    async def put_connector_config(
+        self, name: str, config: dict[str, str], *, allow_replace: bool, initial_state: TargetState | None = None
+    ) -> tuple[bool, JsonObj]:
+        config = dict(config)
+        config.setdefault("name", name)
+        await self._validate_or_raise(config)
+        async with self._lock:
+            exists = name in self.config_store.state.connector_configs
+            if exists and not allow_replace:
+                raise AlreadyExistsException(f"Connector {name} already exists")
+            if exists:
+                await self._stop_connector_and_tasks(name)
+            target = None if exists or initial_state is None else sb.TargetState(initial_state.value)
+            await self.config_store.put_connector_config(name, config, target)
+            if self._target(name) is TargetState.STOPPED and not exists:
+                await self.config_store.put_task_configs(name, [])
+            await self._start_connector(name)
+            return (not exists), self._info(name)
+
+    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> JsonObj:
+        current = self._conf(name)
+        for k, v in patch.items():
+            if v is None:
+                current.pop(k, None)
+            else:
+                current[k] = v
+        _, info = await self.put_connector_config(name, current, allow_replace=True)
+        return info
+
+    async def delete_connector(self, name: str) -> None:
+        async with self._lock:
+            self._conf(name)
+            tasks = self._task_ids(name)
+            await self._stop_connector_and_tasks(name)
+            await self.config_store.remove_connector_config(name)
+            for t in set(tasks) | {ConnectorTaskId(s.id.connector, s.id.task) for s in self.status_store.get_all(name)}:
+                self.status_store.put_now(sb.TaskStatus(_sid(t), sb.State.DESTROYED, self.worker_id, 0))
+            self.status_store.put_now(sb.ConnectorStatus(name, sb.State.DESTROYED, self.worker_id, 0))
+
+    async def connector_status(self, name: str) -> JsonObj:
+        st = self.status_store.get(name)
+        if st is None:
+            raise NotFoundException(f"No status found for connector {name}")
+        return {
+            "name": name,
+            "connector": state_json(st.state.value, st.worker_id, st.trace),
+            "tasks": [
+                state_json(t.state.value, t.worker_id, t.trace, t.id.task) for t in self.status_store.get_all(name)
+            ],
+            "type": connector_type(self.plugins, self.config_store.state.connector_configs.get(name)),
+        }
+
+    async def task_status(self, task: ConnectorTaskId) -> JsonObj:
+        st = self.status_store.get_task(_sid(task))
+        if st is None:
+            raise NotFoundException(f"No status found for task {task}")
+        return state_json(st.state.value, st.worker_id, st.trace, task.task)
+
+    async def task_configs(self, name: str) -> list[JsonObj]:
+        self._conf(name)
+        out = []
+        for t in self._task_ids(name):
+            cfg = self.config_store.state.task_configs.get(_sid(t)) or {}
+            out.append({"id": t.to_json(), "config": {k: v for k, v in cfg.items() if v is not None}})
+        return out
+
+    async def restart_connector(self, request: RestartRequest) -> JsonObj | None:
+        name = request.connector
+        if name not in self.config_store.state.connector_configs:
+            raise NotFoundException(f"Unknown connector: {name}")
+        if not request.include_tasks and not request.only_failed:
+            async with self._lock:
+                await self.worker.stop_connector(name)
+                await self.worker.start_connector(name, self._conf(name), self._target(name), self._on_reconfigure)
+                await self._update_tasks(name)
+            return None
+        st = self.status_store.get(name)
+        if st is None:
+            raise NotFoundException(f"Status for connector {name} not found")
+        restart_conn = not request.only_failed or st.state is sb.State.FAILED
+        tasks = self.status_store.get_all(name)
+        restart_tasks = [
+            t for t in tasks if request.include_tasks and (not request.only_failed or t.state is sb.State.FAILED)
+        ]
+        plan = {
+            "name": name,
+            "connector": state_json(
+                "RESTARTING" if restart_conn else st.state.value, st.worker_id, None if restart_conn else st.trace
+            ),
+            "tasks": [
+                state_json(
+                    "RESTARTING" if t in restart_tasks else t.state.value,
+                    t.worker_id,
+                    None if t in restart_tasks else t.trace,
+                    t.id.task,
+                )
+                for t in tasks
+            ],
+            "type": connector_type(self.plugins, self.config_store.state.connector_configs.get(name)),
+        }
+        async with self._lock:
+            task_ids = [ConnectorTaskId(name, t.id.task) for t in restart_tasks]
+            for tid in task_ids:
+                self.on_task_state(tid, State.RESTARTING)
+            if restart_conn:
+                self.on_connector_state(name, State.RESTARTING)
+            await self.worker.stop_tasks(task_ids)
+            if restart_conn:
+                await self.worker.stop_connector(name)
+                await self.worker.start_connector(name, self._conf(name), self._target(name), self._on_reconfigure)
+                await self._update_tasks(name)
+            await self._start_tasks(name)
+        return plan
+
+    async def restart_task(self, task: ConnectorTaskId) -> None:
+        if task.connector not in self.config_store.state.connector_configs:
+            raise NotFoundException(f"Unknown connector: {task.connector}")
+        if task not in self._task_ids(task.connector):
+            raise NotFoundException(f"Unknown task: {task}")
+        async with self._lock:
+            await self.worker.stop_tasks([task])
+            cfg = self.config_store.state.task_configs.get(_sid(task)) or {}
+            ok = await self.worker.start_task(
+                task,
+                self._conf(task.connector),
+                {k: v for k, v in cfg.items() if v is not None},
+                self._target(task.connector),
+                self.config_store.state.task_count(task.connector),
+            )
+        if not ok:
+            raise ConnectRestException(500, f"Failed to start task: {task}")
+
+    async def _set_target(self, name: str, target: TargetState) -> None:
+        if name not in self.config_store.state.connector_configs:
+            raise NotFoundException(f"Unknown connector {name}")
+        async with self._lock:
+            was = self._target(name)
+            await self.config_store.put_target_state(name, sb.TargetState(target.value))
+            await self.worker.set_target_state(name, target)
+            if target is TargetState.STARTED and was is TargetState.STOPPED:
+                await self._update_tasks(name)
+            elif target is TargetState.STARTED:
+                await self._start_tasks(name)
+
+    async def pause_connector(self, name: str) -> None:
+        await self._set_target(name, TargetState.PAUSED)
+
+    async def resume_connector(self, name: str) -> None:
+        await self._set_target(name, TargetState.STARTED)
+
+    async def stop_connector(self, name: str) -> None:
+        if name not in self.config_store.state.connector_configs:
+            raise NotFoundException(f"Unknown connector {name}")
+        async with self._lock:
+            tasks = self.worker.task_ids(name)
+            await self.worker.stop_tasks(tasks)
+            for t in self._task_ids(name):
+                self.status_store.put_now(sb.TaskStatus(_sid(t), sb.State.DESTROYED, self.worker_id, 0))
+            await self.config_store.put_task_configs(name, [])
+            await self.config_store.put_target_state(name, sb.TargetState.STOPPED)
+            await self.worker.set_target_state(name, TargetState.STOPPED)
+
+    async def active_topics(self, name: str) -> list[str]:
+        if not self.config.get_bool("topic.tracking.enable"):
+            raise ConnectRestException(403, "Topic tracking is disabled.")
+        return sorted(t.topic for t in self.status_store.get_all_topics(name))
+
+    async def reset_active_topics(self, name: str) -> None:
+        if not self.config.get_bool("topic.tracking.enable"):
+            raise ConnectRestException(403, "Topic tracking is disabled.")
+        if not self.config.get_bool("topic.tracking.allow.reset"):
+            raise ConnectRestException(403, "Topic tracking reset is disabled.")
+        for t in self.status_store.get_all_topics(name):
+            await self.status_store.delete_topic(name, t.topic)
+
+    # --- offsets (KIP-875) ----------------------------------------------------------------------------------
+
+    def _is_sink(self, cfg: dict[str, str]) -> bool:
+        return connector_type(self.plugins, cfg) == "sink"
+
+    def _group(self, name: str, cfg: dict[str, str]) -> str:
+        return cfg.get("consumer.override.group.id") or f"connect-{name}"
+
+    def _connector_admin(self, name: str, cfg: dict[str, str]) -> AdminClient:
+        return AdminClient(self.worker.admin_config(f"connector-adminclient-{name}", cfg))
+
+    async def connector_offsets(self, name: str) -> JsonObj:
+        cfg = self._conf(name)
+        loop = asyncio.get_running_loop()
+        if self._is_sink(cfg):
+            group = self._group(name, cfg)
+
+            def fetch() -> list[JsonObj]:
+                admin = self._connector_admin(name, cfg)
+                res = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(30)
+                return [
+                    {
+                        "partition": {"kafka_topic": tp.topic, "kafka_partition": tp.partition},
+                        "offset": {"kafka_offset": tp.offset},
+                    }
+                    for tp in res.topic_partitions
+                    if tp.offset >= 0
+                ]
+
+            try:
+                return {"offsets": await loop.run_in_executor(None, fetch)}
+            except Exception as e:
+                raise ConnectException(f"Failed to retrieve consumer group offsets for sink connector {name}") from e
+        try:
+            keys = await self.offset_store.connector_partitions(name)
+            stored = await self.offset_store.get(keys)
+        except Exception as e:
+            raise ConnectException(f"Failed to retrieve offsets for source connector {name}") from e
+        out = []
+        for k in keys:
+            parsed = parse_offset_key(k)
+            value = parse_offset_value(stored.get(k))
+            if parsed is not None and value is not None:
+                out.append({"partition": parsed[1], "offset": value})
+        return {"offsets": out}
+
+    def _check_stopped(self, name: str) -> dict[str, str]:
+        cfg = self._conf(name)
+        if self._target(name) is not TargetState.STOPPED or self.config_store.state.task_count(name) != 0:
+            raise BadRequestException(_STOPPED_MSG.replace("{c}", name))
+        return cfg
+
+    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> JsonObj:
+        if not offsets:
+            raise BadRequestException("Partitions / offsets need to be provided for an alter offsets request")
+        async with self._lock:
+            cfg = self._check_stopped(name)
+            connector: Any = self.worker.new_connector(cfg["connector.class"])
+            if self._is_sink(cfg):
+                parsed_sink = _parse_sink_offsets(offsets)
+                handled = await connector.alter_offsets(cfg, parsed_sink)
+                await self._alter_sink(name, cfg, parsed_sink)
+            else:
+                parsed_source: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+                for o in offsets:
+                    partition, offset = o.get("partition"), o.get("offset")
+                    if not isinstance(partition, dict):
+                        raise BadRequestException(
+                            "The partition for a source connector offset cannot be null or missing"
+                        )
+                    validate_offset_map("Partitions", partition)
+                    validate_offset_map("Offsets", offset)
+                    norm = orjson.loads(orjson.dumps(partition))
+                    parsed_source.append((norm, None if offset is None else orjson.loads(orjson.dumps(offset))))
+                from genesis_worker.api.task import partition_key
+
+                handled = await connector.alter_offsets(cfg, {partition_key(p): o for p, o in parsed_source})
+                keys = OffsetKeys(name, self.offset_store)
+                from genesis_worker.runtime.offset_keys import offset_value
+
+                await self.offset_store.set({await keys.key_for(p): offset_value(o) for p, o in parsed_source})
+        return {"message": _ALTERED if handled else _ALTERED_FRAMEWORK}
+
+    async def _alter_sink(self, name: str, cfg: dict[str, str], parsed: dict[tuple[str, int], int | None]) -> None:
+        group = self._group(name, cfg)
+        to_set = [KTopicPartition(t, p, o) for (t, p), o in parsed.items() if o is not None]
+        to_reset = [(t, p) for (t, p), o in parsed.items() if o is None]
+
+        def run() -> None:
+            admin = self._connector_admin(name, cfg)
+            if to_reset:
+                current = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(30)
+                committed = {(tp.topic, tp.partition) for tp in current.topic_partitions if tp.offset >= 0}
+                if committed - set(to_reset) - {(tp.topic, tp.partition) for tp in to_set}:
+                    raise ConnectRestException(
+                        500,
+                        "Resetting the offsets of individual partitions of a sink connector is not supported by "
+                        f"genesis-worker yet; reset all of connector {name}'s offsets with DELETE /connectors/{name}/offsets",
+                    )
+                admin.delete_consumer_groups([group])[group].result(30)
+            if to_set:
+                admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, to_set)])[group].result(30)
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, run)
+        except ConnectRestException:
+            raise
+        except KafkaException as e:
+            raise ConnectException(
+                f"Failed to alter consumer group offsets for connector {name} either because its tasks haven't "
+                "stopped completely yet or the connector was resumed before the request to alter its offsets could "
+                "be successfully completed. If the connector is in a stopped state, this operation can be safely "
+                "retried. If it doesn't eventually succeed, the Connect cluster may need to be restarted to get rid "
+                "of the zombie sink tasks."
+            ) from e
+
+    async def reset_connector_offsets(self, name: str) -> JsonObj:
+        async with self._lock:
+            cfg = self._check_stopped(name)
+            connector: Any = self.worker.new_connector(cfg["connector.class"])
+            if self._is_sink(cfg):
+                handled = await connector.alter_offsets(cfg, {})
+                group = self._group(name, cfg)
+
+                def run() -> None:
+                    admin = self._connector_admin(name, cfg)
+                    try:
+                        admin.delete_consumer_groups([group])[group].result(30)
+                    except KafkaException as e:
+                        if "GROUP_ID_NOT_FOUND" not in str(e):
+                            raise
+
+                try:
+                    await asyncio.get_running_loop().run_in_executor(None, run)
+                except KafkaException as e:
+                    raise ConnectException(
+                        f"Failed to reset consumer group offsets for connector {name} either because its tasks "
+                        "haven't stopped completely yet or the connector was resumed before the request to reset "
+                        "its offsets could be successfully completed. If the connector is in a stopped state, this "
+                        "operation can be safely retried. If it doesn't eventually succeed, the Connect cluster may "
+                        "need to be restarted to get rid of the zombie sink tasks."
+                    ) from e
+            else:
+                keys = await self.offset_store.connector_partitions(name)
+                handled = await connector.alter_offsets(cfg, {})
+                await self.offset_store.set(dict.fromkeys(keys))
+        return {"message": _RESET if handled else _RESET_FRAMEWORK}
+
+    # --- validation and plugins ---------------------------------------------------------------------------
+
+    async def validate_connector_config(self, config: dict[str, Any]) -> JsonObj:
+        return validate_connector_config(self.plugins, self.config, config)
+
+    def connector_plugin_config(self, plugin: str) -> list[JsonObj]:
+        return plugin_config(self.plugins, plugin)
+
+    async def set_cluster_logger_level(self, namespace: str, level: str) -> None:
+        logging.getLogger(namespace).setLevel(level.upper())
+
+
+def _parse_sink_offsets(offsets: list[JsonObj]) -> dict[tuple[str, int], int | None]:
+    out: dict[tuple[str, int], int | None] = {}
+    for o in offsets:
+        partition = o.get("partition")
+        if partition is None:
+            raise BadRequestException("The partition for a sink connector offset cannot be null or missing")
+        if "kafka_topic" not in partition or "kafka_partition" not in partition:
+            raise BadRequestException(
+                "The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'"
+            )
+        topic = partition["kafka_topic"]
+        if not isinstance(topic, str):
+            raise BadRequestException("Kafka topic names must be valid strings and may not be null")
+        try:
+            part = int(str(partition["kafka_partition"]))
+        except ValueError:
+            raise BadRequestException("Kafka partitions must be valid numbers and may not be null") from None
+        offset = o.get("offset")
+        if offset is None:
+            out[(topic, part)] = None
+            continue
+        if "kafka_offset" not in offset:
+            raise BadRequestException(
+                "The offset for a sink connector should either be null or contain the key 'kafka_offset'"
+            )
+        try:
+            out[(topic, part)] = int(str(offset["kafka_offset"]))
+        except ValueError:
+            raise BadRequestException("Kafka offsets must be valid numbers and may not be null") from None
+    return out

@@ -1,0 +1,495 @@
+"""The Worker: runs connector instances and their tasks as asyncio tasks on this process.
+
+The herder decides *what* runs; the worker starts and stops it, isolates failures (a connector or
+task that raises is reported FAILED with its trace; nothing else is affected), builds each task's
+clients, converters, transform chain and error handling, and reports state changes through a
+:class:`WorkerStatusListener`.
+
+Example::
+
+    worker = Worker(worker_config, registry, offset_store, listener)
+    await worker.start_connector("c", props, TargetState.STARTED, on_reconfigure)
+    for i, cfg in enumerate(worker.connector_task_configs("c")):
+        await worker.start_task(ConnectorTaskId("c", i), props, cfg, TargetState.STARTED)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol, cast
+
+from confluent_kafka.admin import AdminClient, NewTopic
+
+from genesis_worker.api.connector import Connector, ConnectorContext, SinkConnector, SourceConnector
+from genesis_worker.api.errors import ConnectException
+from genesis_worker.api.task import SinkTask, SourceTask, Task
+from genesis_worker.api.transform import Converter, HeaderConverter
+from genesis_worker.config.kafka_clients import translate
+from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
+from genesis_worker.plugins.registry import PluginRegistry
+from genesis_worker.runtime.connector_config import (
+    ADMIN_OVERRIDES_PREFIX,
+    CONSUMER_OVERRIDES_PREFIX,
+    DLQ_CONTEXT_HEADERS_ENABLE_CONFIG,
+    DLQ_TOPIC_NAME_CONFIG,
+    DLQ_TOPIC_REPLICATION_FACTOR_CONFIG,
+    PRODUCER_OVERRIDES_PREFIX,
+    TASKS_MAX_CONFIG,
+    TASKS_MAX_ENFORCE_CONFIG,
+)
+from genesis_worker.runtime.errors import (
+    DeadLetterQueueReporter,
+    ErrorReporter,
+    LogReporter,
+    RetryWithToleranceOperator,
+    stack_trace,
+)
+from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
+from genesis_worker.runtime.source_task import WorkerSourceTask
+from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
+from genesis_worker.runtime.transformation_chain import build_transformation_chain
+from genesis_worker.storage.base import OffsetBackingStore
+
+log = logging.getLogger(__name__)
+
+CONNECTOR_GRACEFUL_SHUTDOWN_TIMEOUT_S = 5.0
+TASK_CLASS_CONFIG = "task.class"
+
+
+class TooManyTasksException(ConnectException):
+    """The connector generated (or has) more task configs than ``tasks.max``."""
+
+
+class WorkerStatusListener(TaskStatusListener, Protocol):
+    def on_connector_state(self, connector: str, state: State, trace: str | None = None) -> None: ...
+
+
+def task_class_name(cls: type) -> str:
+    """The ``task.class`` written into task configs: the Java name if the task declares one."""
+    name = getattr(cls, "java_class_name", None)
+    return str(name) if name else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _strip(props: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    return {k[len(prefix) :]: v for k, v in props.items() if k.startswith(prefix) and v is not None}
+
+
+class _ConnectorContext(ConnectorContext):
+    def __init__(self, worker: Worker, name: str) -> None:
+        self.worker = worker
+        self.name = name
+
+    def request_task_reconfiguration(self) -> None:
+        wc = self.worker.connectors.get(self.name)
+        if wc is not None and wc.on_reconfigure is not None:
+            wc.on_reconfigure(self.name)
+
+    def raise_error(self, error: BaseException) -> None:
+        wc = self.worker.connectors.get(self.name)
+        if wc is not None:
+            wc.fail(error)
+
+
+@dataclass
+class WorkerConnector:
+    """A connector instance and its reported state on this worker."""
+
+    name: str
+    props: dict[str, str]
+    connector: Connector
+    listener: WorkerStatusListener
+    on_reconfigure: Callable[[str], None] | None = None
+    target_state: TargetState = TargetState.STARTED
+    started: bool = False
+    state: State = State.UNASSIGNED
+    error: BaseException | None = field(default=None, repr=False)
+
+    @property
+    def is_sink(self) -> bool:
+        return isinstance(self.connector, SinkConnector)
+
+    def report(self, state: State, trace: str | None = None) -> None:
+        self.state = state
+        try:
+            self.listener.on_connector_state(self.name, state, trace)
+        except Exception as e:
+            log.warning("Status listener failed for connector %s: %s", self.name, e)
+
+    def fail(self, error: BaseException) -> None:
+        log.error("[%s] Connector failed", self.name, exc_info=error)
+        self.error = error
+        self.report(State.FAILED, stack_trace(error))
+
+    async def transition(self, target: TargetState) -> None:
+        self.target_state = target
+        if self.state is State.FAILED:
+            if target is TargetState.STOPPED:
+                await self._stop_instance()
+                self.report(State.STOPPED)
+            return
+        if target is TargetState.STARTED:
+            if not self.started:
+                try:
+                    await self.connector.start(dict(self.props))
+                except Exception as e:
+                    self.fail(e)
+                    return
+                self.started = True
+            self.report(State.RUNNING)
+        else:
+            await self._stop_instance()
+            self.report(State.PAUSED if target is TargetState.PAUSED else State.STOPPED)
+
+    async def _stop_instance(self) -> None:
+        if not self.started:
+            return
+        self.started = False
+        try:
+            await asyncio.wait_for(self.connector.stop(), CONNECTOR_GRACEFUL_SHUTDOWN_TIMEOUT_S)
+        except Exception as e:
+            log.error("[%s] Error while stopping connector: %s", self.name, e)
+
+    async def shutdown(self) -> None:
+        await self._stop_instance()
+
+
+@dataclass
+class _RunningTask:
+    runner: WorkerTask
+    future: asyncio.Task[None]
+
+
+class Worker:
+    """Runs connectors and tasks assigned to this process."""
+
+    def __init__(
+        self,
+        config: WorkerConfig,
+        registry: PluginRegistry,
+        offset_store: OffsetBackingStore,
+        listener: WorkerStatusListener,
+        worker_id: str | None = None,
+    ) -> None:
+        self.config = config
+        self.registry = registry
+        self.offset_store = offset_store
+        self.listener = listener
+        self.worker_id = worker_id or config.worker_id
+        self.connectors: dict[str, WorkerConnector] = {}
+        self.tasks: dict[ConnectorTaskId, _RunningTask] = {}
+        self.consumer_factory: Any = None  # tests may swap clients
+        self.producer_factory: Any = None
+
+    # --- plugins ------------------------------------------------------------------------------------
+
+    def new_connector(self, class_name: str) -> Connector:
+        return cast(Connector, self.registry.new_instance(class_name, ("sink", "source")))
+
+    def is_sink(self, class_name: str) -> bool:
+        return self.registry.resolve(class_name, ("sink", "source")).kind == "sink"
+
+    def _converter(self, conn: Mapping[str, Any], which: str) -> Converter | HeaderConverter:
+        key = f"{which}.converter"
+        if conn.get(key):
+            name, source = str(conn[key]), conn
+        else:
+            name, source = str(self.config.get(key)), self.config.originals
+        configs = _strip(source, key + ".")
+        if which == "header":
+            desc = self.registry.find(name)
+            if desc is None or desc.kind not in ("header_converter", "converter"):
+                raise ConnectException(
+                    f"Failed to find any class that implements HeaderConverter and which name matches {name}"
+                )
+            hc = cast(HeaderConverter, desc.cls())
+            configs["converter.type"] = "header"
+            hc.configure(configs)
+            return hc
+        conv = cast(Converter, self.registry.new_instance(name, ("converter",)))
+        configs["converter.type"] = which
+        conv.configure(configs, which == "key")
+        return conv
+
+    # --- connectors ---------------------------------------------------------------------------------
+
+    async def start_connector(
+        self,
+        name: str,
+        props: Mapping[str, str],
+        target_state: TargetState,
+        on_reconfigure: Callable[[str], None] | None = None,
+    ) -> bool:
+        """Instantiate, initialise and (if STARTED) start a connector; False if it failed."""
+        if name in self.connectors:
+            raise ConnectException(f"Connector with name {name} already exists")
+        try:
+            connector = self.new_connector(str(props.get("connector.class", "")))
+        except Exception as e:
+            wc = WorkerConnector(name, dict(props), _FailedConnector(), self.listener, on_reconfigure)
+            self.connectors[name] = wc
+            wc.fail(e)
+            return False
+        wc = WorkerConnector(name, dict(props), connector, self.listener, on_reconfigure)
+        self.connectors[name] = wc
+        try:
+            connector.initialize(_ConnectorContext(self, name))
+        except Exception as e:
+            wc.fail(e)
+            return False
+        await wc.transition(target_state)
+        return wc.state is not State.FAILED
+
+    async def stop_connector(self, name: str) -> None:
+        wc = self.connectors.pop(name, None)
+        if wc is None:
+            return
+        await wc.shutdown()
+        wc.report(State.UNASSIGNED)
+
+    async def set_target_state(self, name: str, target: TargetState) -> None:
+        wc = self.connectors.get(name)
+        if wc is not None:
+            await wc.transition(target)
+        for tid, rt in self.tasks.items():
+            if tid.connector == name and target is not TargetState.STOPPED:
+                rt.runner.transition_to(target)
+
+    def connector_running(self, name: str) -> bool:
+        wc = self.connectors.get(name)
+        return wc is not None and wc.state is State.RUNNING
+
+    def connector_task_configs(self, name: str) -> list[dict[str, str]]:
+        """Call ``task_configs(tasks.max)``; add ``task.class`` and (sinks) ``topics``/``topics.regex``."""
+        wc = self.connectors[name]
+        props = wc.props
+        max_tasks = int(props.get(TASKS_MAX_CONFIG, "1") or 1)
+        configs = wc.connector.task_configs(max_tasks)
+        enforce = str(props.get(TASKS_MAX_ENFORCE_CONFIG, "true")).strip().lower() != "false"
+        if len(configs) > max_tasks:
+            msg = (
+                f"The connector {name} has generated {len(configs)} tasks, which is greater than {max_tasks}, "
+                "the maximum number of tasks it is configured to create. "
+            )
+            if enforce:
+                raise TooManyTasksException(msg)
+            log.warning(msg + "This behaviour is deprecated and will be removed in a future release.")
+        out = []
+        tcls = task_class_name(wc.connector.task_class())
+        for cfg in configs:
+            c = dict(cfg)
+            c[TASK_CLASS_CONFIG] = tcls
+            if wc.is_sink:
+                for k in ("topics", "topics.regex"):
+                    if props.get(k) is not None:
+                        c[k] = props[k]
+            out.append(c)
+        return out
+
+    # --- tasks --------------------------------------------------------------------------------------
+
+    async def start_task(
+        self,
+        task_id: ConnectorTaskId,
+        connector_props: Mapping[str, str],
+        task_props: Mapping[str, str],
+        target_state: TargetState,
+        task_count: int | None = None,
+    ) -> bool:
+        """Build and start a task runner; a failure to build it is reported FAILED (returns False)."""
+        if task_id in self.tasks:
+            raise ConnectException(f"Task already exists in this worker: {task_id}")
+        try:
+            runner = self._build_task(task_id, dict(connector_props), dict(task_props), target_state, task_count)
+        except BaseException as e:
+            log.error("Failed to start task %s", task_id, exc_info=e)
+            self.listener.on_task_state(task_id, State.FAILED, stack_trace(e))
+            return False
+        fut = asyncio.create_task(runner.run(), name=f"task-{task_id}")
+        self.tasks[task_id] = _RunningTask(runner, fut)
+        return True
+
+    def _build_task(
+        self,
+        task_id: ConnectorTaskId,
+        conn: dict[str, str],
+        task_props: dict[str, str],
+        target_state: TargetState,
+        task_count: int | None,
+    ) -> WorkerTask:
+        max_tasks = int(conn.get(TASKS_MAX_CONFIG, "1") or 1)
+        enforce = str(conn.get(TASKS_MAX_ENFORCE_CONFIG, "true")).strip().lower() != "false"
+        if enforce and task_count is not None and task_count > max_tasks:
+            raise TooManyTasksException(
+                f"The connector {task_id.connector} has generated {task_count} tasks, which is greater than "
+                f"{max_tasks}, the maximum number of tasks it is configured to create. "
+            )
+        connector = self.new_connector(str(conn.get("connector.class", "")))
+        task = connector.task_class()()
+        kc = cast(Converter, self._converter(conn, "key"))
+        vc = cast(Converter, self._converter(conn, "value"))
+        hc = cast(HeaderConverter, self._converter(conn, "header"))
+        chain = build_transformation_chain(self.registry, conn)
+        reporters: list[ErrorReporter] = []
+        if str(conn.get("errors.log.enable", "false")).strip().lower() == "true":
+            reporters.append(
+                LogReporter(
+                    task_id.connector,
+                    task_id.task,
+                    str(conn.get("errors.log.include.messages", "false")).strip().lower() == "true",
+                )
+            )
+        operator = RetryWithToleranceOperator.from_config(task_id.connector, task_id.task, conn, reporters=reporters)
+        flush_ms = int(self.config.get("offset.flush.interval.ms"))
+        if isinstance(connector, SinkConnector):
+            assert isinstance(task, SinkTask)
+            dlq = str(conn.get(DLQ_TOPIC_NAME_CONFIG, "") or "").strip()
+            if dlq:
+                reporters.append(self._dlq_reporter(task_id, conn, dlq))
+            ccfg = self.sink_consumer_config(task_id, conn)
+            kw: dict[str, Any] = {}
+            if self.consumer_factory is not None:
+                kw["consumer_factory"] = self.consumer_factory
+            return WorkerSinkTask(
+                task_id,
+                task,
+                task_props,
+                ccfg.conf,
+                kc,
+                vc,
+                hc,
+                chain,
+                operator,
+                self.listener,
+                target_state,
+                max_poll_records=ccfg.max_poll_records or DEFAULT_MAX_POLL_RECORDS,
+                offset_flush_interval_ms=flush_ms,
+                errant_reporter_enabled=bool(dlq) or bool(reporters),
+                **kw,
+            )
+        if isinstance(connector, SourceConnector):
+            assert isinstance(task, SourceTask)
+            pcfg = self.source_producer_config(task_id, conn)
+            kw = {}
+            if self.producer_factory is not None:
+                kw["producer_factory"] = self.producer_factory
+            return WorkerSourceTask(
+                task_id,
+                task,
+                task_props,
+                pcfg,
+                kc,
+                vc,
+                hc,
+                chain,
+                operator,
+                self.listener,
+                self.offset_store,
+                target_state,
+                offset_flush_interval_ms=flush_ms,
+                offset_flush_timeout_ms=int(self.config.get("offset.flush.timeout.ms")),
+                **kw,
+            )
+        raise ConnectException(f"Connector {type(connector).__name__} is neither a sink nor a source")
+
+    def sink_consumer_config(self, task_id: ConnectorTaskId, conn: Mapping[str, Any]) -> Any:
+        props: dict[str, Any] = {
+            "group.id": f"connect-{task_id.connector}",
+            "client.id": f"connector-consumer-{task_id}",
+            "auto.offset.reset": "earliest",
+        }
+        props.update(self.config.connector_client_props("consumer", _strip(conn, CONSUMER_OVERRIDES_PREFIX)))
+        cfg = translate(props, "consumer")
+        cfg.conf["enable.auto.commit"] = False
+        cfg.conf.setdefault("fetch.queue.backoff.ms", 50)
+        cfg.conf.setdefault("enable.partition.eof", False)
+        return cfg
+
+    def source_producer_config(self, task_id: ConnectorTaskId, conn: Mapping[str, Any]) -> dict[str, Any]:
+        props: dict[str, Any] = {
+            "client.id": f"connector-producer-{task_id}",
+            "acks": "all",
+            "max.in.flight.requests.per.connection": "1",
+            "enable.idempotence": "false",
+        }
+        props.update(self.config.connector_client_props("producer", _strip(conn, PRODUCER_OVERRIDES_PREFIX)))
+        conf = translate(props, "producer").conf
+        conf.setdefault("message.timeout.ms", 0)  # delivery.timeout.ms = Integer.MAX_VALUE: retry forever
+        conf.setdefault("partitioner", "murmur2_random")  # Java's default partitioner for keyed records
+        return conf
+
+    def admin_config(self, client_id: str, conn: Mapping[str, Any]) -> dict[str, Any]:
+        props = self.config.connector_client_props("admin", _strip(conn, ADMIN_OVERRIDES_PREFIX))
+        props["client.id"] = client_id
+        return translate(props, "admin").conf
+
+    def _dlq_reporter(self, task_id: ConnectorTaskId, conn: Mapping[str, Any], topic: str) -> DeadLetterQueueReporter:
+        from confluent_kafka import Producer
+
+        admin = AdminClient(self.admin_config(f"connector-dlq-adminclient-{task_id}", conn))
+        rf = int(conn.get(DLQ_TOPIC_REPLICATION_FACTOR_CONFIG, 3) or 3)
+        md = admin.list_topics(timeout=10)
+        if topic not in md.topics:
+            fut = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=rf)])[topic]
+            try:
+                fut.result(10)
+            except Exception as e:
+                if "TOPIC_ALREADY_EXISTS" not in str(e):
+                    raise ConnectException(f"Could not initialize dead letter queue with topic={topic}") from e
+        pconf = self.source_producer_config(task_id, conn)
+        pconf["client.id"] = f"connector-dlq-producer-{task_id}"
+        pconf["message.timeout.ms"] = 30000
+        factory = self.producer_factory or Producer
+        return DeadLetterQueueReporter(
+            factory(pconf),
+            topic,
+            task_id.connector,
+            task_id.task,
+            str(conn.get(DLQ_CONTEXT_HEADERS_ENABLE_CONFIG, "false")).strip().lower() == "true",
+            asyncio.get_running_loop(),
+        )
+
+    async def stop_task(self, task_id: ConnectorTaskId) -> None:
+        await self.stop_tasks([task_id])
+
+    async def stop_tasks(self, task_ids: list[ConnectorTaskId]) -> None:
+        """Signal all, then wait up to ``task.shutdown.graceful.timeout.ms`` for each; cancel the rest."""
+        running = [(tid, self.tasks.pop(tid)) for tid in task_ids if tid in self.tasks]
+        for _, rt in running:
+            rt.runner.stop()
+        timeout = int(self.config.get("task.shutdown.graceful.timeout.ms")) / 1000
+        for tid, rt in running:
+            done, _ = await asyncio.wait({rt.future}, timeout=timeout)
+            if not done:
+                log.error("Graceful stop of task %s failed.", tid)
+                rt.runner.cancelled = True
+                rt.future.cancel()
+                await asyncio.gather(rt.future, return_exceptions=True)
+                rt.runner.report(State.UNASSIGNED)
+
+    def task_ids(self, connector: str | None = None) -> list[ConnectorTaskId]:
+        return sorted(t for t in self.tasks if connector is None or t.connector == connector)
+
+    def task_runner(self, task_id: ConnectorTaskId) -> WorkerTask | None:
+        rt = self.tasks.get(task_id)
+        return rt.runner if rt is not None else None
+
+    async def stop(self) -> None:
+        await self.stop_tasks(list(self.tasks))
+        for name in list(self.connectors):
+            await self.stop_connector(name)
+
+
+class _FailedConnector(Connector):
+    """Placeholder for a connector whose class could not be loaded (reported FAILED)."""
+
+    abstract_plugin = True
+
+    def task_class(self) -> type[Task]:
+        raise ConnectException("connector failed to load")
+
+    def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
+        return []
