@@ -167,15 +167,13 @@ def committed(bootstrap: str, group: str, topic: str, partitions: int) -> dict[i
         c.close()
 
 
-async def wait_for(cond: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
+async def wait_for(cond: Callable[[], bool], limit: float = 30.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + limit
     while not cond():
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.1)
 
 
-async def wait_output(
-    bootstrap: str, topic: str, expected: int, timeout: float = 30.0, settle: float = 0.0
-) -> list[Any]:
-    return await asyncio.to_thread(read_all, bootstrap, topic, expected, timeout, settle)
+async def wait_output(bootstrap: str, topic: str, expected: int, limit: float = 30.0, settle: float = 0.0) -> list[Any]:
+    return await asyncio.to_thread(read_all, bootstrap, topic, expected, limit, settle)

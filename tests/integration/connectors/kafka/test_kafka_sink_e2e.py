@@ -115,7 +115,7 @@ async def test_hash_sampling_stable_across_tasks_and_restarts(kafka, topic_name)
                 await running[0].stop()
                 running[0] = RunningTask(kafka.bootstrap, KafkaSinkTask(), p)
                 await running[0].__aenter__()
-            msgs = await wait_output(kafka.bootstrap, dst, expected_count, timeout=60, settle=1.0)
+            msgs = await wait_output(kafka.bootstrap, dst, expected_count, limit=60, settle=1.0)
         finally:
             for rt in running:
                 await rt.stop()
