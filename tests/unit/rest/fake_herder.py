@@ -75,6 +75,8 @@ class FakeHerder(Herder):
         self.calls.append((what, arg))
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.rebalance_pending:
+            raise RebalanceNeededException("Request cannot be completed because a rebalance is expected")
         if self.follower_without_leader:
             raise NotLeaderException("not the leader", None)
         if self.leader_url is not None:
