@@ -171,12 +171,12 @@ async def stop_node(herder: DistributedHerder, *, crash: bool = False) -> None:
         await server.stop()
 
 
-async def wait_for(cond: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> float:
+async def wait_for(cond: Callable[[], bool], limit: float = 60.0, what: str = "condition") -> float:
     """Poll ``cond`` until true; returns the seconds it took."""
     start = time.monotonic()
     while not cond():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        if time.monotonic() - start > limit:
+            raise AssertionError(f"timed out after {limit}s waiting for {what}")
         await asyncio.sleep(0.05)
     return time.monotonic() - start
 

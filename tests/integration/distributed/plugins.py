@@ -109,7 +109,7 @@ class FileSinkTask(SinkTask):
         self.index = int(props["task.index"])
         os.makedirs(props["dir"], exist_ok=True)
         self.path = os.path.join(props["dir"], f"{self.name}-{self.index}.out")
-        self.out = open(self.path, "a", encoding="utf-8")
+        self.out = open(self.path, "a", encoding="utf-8")  # noqa: ASYNC230
         EVENTS["start", f"{self.name}-{self.index}"] += 1
 
     async def put(self, records: list[SinkRecord]) -> None:

@@ -60,7 +60,7 @@ def connector_config(name: str, tasks: int) -> dict[str, str]:
 
 async def test_three_workers_spread_and_fail_over(kafka: Any) -> None:
     props = cluster_props(kafka.bootstrap)
-    herders, runtimes = await start_cluster(props, 3)
+    herders, _ = await start_cluster(props, 3)
     try:
         lead = leader(herders)
         follower = next(h for h in herders if not h.is_leader)
