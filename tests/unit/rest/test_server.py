@@ -60,7 +60,7 @@ async def test_start_http_and_admin() -> None:
 
 async def test_https_listener_with_pem(tmp_path: Path) -> None:
     key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
-    subprocess.run(
+    subprocess.run(  # noqa: ASYNC221 - a one-off certificate before the server starts
         [
             "openssl",
             "req",
@@ -101,7 +101,7 @@ async def test_https_listener_with_pem(tmp_path: Path) -> None:
 
 
 async def test_jks_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigException, match="JKS key stores .* cannot be read"):
+    with pytest.raises(ConfigException, match=r"JKS key stores .* cannot be read"):
         await start_rest_server(
             FakeHerder(), {"listeners": "https://127.0.0.1:0", "ssl.keystore.location": str(tmp_path / "k.jks")}
         )
