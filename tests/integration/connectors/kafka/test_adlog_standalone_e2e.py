@@ -104,7 +104,7 @@ async def test_validation_through_herder_reports_position(herder) -> None:
         }
     )
     assert result["error_count"] == 1
-    errors = [c["value"]["errors"] for c in result["configs"] if c["value"]["name"] == "filter.condition"][0]
+    errors = next(c["value"]["errors"] for c in result["configs"] if c["value"]["name"] == "filter.condition")
     assert errors == [
         'Invalid value value.a == "b" and or for configuration filter.condition: '
         "expected a field, a literal or '(' but found 'or' at position 19"
