@@ -2,5 +2,6 @@
 (``com.mongodb.kafka.connect.MongoSinkConnector`` / ``MongoSourceConnector``). See README.md."""
 
 from connectors.mongodb.sink.connector import MongoSinkConnector
+from connectors.mongodb.source.connector import MongoSourceConnector
 
-__all__ = ["MongoSinkConnector"]
+__all__ = ["MongoSinkConnector", "MongoSourceConnector"]

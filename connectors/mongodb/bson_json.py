@@ -110,7 +110,8 @@ def java_double(x: float) -> str:
     return f"{sign}{mantissa}E{point - 1}"
 
 
-def _millis(value: _dt.datetime | DatetimeMS) -> int:
+def millis(value: _dt.datetime | DatetimeMS) -> int:
+    """Milliseconds since the epoch of a BSON date (naive datetimes are UTC)."""
     if isinstance(value, DatetimeMS):
         return int(value)
     if value.tzinfo is None:
@@ -230,7 +231,7 @@ class JsonWriter:
         return f'"{v}"' if self.mode is SIMPLIFIED else f'{{"$numberDecimal": "{v}"}}'
 
     def _date(self, v: _dt.datetime | DatetimeMS) -> str:
-        ms = _millis(v)
+        ms = millis(v)
         if self.mode is STRICT:
             return f'{{"$date": {ms}}}'
         if self.mode is SIMPLIFIED:
@@ -278,5 +279,6 @@ __all__ = [
     "JsonWriter",
     "java_double",
     "java_string",
+    "millis",
     "to_json",
 ]
