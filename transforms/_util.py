@@ -202,16 +202,10 @@ def define_replace_null_with_default(config: ConfigDef) -> ConfigDef:
 def non_empty_list(name: str, value: Any) -> None:
     """``NonEmptyListValidator``."""
     if not value:
-        raise ConfigException(f"Invalid value {_java_list(value)} for configuration {name}: Empty list", name, value)
+        raise ConfigException(f"Configuration '{name}' must not be empty. Valid values include: any non-empty value")
 
 
 non_empty_list.__doc__ = "non-empty list"
-
-
-def _java_list(value: Any) -> str:
-    if value is None:
-        return "null"
-    return "[" + ", ".join(str(v) for v in value) + "]"
 
 
 # --- Java regular expressions --------------------------------------------------------------------

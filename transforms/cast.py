@@ -90,11 +90,16 @@ def parse_field_types(mappings: list[str]) -> dict[str, Type]:
         else:
             t = _type_named(parts[1])
             if t is None:
-                raise ConfigException("Invalid type found in casting spec: " + parts[1].strip())
+                # Java passes the cause as the "value" of ConfigException(name, value): keep its message.
+                raise ConfigException(
+                    "Invalid value java.lang.IllegalArgumentException: No enum constant "
+                    f"org.apache.kafka.connect.data.Schema.Type.{parts[1].strip().upper()} for configuration "
+                    f"Invalid type found in casting spec: {parts[1].strip()}"
+                )
             out[parts[0].strip()] = _valid_output(t)
     if whole and len(mappings) > 1:
         raise ConfigException(
-            "Cast transformations that specify a type to cast the entire value to may ony specify a single cast in "
+            "Cast transformations that specify a type to cast the entire value to may only specify a single cast in "
             "their spec"
         )
     return out

@@ -110,7 +110,7 @@ class _Flatten(KeyOrValueTransformation):
             if f.schema.type is Type.STRUCT:
                 self._flatten_struct(struct.get(f.name), name, out)
             else:
-                out.put(name, struct.get_without_default(f.name))
+                out.put(name, struct.get(f.name))
 
 
 class FlattenKey(_Flatten):

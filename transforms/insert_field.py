@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from genesis_worker.api.config import ConfigDef, ConfigType, Importance
 from genesis_worker.api.data import Schema, SchemaBuilder, Struct, timestamp_from_millis, timestamp_schema
+from genesis_worker.api.errors import ConfigException
 from genesis_worker.api.records import ConnectRecord
 
 from ._util import (
@@ -116,6 +117,11 @@ class _InsertField(KeyOrValueTransformation):
         self.timestamp_field = InsertionSpec.parse(parsed["timestamp.field"])
         self.static_field = InsertionSpec.parse(parsed["static.field"])
         self.static_value = parsed["static.value"]
+        if self.static_field is not None and self.static_value is None:
+            raise ConfigException(
+                "Invalid value null for configuration static.value: No value specified for static field: "
+                + self.static_field.name
+            )
         self.replace_null_with_default = bool(parsed[REPLACE_NULL_WITH_DEFAULT_CONFIG])
         self._cache = SchemaCache()
         self._schemaless_steps = self._build_schemaless_steps()

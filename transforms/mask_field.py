@@ -8,9 +8,9 @@ import decimal as _decimal
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from genesis_worker.api.config import ConfigDef, ConfigType, Importance, NonEmptyString
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance, LambdaValidator
 from genesis_worker.api.data import Schema, Struct, Type
-from genesis_worker.api.errors import DataException
+from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import ConnectRecord
 
 from ._util import (
@@ -25,6 +25,14 @@ from ._util import (
 )
 
 PURPOSE = "mask fields"
+
+
+def _non_empty_or_null(name: str, value: Any) -> None:
+    """``ConfigDef.NonEmptyString``: null passes, blank fails."""
+    if value is not None and str(value).strip() == "":
+        raise ConfigException(f"Invalid value {value} for configuration {name}: String must be non-empty", name, value)
+
+
 CONFIG_DEF = define_replace_null_with_default(
     ConfigDef()
     .define(
@@ -38,7 +46,7 @@ CONFIG_DEF = define_replace_null_with_default(
         "replacement",
         ConfigType.STRING,
         None,
-        NonEmptyString(),
+        LambdaValidator(_non_empty_or_null, "non-empty string"),
         Importance.LOW,
         "Custom value replacement, that will be applied to all 'fields' values (numeric or non-empty string "
         "values only).",
@@ -88,7 +96,7 @@ def _replacement(value: Any, schema: Schema | None, replacement: str) -> Any:
             raise ValueError(replacement)
         return n
     except (ValueError, _decimal.InvalidOperation) as e:
-        raise DataException(f"Unable to convert {replacement} (class java.lang.String) to number") from e
+        raise DataException(f"Unable to convert {replacement} (class java.lang.String) to a number") from e
 
 
 class _MaskField(KeyOrValueTransformation):

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from genesis_worker.api.config import ConfigDef, ConfigType, Importance
 from genesis_worker.api.data import Struct, Type
-from genesis_worker.api.errors import ConfigException
+from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import ConnectRecord
 
 from ._util import (
@@ -44,6 +44,9 @@ class _SetSchemaMetadata(KeyOrValueTransformation):
 
     def apply(self, record: ConnectRecord) -> ConnectRecord:
         schema = require_schema(self.operating_schema(record), "updating schema metadata")
+        if schema.type is not Type.STRUCT:
+            # Java 4.4 copies schema.fields(), which fails for every non-struct schema.
+            raise DataException("Cannot list fields on non-struct type")
         is_map, is_array = schema.type is Type.MAP, schema.type is Type.ARRAY
         updated = dataclasses.replace(
             schema,

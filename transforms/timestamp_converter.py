@@ -234,9 +234,10 @@ class _TimestampConverter(KeyOrValueTransformation):
             try:
                 fmt = SimpleDateFormat(pattern)
             except ValueError as e:
+                # Java passes the cause as the "value" of ConfigException(name, value): keep its message.
                 raise ConfigException(
-                    "TimestampConverter requires a SimpleDateFormat-compatible pattern for string timestamps: "
-                    + pattern
+                    f"Invalid value java.lang.IllegalArgumentException: {e} for configuration TimestampConverter "
+                    f"requires a SimpleDateFormat-compatible pattern for string timestamps: {pattern}"
                 ) from e
         self.conf = _Config(parsed["field"], type_, fmt, parsed["unix.precision"])
         self.replace_null_with_default = bool(parsed[REPLACE_NULL_WITH_DEFAULT_CONFIG])
