@@ -41,6 +41,7 @@ from genesis_worker.group.protocol import (
 )
 from genesis_worker.group.protocol import ConnectorTaskId as WireTaskId
 from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, RestartRequest, State, TargetState
+from genesis_worker.herder.common import connector_type
 from genesis_worker.herder.distributed_config import DistributedConfig
 from genesis_worker.herder.errors import (
     BadRequestException,
@@ -51,6 +52,7 @@ from genesis_worker.herder.errors import (
 from genesis_worker.herder.internal_client import post_task_configs
 from genesis_worker.herder.rebalance import LocalAssignment, cooperative_unsync_backoff_ms
 from genesis_worker.herder.session_keys import InternalRequestSignature, SessionKey, check_internal_request
+from genesis_worker.runtime.config_infos import invalid_config_message
 from genesis_worker.storage import base as store
 
 log = logging.getLogger(__name__)
@@ -548,7 +550,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             return
         target = snap.target_state(name) or TargetState.STARTED
         try:
-            started = await self._runtime.start_connector(name, dict(config), target, self, self.generation)
+            started = await self._runtime.start_connector(name, dict(config), target)
         except Exception:
             log.exception("herder %s: failed to start connector %s", self.worker_id, name)
             return
@@ -564,16 +566,16 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         target = snap.target_state(task.connector) or TargetState.STARTED
         try:
             await self._runtime.start_task(
-                _api(task), dict(connector_config), dict(task_config), target, self, self.generation
+                _api(task), dict(connector_config), dict(task_config), target, snap.task_count(task.connector)
             )
         except Exception:
             log.exception("herder %s: failed to start task %s", self.worker_id, task)
 
     async def _stop_work(self, connectors: Sequence[str], tasks: Sequence[WireTaskId], *, unassigned: bool) -> None:
         if tasks:
-            await self._runtime.stop_tasks([_api(t) for t in tasks], unassigned=unassigned)
+            await self._runtime.stop_tasks([_api(t) for t in tasks])
         if connectors:
-            await self._runtime.stop_connectors(list(connectors), unassigned=unassigned)
+            await self._runtime.stop_connectors(list(connectors))
             for c in connectors:
                 self._reconfigure_at.pop(c, None)
 
@@ -679,7 +681,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
                 continue
             remains = snap.connector_config(name) is not None
             log.info("herder %s: connector %s config %s", self.worker_id, name, "updated" if remains else "removed")
-            await self._runtime.stop_connectors([name], unassigned=False)
+            await self._runtime.stop_connectors([name])
             self._reconfigure_at.pop(name, None)
             if remains:
                 await self._start_connector(name, snap)
@@ -707,7 +709,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         to_stop = self.local.tasks_of(connectors)
         if to_stop:
             log.info("herder %s: task configs of %s changed; stopping %s", self.worker_id, connectors, to_stop)
-            await self._runtime.stop_tasks([_api(t) for t in to_stop], unassigned=False)
+            await self._runtime.stop_tasks([_api(t) for t in to_stop])
             self._tasks_to_restart.update(to_stop)
 
     async def _process_restart_requests(self) -> None:
@@ -723,7 +725,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         conn_failed = self._connector_state(name) == "FAILED"
         if name in self.local.connectors and (not req.only_failed or conn_failed):
             await self._status_put_connector(name, "RESTARTING")
-            await self._runtime.stop_connectors([name], unassigned=False)
+            await self._runtime.stop_connectors([name])
             await self._start_connector(name, snap)
         if req.include_tasks:
             mine = [t for t in self.local.tasks if t.connector == name]
@@ -731,7 +733,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             for t in chosen:
                 await self._status_put_task(_api(t), "RESTARTING")
             if chosen:
-                await self._runtime.stop_tasks([_api(t) for t in chosen], unassigned=False)
+                await self._runtime.stop_tasks([_api(t) for t in chosen])
                 await asyncio.gather(*(self._start_task(t, snap) for t in chosen))
 
     # ---------------------------------------------------------------------- task reconfiguration
@@ -893,8 +895,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         }
 
     def _connector_type(self, config: Mapping[str, str]) -> str:
-        desc = self.plugins.find(config.get("connector.class", ""))
-        return desc.kind if desc is not None and desc.kind in ("sink", "source") else "unknown"
+        return connector_type(self.plugins, config)
 
     async def connector_config(self, name: str) -> dict[str, str]:
         self._check_rebalance_needed()
@@ -919,6 +920,8 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     async def put_connector_config(
         self, name: str, config: dict[str, str], *, allow_replace: bool, initial_state: TargetState | None = None
     ) -> tuple[bool, JsonObj]:
+        config = dict(config)
+        config.setdefault("name", name)
         await self._validate_or_raise(config)
         async with self._lock:
             self._require_leader("Only the leader can set connector configs.")
@@ -981,7 +984,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
                 if snap.connector_config(name) is None:
                     raise NotFoundException(f"Unknown connector: {name}")
                 if name in self.local.connectors:
-                    await self._runtime.stop_connectors([name], unassigned=False)
+                    await self._runtime.stop_connectors([name])
                     await self._start_connector(name, snap)
                     return None
                 if self.is_leader:
@@ -1025,7 +1028,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
                 raise NotFoundException(f"Unknown task: {task}")
             wire = _wire(task)
             if wire in self.local.tasks:
-                await self._runtime.stop_tasks([task], unassigned=False)
+                await self._runtime.stop_tasks([task])
                 await self._start_task(wire, snap)
                 return
             if self.is_leader:
@@ -1148,19 +1151,8 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
 
     async def _validate_or_raise(self, config: dict[str, str]) -> None:
         infos = await self.validate_connector_config(config)
-        errors = int(infos.get("error_count", 0))
-        if errors:
-            messages = []
-            for c in infos.get("configs", []):
-                v = c.get("value", {})
-                for err in v.get("errors", []):
-                    messages.append(f"{v.get('name')}: {err}" if v.get("name") else str(err))
-            raise BadRequestException(
-                f"Connector configuration is invalid and contains the following {errors} error(s):\n"
-                + "\n".join(messages)
-                + "\nYou can also find the above list of errors at the endpoint "
-                "`/connector-plugins/{connectorType}/config/validate`"
-            )
+        if int(infos.get("error_count", 0)):
+            raise BadRequestException(invalid_config_message(infos))
 
     def connector_plugin_config(self, plugin: str) -> list[JsonObj]:
         result: list[JsonObj] = self._runtime.connector_plugin_config(plugin)

@@ -63,11 +63,12 @@ class RecordingRuntime:
         self.starts: Counter[str] = Counter()
         self._listeners: dict[str, Any] = {}
 
-    async def start_connector(
-        self, name: str, config: Mapping[str, Any], target: TargetState, listener: Any, generation: int
-    ) -> bool:
+    def bind(self, listener: Any) -> None:
+        self.listener = listener
+
+    async def start_connector(self, name: str, config: Mapping[str, Any], target: TargetState) -> bool:
         self.connectors[name] = target
-        self._listeners[name] = listener
+        listener = self._listeners[name] = self.listener
         self.starts[name] += 1
         self.events.append(("start", name))
         listener.on_connector_state(name, _state_for(target))
@@ -79,17 +80,18 @@ class RecordingRuntime:
         connector_config: Mapping[str, Any],
         task_config: Mapping[str, Any],
         target: TargetState,
-        listener: Any,
-        generation: int,
+        task_count: int,
     ) -> bool:
         self.tasks[task] = target
-        self._listeners[str(task)] = listener
+        listener = self._listeners[str(task)] = self.listener
         self.starts[str(task)] += 1
         self.events.append(("start", str(task)))
         listener.on_task_state(task, _state_for(target))
         return True
 
     async def stop_tasks(self, tasks: list[ConnectorTaskId], unassigned: bool = True) -> None:
+        """The real Worker reports UNASSIGNED for every stopped task; ``unassigned=False`` is for
+        :meth:`stop` at shutdown of a crashed worker."""
         for t in tasks:
             if self.tasks.pop(t, None) is not None:
                 self.stops[str(t)] += 1
@@ -142,7 +144,7 @@ def make_herder(
     cfg = DistributedConfig.from_props(props)
     stores = create_stores(props, {"bootstrap.servers": props["bootstrap.servers"]}, cfg)
     url = f"http://127.0.0.1:{port}/"
-    return DistributedHerder(
+    herder = DistributedHerder(
         cfg,
         rest_url=url,
         worker_id=f"127.0.0.1:{port}",
@@ -152,6 +154,8 @@ def make_herder(
         offset_store=stores.offsets,
         plugins=plugins or PluginRegistry(),
     )
+    runtime.bind(herder)
+    return herder
 
 
 async def serve(herder: DistributedHerder, props: Mapping[str, str], port: int) -> RestServer:
