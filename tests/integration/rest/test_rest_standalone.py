@@ -11,35 +11,18 @@ from typing import Any
 import aiohttp
 import pytest
 
-from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.herder.standalone import StandaloneHerder
-from genesis_worker.rest.server import RestServer, start_rest_server
+from genesis_worker.rest.server import RestServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
-STRING = "org.apache.kafka.connect.storage.StringConverter"
-
 
 @pytest.fixture
-async def worker(kafka: Any, tmp_path: Path) -> AsyncIterator[tuple[RestServer, aiohttp.ClientSession]]:
-    props = {
-        "bootstrap.servers": kafka.bootstrap,
-        "offset.storage.file.filename": str(tmp_path / "offsets"),
-        "key.converter": STRING,
-        "value.converter": STRING,
-        "offset.flush.interval.ms": "200",
-        "listeners": "http://127.0.0.1:0",
-    }
-    herder = StandaloneHerder(WorkerConfig(props, "standalone"))
-    await herder.start()
-    server = await start_rest_server(herder, props)
-    session = aiohttp.ClientSession(base_url=server.url)
+async def worker(live_worker: RestServer) -> AsyncIterator[tuple[RestServer, aiohttp.ClientSession]]:
+    session = aiohttp.ClientSession(base_url=live_worker.url)
     try:
-        yield server, session
+        yield live_worker, session
     finally:
         await session.close()
-        await server.stop()
-        await herder.stop()
 
 
 async def call(session: aiohttp.ClientSession, method: str, path: str, **kw: Any) -> tuple[int, Any]:
