@@ -30,6 +30,7 @@ from typing import Any
 import aiohttp
 
 from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
+from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.group.assignors import ConfigSnapshot, EagerAssignor, IncrementalCooperativeAssignor
 from genesis_worker.group.membership import GroupAssignment, GroupListener, Protocols, WorkerGroupMember
 from genesis_worker.group.protocol import (
@@ -52,6 +53,7 @@ from genesis_worker.herder.errors import (
 from genesis_worker.herder.internal_client import post_task_configs
 from genesis_worker.herder.rebalance import LocalAssignment, cooperative_unsync_backoff_ms
 from genesis_worker.herder.session_keys import InternalRequestSignature, SessionKey, check_internal_request
+from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import invalid_config_message
 from genesis_worker.storage import base as store
 
@@ -121,6 +123,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         plugins: Any,
         kafka_cluster_id: str = "",
         client_config: Mapping[str, Any] | None = None,
+        admin_config: Mapping[str, Any] | None = None,
     ) -> None:
         self.cfg = cfg
         self.plugins = plugins
@@ -132,6 +135,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._offsets = offset_store
         self._cluster_id = kafka_cluster_id
         self._client_config = dict(client_config or {})
+        self._admin_config = dict(admin_config or {"bootstrap.servers": cfg.bootstrap_servers})
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._stopping = False
@@ -185,6 +189,9 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             self._config.set_update_listener(self)
             await self._config.start()
         self._known_connectors = set(self._snapshot().connectors())
+        if not self._cluster_id:
+            with contextlib.suppress(Exception):
+                self._cluster_id = await asyncio.get_running_loop().run_in_executor(None, self._fetch_cluster_id)
         self._http = aiohttp.ClientSession()
         self._tick_task = asyncio.create_task(self._tick_loop(), name=f"herder-{self.worker_id}")
         self._spawn(self._status_writer(), f"herder-status-{self.worker_id}")
@@ -263,6 +270,12 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
 
     def kafka_cluster_id(self) -> str:
         return self._cluster_id
+
+    def _fetch_cluster_id(self) -> str:
+        from confluent_kafka.admin import AdminClient
+
+        admin = AdminClient({**self._admin_config, "client.id": f"{self.cfg.group_id}-shared-admin"})
+        return str(admin.list_topics(timeout=10).cluster_id or "")
 
     @contextlib.contextmanager
     def _tick_stage(self, description: str) -> Any:
@@ -1157,6 +1170,34 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     def connector_plugin_config(self, plugin: str) -> list[JsonObj]:
         result: list[JsonObj] = self._runtime.connector_plugin_config(plugin)
         return result
+
+
+def from_worker_config(config: WorkerConfig, plugins: PluginRegistry | None = None) -> DistributedHerder:
+    """Wire a distributed worker from its properties (used by ``genesis-worker distributed``): the three
+    Kafka stores, the runtime Worker and the herder, advertised at ``config.rest_url``."""
+    from genesis_worker.config.kafka_clients import translate
+    from genesis_worker.herder.distributed_runtime import WorkerRuntime
+    from genesis_worker.herder.distributed_setup import create_stores
+
+    props = {k: str(v) for k, v in config.originals.items() if v is not None}
+    cfg = DistributedConfig.from_props(props)
+    plugins = plugins or PluginRegistry.discover(config.get_list("plugin.path") or [])
+    client_config = translate(config.worker_client_props(), "admin").conf
+    stores = create_stores(props, client_config, cfg)
+    runtime = WorkerRuntime(config, plugins, stores.offsets)
+    herder = DistributedHerder(
+        cfg,
+        rest_url=config.rest_url,
+        worker_id=config.worker_id,
+        runtime=runtime,
+        config_store=stores.config,
+        status_store=stores.status,
+        offset_store=stores.offsets,
+        plugins=plugins,
+        admin_config=client_config,
+    )
+    runtime.bind(herder, config.worker_id)
+    return herder
 
 
 def _state_json(base: JsonObj, st: Any) -> JsonObj:
