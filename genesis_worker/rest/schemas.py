@@ -30,10 +30,12 @@ _BOOL: JsonSchema = {"type": "boolean"}
 _STATES = ["UNASSIGNED", "RUNNING", "PAUSED", "FAILED", "RESTARTING", "STOPPED"]
 
 
-def _obj(props: dict[str, JsonSchema], required: list[str] | None = None) -> JsonSchema:
+def _obj(props: dict[str, JsonSchema], required: list[str] | None = None, *, closed: bool = False) -> JsonSchema:
     out: JsonSchema = {"type": "object", "properties": props}
     if required:
         out["required"] = required
+    if closed:  # Connect's Jackson binding rejects unknown properties of this entity
+        out["additionalProperties"] = False
     return out
 
 
@@ -87,6 +89,7 @@ COMPONENTS: dict[str, JsonSchema] = {
             },
         },
         ["name", "config"],
+        closed=True,
     ),
     "ConnectorConfig": string_map(nullable_values=True),
     "ConnectorConfigPatch": string_map(nullable_values=True),
@@ -96,8 +99,9 @@ COMPONENTS: dict[str, JsonSchema] = {
             "offset": {"type": "object", "additionalProperties": True, "nullable": True},
         },
         ["partition"],
+        closed=True,
     ),
-    "ConnectorOffsets": _obj({"offsets": array(ref("ConnectorOffset"))}),
+    "ConnectorOffsets": _obj({"offsets": array(ref("ConnectorOffset"))}, closed=True),
     "Message": _obj({"message": _STR}, ["message"]),
     "ActiveTopics": {
         "type": "object",
@@ -155,6 +159,6 @@ COMPONENTS: dict[str, JsonSchema] = {
         ["level", "last_modified"],
     ),
     "LoggerLevels": {"type": "object", "additionalProperties": ref("LoggerLevel")},
-    "LoggerLevelRequest": _obj({"level": _STR}, ["level"]),
+    "LoggerLevelRequest": {**_obj({"level": _STR}, ["level"]), "additionalProperties": {"type": "string"}},
     "TaskConfigs": array(string_map()),
 }
