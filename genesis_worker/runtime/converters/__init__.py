@@ -5,10 +5,11 @@
 * :class:`ByteArrayConverter`, :class:`ShortConverter`, :class:`IntegerConverter`, :class:`LongConverter`,
   :class:`FloatConverter`, :class:`DoubleConverter`, :class:`BooleanConverter`
   (``org.apache.kafka.connect.converters.*``)
-* :class:`~genesis_worker.runtime.converters.avro.AvroConverter` (``io.confluent.connect.avro.AvroConverter``,
-  needs the ``avro`` extra: fastavro)
+* :class:`AvroConverter` (``io.confluent.connect.avro.AvroConverter``; fastavro, the ``avro`` extra, is
+  imported only when a record is converted)
 """
 
+from genesis_worker.runtime.converters.avro import AvroConverter
 from genesis_worker.runtime.converters.bytearray import ByteArrayConverter
 from genesis_worker.runtime.converters.header import SimpleHeaderConverter
 from genesis_worker.runtime.converters.json import JsonConverter
@@ -23,6 +24,7 @@ from genesis_worker.runtime.converters.number import (
 from genesis_worker.runtime.converters.string import StringConverter
 
 __all__ = [
+    "AvroConverter",
     "BooleanConverter",
     "ByteArrayConverter",
     "DoubleConverter",
