@@ -1,8 +1,10 @@
 """``filter.condition``: a small, safe expression language over a record's fields and metadata.
 
 The text is tokenised and parsed once (recursive descent) into a tree of closures; nothing is ever
-passed to ``eval``. A condition is evaluated per record against a :class:`RecordView`, which parses the
-record's value lazily (only when the condition reads ``value``).
+passed to ``eval``. A compiled condition is called as ``test(record, value)`` where ``value`` is the
+record's value parsed once by the caller (:func:`parse_value`) — or anything at all when
+:attr:`Expression.reads_value` is false, so a condition on metadata never pays for parsing.
+``Expression(view)`` evaluates against a :class:`RecordView` (parses lazily) for convenience.
 
 Grammar (keywords are case-sensitive; ``&&``, ``||`` and ``!`` are accepted for ``and``, ``or``, ``not``)::
 
@@ -122,8 +124,8 @@ def parse_value(raw: Any) -> Any:
     return raw
 
 
-Getter = Callable[[RecordView], Any]
-Cond = Callable[[RecordView], bool]
+Getter = Callable[[SinkRecord, Any], Any]
+Cond = Callable[[SinkRecord, Any], bool]
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ class Expression:
     reads_headers: bool
 
     def __call__(self, view: RecordView) -> bool:
-        return self.test(view)
+        return self.test(view.record, view.parsed if self.reads_value else None)
 
 
 def compile_condition(text: str) -> Expression:
@@ -296,29 +298,30 @@ def _text(v: Any) -> Any:
 
 def _value_getter(segments: list[str | int]) -> Getter:
     if not segments:
-        return lambda view: view.parsed
+        return lambda r, d: d
     if len(segments) == 1:
         s0 = segments[0]
 
-        def get1(view: RecordView) -> Any:
-            v = view.parsed
-            if type(v) is dict:
-                return v.get(s0, MISSING)
-            return _child(v, s0)
+        def get1(r: SinkRecord, d: Any) -> Any:
+            if type(d) is dict:
+                return d.get(s0, MISSING)
+            return _child(d, s0)
 
         return get1
     if len(segments) == 2:
         a, b = segments
 
-        def get2(view: RecordView) -> Any:
-            v = _child(view.parsed, a)
+        def get2(r: SinkRecord, d: Any) -> Any:
+            v = d.get(a, MISSING) if type(d) is dict else _child(d, a)
+            if type(v) is dict:
+                return v.get(b, MISSING)
             return MISSING if v is MISSING else _child(v, b)
 
         return get2
     segs = tuple(segments)
 
-    def getn(view: RecordView) -> Any:
-        v = view.parsed
+    def getn(r: SinkRecord, d: Any) -> Any:
+        v = d
         for s in segs:
             v = _child(v, s)
             if v is MISSING:
@@ -329,8 +332,8 @@ def _value_getter(segments: list[str | int]) -> Getter:
 
 
 def _header_getter(name: str) -> Getter:
-    def get(view: RecordView) -> Any:
-        h = view.record.headers.last_with_name(name)
+    def get(r: SinkRecord, d: Any) -> Any:
+        h = r.headers.last_with_name(name)
         return MISSING if h is None else _text(h.value)
 
     return get
@@ -338,15 +341,15 @@ def _header_getter(name: str) -> Getter:
 
 def _meta_getter(name: str) -> Getter:
     if name == "key":
-        return lambda view: _text(view.record.key)
+        return lambda r, d: _text(r.key)
     if name == "topic":
-        return lambda view: view.record.topic
+        return lambda r, d: r.topic
     if name == "partition":
-        return lambda view: view.record.kafka_partition
+        return lambda r, d: r.kafka_partition
     if name == "offset":
-        return lambda view: view.record.kafka_offset
+        return lambda r, d: r.kafka_offset
     if name == "timestamp":
-        return lambda view: view.record.timestamp
+        return lambda r, d: r.timestamp
     raise AssertionError(name)
 
 
@@ -359,6 +362,7 @@ class _Operand:
     get: Getter
     const: bool
     is_path: bool = False
+    field: str | None = None  # set for a top-level value field (value.x): lets comparisons read the dict directly
 
 
 class _Parser:
@@ -413,9 +417,9 @@ class _Parser:
             return parts[0]
         if len(parts) == 2:
             a, b = parts
-            return lambda v: a(v) or b(v)
+            return lambda r, d: a(r, d) or b(r, d)
         ps = tuple(parts)
-        return lambda v: any(p(v) for p in ps)
+        return lambda r, d: any(p(r, d) for p in ps)
 
     def _and(self) -> Cond:
         parts = [self._not()]
@@ -426,15 +430,15 @@ class _Parser:
             return parts[0]
         if len(parts) == 2:
             a, b = parts
-            return lambda v: a(v) and b(v)
+            return lambda r, d: a(r, d) and b(r, d)
         ps = tuple(parts)
-        return lambda v: all(p(v) for p in ps)
+        return lambda r, d: all(p(r, d) for p in ps)
 
     def _not(self) -> Cond:
         if (self._is("name", "not") and not self._is_not_in()) or self._is("op", "!"):
             self._next()
             inner = self._not()
-            return lambda v: not inner(v)
+            return lambda r, d: not inner(r, d)
         return self._comparison()
 
     def _is_not_in(self) -> bool:
@@ -455,7 +459,7 @@ class _Parser:
             if negate:
                 self._expect("name", "in", "'in' after 'not'")
             member = self._membership(left)
-            return (lambda v: not member(v)) if negate else member
+            return (lambda r, d: not member(r, d)) if negate else member
         if (t.kind == "op" and t.text == "=~") or (t.kind == "name" and t.text == "matches"):
             self._next()
             st = self.tok
@@ -468,13 +472,13 @@ class _Parser:
                 raise ExpressionError(f"invalid regular expression: {e.msg}", st.pos + 1 + (e.pos or 0)) from None
             get = left.get
             search = rx.search
-            return lambda v: type(x := get(v)) is str and search(x) is not None
+            return lambda r, d: type(x := get(r, d)) is str and search(x) is not None
         if left.const and not left.is_path:
-            val = left.get(None)  # type: ignore[arg-type]
+            val = left.get(None, None)  # type: ignore[arg-type]
             if type(val) is not bool:
                 raise ExpressionError("a literal is not a condition; compare it with a field", start.pos)
         get = left.get
-        return lambda v: get(v) is True
+        return lambda r, d: get(r, d) is True
 
     def _membership(self, left: _Operand) -> Cond:
         get = left.get
@@ -485,24 +489,32 @@ class _Parser:
                 # strings (and null) only: a set lookup, type-exact
                 strs = frozenset(x for x in items if type(x) is str)
                 has_null = None in items
+                field = left.field
+                if field is not None and not has_null:
 
-                def in_strs(v: RecordView) -> bool:
-                    x = get(v)
+                    def in_strs_field(r: SinkRecord, d: Any) -> bool:
+                        x = d.get(field) if type(d) is dict else get(r, d)
+                        return type(x) is str and x in strs
+
+                    return in_strs_field
+
+                def in_strs(r: SinkRecord, d: Any) -> bool:
+                    x = get(r, d)
                     if type(x) is str:
                         return x in strs
                     return has_null and (x is None or x is MISSING)
 
                 return in_strs
             tup = tuple(items)
-            return lambda v: any(_eq(get(v), e) for e in tup)
+            return lambda r, d: any(_eq(get(r, d), e) for e in tup)
         if self._is("name") and self.tok.text in ("value", "header"):
             right = self._path()
 
-            def in_field(v: RecordView) -> bool:
-                coll = right.get(v)
+            def in_field(r: SinkRecord, d: Any) -> bool:
+                coll = right.get(r, d)
                 if not isinstance(coll, list):
                     return False
-                x = get(v)
+                x = get(r, d)
                 return any(_eq(x, e) for e in coll)
 
             return in_field
@@ -536,7 +548,7 @@ class _Parser:
         t = self.tok
         if t.kind in ("number", "string") or (t.kind == "name" and t.text in ("true", "false", "null")):
             val = self._literal_value("a literal")
-            return _Operand(lambda v: val, True)
+            return _Operand(lambda r, d: val, True)
         if t.kind == "op" and t.text == "(":
             self._next()
             inner = self._or()
@@ -550,7 +562,7 @@ class _Parser:
             path = self._path()
             self._expect("op", ")", "')'")
             pget = path.get
-            return _Operand(lambda v: pget(v) is not MISSING, False)
+            return _Operand(lambda r, d: pget(r, d) is not MISSING, False)
         if t.kind == "name" and t.text in ("value", "header", *_META):
             return self._path()
         if t.kind == "eof":
@@ -619,22 +631,29 @@ class _Parser:
                 self.whole_value = True
         else:
             self.whole_value = True
-        return _Operand(_value_getter(segments), False, True)
+        field = segments[0] if len(segments) == 1 and isinstance(segments[0], str) else None
+        return _Operand(_value_getter(segments), False, True, field)
 
 
 def _binary(op: Callable[[Any, Any], bool], left: _Operand, right: _Operand) -> Cond:
     lg, rg = left.get, right.get
     if right.const:
-        c = rg(None)  # type: ignore[arg-type]
+        c = rg(None, None)  # type: ignore[arg-type]
+        field = left.field
+        if type(c) is str and field is not None and op in (_eq, _ne):
+            # value.x == "s": only an equal str can be == a str, so no type check is needed
+            if op is _eq:
+                return lambda r, d: d.get(field) == c if type(d) is dict else _eq(lg(r, d), c)
+            return lambda r, d: d.get(field) != c if type(d) is dict else _ne(lg(r, d), c)
         if op is _eq and type(c) is str:
 
-            def eq_str(v: RecordView) -> bool:
-                x = lg(v)
+            def eq_str(r: SinkRecord, d: Any) -> bool:
+                x = lg(r, d)
                 return type(x) is str and x == c
 
             return eq_str
-        return lambda v: op(lg(v), c)
+        return lambda r, d: op(lg(r, d), c)
     if left.const:
-        c = lg(None)  # type: ignore[arg-type]
-        return lambda v: op(c, rg(v))
-    return lambda v: op(lg(v), rg(v))
+        c = lg(None, None)  # type: ignore[arg-type]
+        return lambda r, d: op(c, rg(r, d))
+    return lambda r, d: op(lg(r, d), rg(r, d))

@@ -39,7 +39,7 @@ import orjson
 from connectors.kafka import config as C
 from connectors.kafka.encoding import dumps as json_dumps
 from connectors.kafka.encoding import encode, encode_headers, to_jsonable
-from connectors.kafka.expr import MISSING, RecordView
+from connectors.kafka.expr import MISSING, RecordView, parse_value
 from connectors.kafka.fragments import Fragment, collides, collides_parsed, quoted_names, splice
 from connectors.kafka.producer import TargetProducer, producer_config
 from connectors.kafka.sampling import Sampler
@@ -63,9 +63,13 @@ class Item(RecordView):
 
     __slots__ = ("frags", "headers_raw")
 
-    def __init__(self, record: SinkRecord) -> None:
-        super().__init__(record)
-        self.headers_raw = record.headers.raw  # captured before the filter may decode them
+    def __init__(
+        self, record: SinkRecord, parsed: Any = MISSING, headers_raw: list[tuple[str, bytes | None]] | None = None
+    ) -> None:
+        self.record = record
+        self.raw_value = record.value
+        self._parsed = parsed
+        self.headers_raw = headers_raw  # captured before a filter on headers decoded them
         self.frags: list[Fragment] = []
 
 
@@ -102,6 +106,8 @@ class _Injector:
         self.dynamic = bool(dyn)
         self._topic_json: dict[str, bytes] = {}
         self._last_iso: tuple[int, bytes] = (-1, b"")
+        self._ts_only = bool(s.ts_field) and not self.iso and dyn == [s.ts_field] and self.static is None
+        self._ts_prefix = self.prefix.get(s.ts_field, b"")
 
     @property
     def active(self) -> bool:
@@ -122,6 +128,16 @@ class _Injector:
     def fragment(self, r: SinkRecord, now_ms: int) -> Fragment | None:
         if not self.dynamic:
             return self.static
+        return Fragment(self.names, self.qnames, self.frag_bytes(r, now_ms))
+
+    def frag_bytes(self, r: SinkRecord, now_ms: int) -> bytes:
+        """The injected members of one record, ``"f1":v1,"f2":v2``."""
+        if self._ts_only:  # the common case: one epoch-millis record timestamp
+            ts = now_ms if self.wallclock else r.timestamp
+            return self._ts_prefix + (b"null" if ts is None else str(ts).encode())
+        if not self.dynamic:
+            assert self.static is not None
+            return self.static.frag
         parts: list[bytes] = []
         if self.ts_field:
             parts.append(self.prefix[self.ts_field] + self._ts_json(now_ms if self.wallclock else r.timestamp))
@@ -134,7 +150,29 @@ class _Injector:
             parts.append(self.prefix[self.offset_field] + str(r.kafka_offset).encode())
         if self.static is not None:
             parts.append(self.static.frag)
-        return Fragment(self.names, self.qnames, b",".join(parts))
+        return b",".join(parts)
+
+
+def _splice_injected(item: Item, raw: bytes, frag: bytes, injector: _Injector) -> bytes | None:
+    """The fast path: injected members spliced into the raw JSON object, or None if that is not safe."""
+    parsed = item._parsed
+    if parsed is MISSING:
+        for q in injector.qnames:
+            if q in raw:
+                return None
+    elif type(parsed) is dict:
+        for n in injector.names:
+            if n in parsed:
+                return None
+    else:
+        return None
+    # fast case: compact object '{...}' with at least one member
+    if len(raw) > 2 and raw[-1] == 0x7D and raw[0] == 0x7B and raw[-2] not in _NOT_LAST_MEMBER_END:
+        return b"".join((raw[:-1], b",", frag, b"}"))
+    return splice(raw, frag)
+
+
+_NOT_LAST_MEMBER_END = frozenset(b"{ \t\r\n")
 
 
 class AdLogSinkTask(SinkTask):
@@ -211,9 +249,29 @@ class AdLogSinkTask(SinkTask):
         counts["records_in"] += len(records)
         sampler = self.sampler
         cond = self.condition.test if self.condition is not None else None
+        reads_value = self.condition is not None and self.condition.reads_value
+        reads_headers = self.condition is not None and self.condition.reads_headers
         sample_key, sample_random, sample_field = self._sample_key, self._sample_random, self._sample_field
+        loads, decode_error = orjson.loads, orjson.JSONDecodeError
         out: list[Item] = []
         append = out.append
+        if cond is None and not (sample_key or sample_random or sample_field):
+            return [Item(r) for r in records]
+        if cond is not None and reads_value and not reads_headers and not (sample_key or sample_random or sample_field):
+            # the common filter-only job: one tight loop
+            for r in records:
+                v = r.value
+                if type(v) is bytes:
+                    try:
+                        d = loads(v)
+                    except decode_error:
+                        d = v.decode("utf-8", "replace")
+                else:
+                    d = parse_value(v)
+                if cond(r, d):
+                    append(Item(r, d))
+            counts["filtered_out"] += len(records) - len(out)
+            return out
         sampled = filtered = 0
         for r in records:
             if sample_key:
@@ -224,10 +282,28 @@ class AdLogSinkTask(SinkTask):
             elif sample_random and not sampler.keep_random():
                 sampled += 1
                 continue
-            item = Item(r)
-            if cond is not None and not cond(item):
-                filtered += 1
-                continue
+            if cond is None:
+                item = Item(r)
+            else:
+                hr = r.headers.raw if reads_headers else None
+                if reads_value:
+                    v = r.value
+                    if type(v) is bytes:
+                        try:
+                            d = loads(v)
+                        except decode_error:
+                            d = v.decode("utf-8", "replace")
+                    else:
+                        d = parse_value(v)
+                    if not cond(r, d):
+                        filtered += 1
+                        continue
+                    item = Item(r, d, hr)
+                else:
+                    if not cond(r, None):
+                        filtered += 1
+                        continue
+                    item = Item(r, MISSING, hr)
             if sample_field:
                 v = get_path(item.parsed, sample_field)
                 if not sampler.keep_hash(None if v is MISSING else v):
@@ -253,12 +329,22 @@ class AdLogSinkTask(SinkTask):
         written = 0
         for item in items:
             r = item.record
+            raw = item.raw_value
             try:
-                if inject:
-                    f = injector.fragment(r, now_ms)
-                    if f is not None:
-                        item.frags.append(f)
-                value = self.encode_value(item) if item.frags else encode(item.raw_value)
+                if inject and not item.frags and type(raw) is bytes:
+                    fb = injector.frag_bytes(r, now_ms)
+                    value = _splice_injected(item, raw, fb, injector)
+                    if value is None:  # not a plain object, or a name clash: the general path decides
+                        item.frags.append(Fragment(injector.names, injector.qnames, fb))
+                        value = self.encode_value(item)
+                elif inject or item.frags:
+                    if inject:
+                        f = injector.fragment(r, now_ms)
+                        if f is not None:
+                            item.frags.append(f)
+                    value = self.encode_value(item)
+                else:
+                    value = raw if type(raw) is bytes else encode(raw)
                 if key_field:
                     kv = get_path(item.parsed, key_field)
                     key = encode(r.key) if kv is MISSING or kv is None else encode(to_jsonable(kv))
@@ -269,7 +355,13 @@ class AdLogSinkTask(SinkTask):
                 await self.report(r, e)
                 continue
             topic = fixed_topic or self.target_topic(r.topic)
-            headers = item.headers_raw if item.headers_raw is not None else encode_headers(r.headers)
+            headers = item.headers_raw
+            if headers is None:
+                h = r.headers
+                headers = h.raw
+                # (no raw headers means decoded ones: Headers._items is then a list; skip empty ones cheaply)
+                if headers is None and h._items:
+                    headers = encode_headers(h)
             ts = r.timestamp or 0
             try:
                 if headers:

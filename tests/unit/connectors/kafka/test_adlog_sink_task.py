@@ -191,9 +191,12 @@ async def test_bad_value_for_injection_fails_or_goes_to_reporter() -> None:
         await task.put([rec(b"[1,2]")])
     reporter = RecordingReporter()
     task = await start(FakeContext(reporter), **{"inject.static.fields": "a=1"})
-    await task.put([rec(b"[1,2]", offset=0), rec(b"plain text", offset=1), rec(b'{"ok":1}', offset=2)])
-    assert [r.kafka_offset for r, _ in reporter.reported] == [0, 1]
-    assert values(task) == [{"ok": 1, "a": 1}]
+    batch = [rec(b"[1,2]", offset=0), rec(b"plain text", offset=1), rec(b'{"ok":1}', offset=2), rec(b"", offset=3),
+             rec(b"{", offset=4), rec(b" { } ", offset=5), rec(b'"}"', offset=6)]  # fmt: skip
+    await task.put(batch)
+    assert [r.kafka_offset for r, _ in reporter.reported] == [0, 1, 3, 4, 6]
+    assert values(task) == [{"ok": 1, "a": 1}, {"a": 1}]
+    assert task.producer.sent[1]["value"] == b' { "a":1} '
     await task.flush({})
 
 
