@@ -46,6 +46,9 @@ def cluster_props(bootstrap: str, group: str | None = None, **overrides: Any) ->
         "key.converter": "org.apache.kafka.connect.storage.StringConverter",
         "value.converter": "org.apache.kafka.connect.storage.StringConverter",
         "offset.flush.interval.ms": 500,
+        # sink tasks' consumers: a killed worker's consumer leaves the sink group quickly too
+        "consumer.session.timeout.ms": 6000,
+        "consumer.heartbeat.interval.ms": 1000,
     }
     props.update(overrides)
     return {k: str(v) for k, v in props.items()}
