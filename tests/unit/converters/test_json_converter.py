@@ -200,7 +200,7 @@ def test_bad_payloads(raw: bytes, message: str) -> None:
 
 
 def test_config_validation() -> None:
-    with pytest.raises(ConfigException, match="decimal.format"):
+    with pytest.raises(ConfigException, match=r"decimal\.format"):
         conv(**{"decimal.format": "HEX"})
     keys = [k["name"] for k in JsonConverter().config().to_infos()]
     assert keys == [

@@ -50,7 +50,7 @@ def test_bytearray_converter() -> None:
     assert c.from_connect_data("t", None, bytearray(b"\x02")) == b"\x02"
     with pytest.raises(DataException, match="Invalid schema type for ByteArrayConverter: STRING"):
         c.from_connect_data("t", Schema.STRING_SCHEMA, b"x")
-    with pytest.raises(DataException, match="not compatible with objects of type class java.lang.String"):
+    with pytest.raises(DataException, match=r"not compatible with objects of type class java\.lang\.String"):
         c.from_connect_data("t", None, "x")
     assert c.to_connect_data("t", b"z").schema == Schema.OPTIONAL_BYTES_SCHEMA
 
