@@ -299,6 +299,7 @@ class MongoSinkTask(SinkTask):
                 error,
             )
             return
+        log.debug("Reporting record %s-%d@%d: %s", record.topic, record.kafka_partition, record.kafka_offset, error)
         future = reporter.report(record, error)
         future.add_done_callback(_log_report_failure)
 
