@@ -131,10 +131,12 @@ def _endpoint(route: Route) -> Handler:
 
 
 def _options(methods: list[str]) -> Handler:
-    allow = ",".join(sorted({*methods, "OPTIONS"} | ({"HEAD"} if "GET" in methods else set())))
+    """Jersey's automatic OPTIONS answer: 200, ``Allow`` header and the methods as text/plain."""
+    allowed = [*(["HEAD"] if "GET" in methods else []), *methods, "OPTIONS"]
+    text = ", ".join(dict.fromkeys(allowed))
 
     async def options(request: web.Request) -> web.StreamResponse:
-        return web.Response(status=200, headers={"Allow": allow})
+        return web.Response(status=200, text=text, content_type="text/plain", headers={"Allow": ",".join(allowed)})
 
     return options
 

@@ -40,10 +40,6 @@ class FakeSourceConnector(SourceConnector):
         return [{} for _ in range(max_tasks)]
 
 
-def java_map(config: dict[str, Any]) -> str:
-    return "{" + ", ".join(f"{k}={v}" for k, v in config.items()) + "}"
-
-
 class FakeHerder(Herder):
     """In-memory Herder test double."""
 
@@ -160,7 +156,7 @@ class FakeHerder(Herder):
         self, name: str, config: dict[str, str], *, allow_replace: bool, initial_state: TargetState | None = None
     ) -> tuple[bool, JsonObj]:
         if "connector.class" not in config:
-            raise BadRequestException(f"Connector config {java_map(config)} contains no connector type")
+            raise BadRequestException("Connector config contains no connector type")
         errors = self._validate(config)
         if errors:
             raise BadRequestException(
@@ -295,7 +291,7 @@ class FakeHerder(Herder):
         if self.delay:
             await asyncio.sleep(self.delay)
         if "connector.class" not in config or config["connector.class"] is None:
-            raise BadRequestException(f"Connector config {java_map(config)} contains no connector type")
+            raise BadRequestException("Connector config contains no connector type")
         if "fail.validate" in config:
             raise RuntimeError(config["fail.validate"])
         errors = self._validate(config)

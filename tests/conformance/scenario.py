@@ -1,0 +1,146 @@
+"""The scripted REST scenario run against Java Kafka Connect 4.4 and against genesis-worker.
+
+Each :class:`Step` is one HTTP call; ``{in}``, ``{out}``, ``{topic}`` are replaced by each target's own
+file paths and topic. ``wait`` steps poll a connector's status until it reaches a state (not compared).
+``compare`` says how much of a successful body must match: ``exact`` (after normalisation), ``shape``
+(same keys and value types), ``status`` (status code only).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Compare = Literal["exact", "shape", "status", "keys"]
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    method: str
+    path: str
+    body: Any = None
+    raw: bytes | None = None  # send these bytes instead of JSON
+    headers: dict[str, str] | None = None
+    compare: Compare = "exact"
+    wait: tuple[str, str, int] | None = None  # (connector, state, task count)
+    sort_list: bool = False
+
+
+SRC = {"connector.class": "FileStreamSource", "tasks.max": "1", "file": "{in}", "topic": "{topic}"}
+SINK = {"connector.class": "FileStreamSink", "tasks.max": "1", "file": "{out}", "topics": "{topic}"}
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON = {"Content-Type": "application/json"}
+
+STEPS: list[Step] = [
+    Step("root", "GET", "/", compare="shape"),
+    Step("health", "GET", "/health"),
+    Step("list-empty", "GET", "/connectors"),
+    Step("plugins", "GET", "/connector-plugins", compare="shape"),
+    Step("plugins-all", "GET", "/connector-plugins?connectorsOnly=false", compare="shape"),
+    Step("plugin-config", "GET", "/connector-plugins/FileStreamSink/config", compare="keys"),
+    Step("plugin-config-unknown", "GET", "/connector-plugins/NoSuchPlugin/config"),
+    Step(
+        "validate-missing-topics",
+        "PUT",
+        "/connector-plugins/FileStreamSink/config/validate",
+        {"connector.class": "FileStreamSink", "name": "v"},
+        compare="keys",
+    ),
+    Step(
+        "validate-mismatch",
+        "PUT",
+        "/connector-plugins/FileStreamSource/config/validate",
+        {"connector.class": "FileStreamSink", "name": "v"},
+    ),
+    Step("validate-no-class", "PUT", "/connector-plugins/FileStreamSink/config/validate", {"topics": "t1"}),
+    Step("create-src", "POST", "/connectors", {"name": "src", "config": {**SRC, "tasks.max": 1}}),
+    Step("create-dup", "POST", "/connectors", {"name": "src", "config": SRC}),
+    Step("create-invalid", "POST", "/connectors", {"name": "bad", "config": {"connector.class": "FileStreamSink"}}),
+    Step("create-no-class", "POST", "/connectors", {"name": "bad", "config": {"topics": "t1"}}),
+    Step("create-name-mismatch", "POST", "/connectors", {"name": "a", "config": {**SRC, "name": "b"}}),
+    Step("create-form-415", "POST", "/connectors", raw=b'{"name":"x","config":{}}', headers=FORM),
+    Step("create-malformed", "POST", "/connectors", raw=b'{"name": }', headers=JSON, compare="status"),
+    Step("create-empty", "POST", "/connectors", raw=b"", headers=JSON, compare="status"),
+    Step("create-no-config", "POST", "/connectors", {"name": "x"}, compare="status"),
+    Step("create-unknown-field", "POST", "/connectors", {"name": "x", "config": SRC, "extra": 1}, compare="status"),
+    Step(
+        "create-bad-initial-state",
+        "POST",
+        "/connectors",
+        {"name": "x", "config": SRC, "initial_state": "NAP"},
+        compare="status",
+    ),
+    Step("put-sink-create", "PUT", "/connectors/sink/config", SINK),
+    Step("put-sink-update", "PUT", "/connectors/sink/config", {**SINK, "batch.size": "5"}),
+    Step("put-name-mismatch", "PUT", "/connectors/sink/config", {**SINK, "name": "other"}),
+    Step("put-encoded-name", "PUT", "/connectors/a%20b/config", SRC),
+    Step("wait-src", "GET", "", wait=("src", "RUNNING", 1)),
+    Step("wait-sink", "GET", "", wait=("sink", "RUNNING", 1)),
+    Step("list", "GET", "/connectors", sort_list=True),
+    Step("list-trailing-slash", "GET", "/connectors/", sort_list=True),
+    Step("expand-status", "GET", "/connectors?expand=status"),
+    Step("expand-info", "GET", "/connectors?expand=info"),
+    Step("expand-both", "GET", "/connectors?expand=info&expand=status"),
+    Step("expand-unknown", "GET", "/connectors?expand=nothing"),
+    Step("get-src", "GET", "/connectors/src"),
+    Step("get-src-config", "GET", "/connectors/src/config"),
+    Step("get-src-status", "GET", "/connectors/src/status"),
+    Step("get-src-tasks", "GET", "/connectors/src/tasks", compare="shape"),
+    Step("get-task-status", "GET", "/connectors/src/tasks/0/status"),
+    Step("get-task-status-missing", "GET", "/connectors/src/tasks/9/status"),
+    Step("get-task-status-nonint", "GET", "/connectors/src/tasks/x/status"),
+    Step("tasks-config-removed", "GET", "/connectors/src/tasks-config"),
+    Step("get-encoded-name", "GET", "/connectors/a%20b"),
+    Step("topics", "GET", "/connectors/sink/topics", compare="status"),  # content depends on timing
+    Step("topics-unknown", "GET", "/connectors/nope/topics"),
+    Step("patch-sink", "PATCH", "/connectors/sink/config", {"batch.size": None, "tasks.max": "1"}),
+    Step("patch-missing", "PATCH", "/connectors/nope/config", {"a": "b"}),
+    Step("restart", "POST", "/connectors/sink/restart"),
+    Step("restart-tasks", "POST", "/connectors/sink/restart?includeTasks=true&onlyFailed=false", compare="shape"),
+    Step("wait-sink-2", "GET", "", wait=("sink", "RUNNING", 1)),
+    Step("restart-task", "POST", "/connectors/sink/tasks/0/restart"),
+    Step("restart-task-missing", "POST", "/connectors/sink/tasks/5/restart"),
+    Step("restart-missing", "POST", "/connectors/nope/restart"),
+    Step("pause", "PUT", "/connectors/sink/pause"),
+    Step("wait-paused", "GET", "", wait=("sink", "PAUSED", 1)),
+    Step("status-paused", "GET", "/connectors/sink/status"),
+    Step("resume", "PUT", "/connectors/sink/resume"),
+    Step("pause-missing", "PUT", "/connectors/nope/pause"),
+    Step("stop-src", "PUT", "/connectors/src/stop"),
+    Step("wait-stopped", "GET", "", wait=("src", "STOPPED", 0)),
+    Step("status-stopped", "GET", "/connectors/src/status"),
+    Step("offsets-src", "GET", "/connectors/src/offsets", compare="shape"),
+    Step("offsets-empty-400", "PATCH", "/connectors/src/offsets", {"offsets": []}),
+    Step(
+        "offsets-running-400",
+        "PATCH",
+        "/connectors/sink/offsets",
+        {"offsets": [{"partition": {"kafka_topic": "{topic}", "kafka_partition": 0}, "offset": {"kafka_offset": 1}}]},
+    ),
+    Step(
+        "offsets-alter",
+        "PATCH",
+        "/connectors/src/offsets",
+        {"offsets": [{"partition": {"filename": "{in}"}, "offset": {"position": 2}}]},
+    ),
+    Step("offsets-after-alter", "GET", "/connectors/src/offsets"),
+    Step("offsets-reset", "DELETE", "/connectors/src/offsets"),
+    Step("offsets-missing", "GET", "/connectors/nope/offsets"),
+    Step("get-missing", "GET", "/connectors/nope"),
+    Step("status-missing", "GET", "/connectors/nope/status"),
+    Step("delete-missing", "DELETE", "/connectors/nope"),
+    Step("unknown-path", "GET", "/nope"),
+    Step("wrong-method", "DELETE", "/connectors"),
+    Step("options", "OPTIONS", "/connectors", compare="status"),
+    Step("loggers", "GET", "/admin/loggers", compare="status"),
+    Step("logger-root", "GET", "/admin/loggers/root", compare="shape"),
+    Step("logger-set", "PUT", "/admin/loggers/org.apache.kafka.connect.genesis.test", {"level": "DEBUG"}),
+    Step("logger-get", "GET", "/admin/loggers/org.apache.kafka.connect.genesis.test", compare="shape"),
+    Step("logger-invalid-level", "PUT", "/admin/loggers/root", {"level": "LOUD"}),
+    Step("logger-no-level", "PUT", "/admin/loggers/root", {"lvl": "DEBUG"}),
+    Step("logger-missing", "GET", "/admin/loggers/no.such.logger.anywhere"),
+    Step("delete-src", "DELETE", "/connectors/src"),
+    Step("delete-sink", "DELETE", "/connectors/sink"),
+    Step("delete-encoded", "DELETE", "/connectors/a%20b"),
+]

@@ -1,0 +1,101 @@
+"""Drive the same scripted REST scenario against Java Kafka Connect 4.4 and genesis-worker (both
+standalone, same broker) and diff status codes, JSON shapes and messages. The report is written to
+``.cache/conformance/rest-report.md``; differences not listed in ``ACCEPTED`` fail the test."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.herder.standalone import StandaloneHerder
+from genesis_worker.rest.server import start_rest_server
+from tests.conformance.runner import compare, render_report, run_scenario
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]
+
+REPORT = Path(__file__).resolve().parents[2] / ".cache" / "conformance" / "rest-report.md"
+JSON = "org.apache.kafka.connect.json.JsonConverter"
+
+# Deliberate differences of the REST layer: step id -> why.
+ACCEPTED: dict[str, str] = {
+    "create-form-415": "Java's framework errors (415/404/405) say Content-Type application/octet-stream over a JSON "
+    "body; genesis says application/json",
+    "tasks-config-removed": "same Content-Type difference on a framework 404",
+    "unknown-path": "same Content-Type difference on a framework 404",
+    "wrong-method": "same Content-Type difference on a framework 405",
+    "restart-missing": "Java 4.4 standalone answers 500 with an NPE message (connProps is null); genesis answers "
+    "404 'Unknown connector: nope' as the distributed herder and the reference do",
+}
+# Differences produced below the REST layer (herder / runtime / connectors), reported to their owners; listed
+# here so that the report shows them and new ones still fail the test.
+HERDER_GAPS: dict[str, str] = {
+    "plugin-config": "herder.connector_plugin_config: Java 4.4 lists the framework connector keys after the "
+    "plugin's own (connector.class, errors.*, transforms, ..., connector.plugin.version)",
+    "validate-missing-topics": "validation: Java 4.4 also defines KIP-891 keys (connector.plugin.version, "
+    "key/value/header.converter.plugin.version)",
+    "validate-no-class": "validation message: Java 4.4 says 'Connector config contains no connector type' "
+    "(no map in the message)",
+    "create-no-class": "same message change in 4.4",
+    "expand-status": "status: Java 4.4 adds KIP-891 'version' to connector and task states",
+    "expand-both": "same 'version' field",
+    "get-src-status": "same 'version' field",
+    "get-task-status": "same 'version' field",
+    "restart-tasks": "same 'version' field",
+    "status-paused": "same 'version' field (and Java records a FAILED task 5 after restarting a task id that "
+    "does not exist)",
+    "status-stopped": "same 'version' field",
+    "get-src-tasks": "FileStreamSource task configs: Java 4.4 passes the connector config through "
+    "(connector.class, name, tasks.max, file, topic + task.class)",
+    "restart-task-missing": "standalone herder message: Java 4.4 says 'Task sink-5 not found'",
+}
+
+
+def files(tmp_path: Path, who: str, topic: str) -> dict[str, str]:
+    src = tmp_path / f"{who}-in.txt"
+    src.write_text("one\ntwo\nthree\n")
+    return {"in": str(src), "out": str(tmp_path / f"{who}-out.txt"), "topic": f"{topic}-{who}"}
+
+
+async def test_rest_conformance_with_java(
+    kafka: Any, java_connect_factory: Any, tmp_path: Path, topic_name: str
+) -> None:
+    jvars = files(tmp_path, "java", topic_name)
+    gvars = files(tmp_path, "genesis", topic_name)
+    for v in (jvars, gvars):
+        kafka.create_topic(v["topic"], partitions=1)
+
+    java = await asyncio.to_thread(java_connect_factory, kafka.bootstrap, mode="standalone")
+    props = {
+        "bootstrap.servers": kafka.bootstrap,
+        "offset.storage.file.filename": str(tmp_path / "genesis.offsets"),
+        "key.converter": JSON,
+        "value.converter": JSON,
+        "offset.flush.interval.ms": "1000",
+        "listeners": "http://127.0.0.1:0",
+    }
+    herder = StandaloneHerder(WorkerConfig(props, "standalone"))
+    await herder.start()
+    server = await start_rest_server(herder, props)
+    try:
+        java_results = await run_scenario(java.url, jvars)
+        genesis_results = await run_scenario(server.url, gvars)
+    finally:
+        await server.stop()
+        await herder.stop()
+
+    dump = {k: [java_results[k].__dict__, genesis_results[k].__dict__] for k in java_results}
+    (REPORT.parent).mkdir(parents=True, exist_ok=True)
+    (REPORT.parent / "rest-results.json").write_text(json.dumps(dump, indent=1, default=str))
+    diffs = compare(java_results, genesis_results, jvars, gvars)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(render_report(diffs, java_results, {**ACCEPTED, **HERDER_GAPS}))
+    print(f"\nconformance report: {REPORT}")
+    unexpected = [d for d in diffs if d.step not in ACCEPTED and d.step not in HERDER_GAPS]
+    assert not unexpected, "\n".join(
+        f"{d.step} {d.kind}: java={d.java!r} genesis={d.genesis!r} {d.notes}" for d in unexpected
+    )
