@@ -40,6 +40,10 @@ if str(REPO_ROOT) not in sys.path:
 from confluent_kafka import Producer  # noqa: E402
 
 from benchmarks.common import FILTER_CONDITION, INJECT_FIELD, adlog_records, keep_record  # noqa: E402
+from connectors.kafka.adlog_join import AdLogJoinKafkaSinkTask  # noqa: E402
+from connectors.kafka.feature_join import ExtFeatureJoinKafkaSinkTask  # noqa: E402
+from connectors.kafka.fragments import Fragment  # noqa: E402
+from connectors.kafka.lookup_table import LookupTable  # noqa: E402
 from connectors.kafka.producer import TargetProducer  # noqa: E402
 from connectors.kafka.sink import KafkaSinkTask  # noqa: E402
 from genesis_worker.api import SinkRecord  # noqa: E402
@@ -69,20 +73,62 @@ class DiscardProducer:
         pass
 
 
+SINK = {"kind": "discard"}
+
+
+def _make_producer(conf: dict[str, Any]) -> Any:
+    if SINK["kind"] == "discard":
+        return DiscardProducer()
+    conf = {
+        **conf,
+        "queue.buffering.max.messages": 2_000_000,
+        "queue.buffering.max.kbytes": 2_000_000,
+        "linger.ms": 1000,
+        "logger": _quiet_logger(),
+    }
+    return TargetProducer(conf)
+
+
 class _Task(KafkaSinkTask):
-    sink = "discard"
+    def make_producer(self, conf: dict[str, Any]) -> Any:
+        return _make_producer(conf)
+
+
+class _FeatureTask(ExtFeatureJoinKafkaSinkTask):
+    """Feature join with a warm cache: every user's features are cached before the run (Redis is never
+    asked; the redis.url points at a closed port)."""
 
     def make_producer(self, conf: dict[str, Any]) -> Any:
-        if self.sink == "discard":
-            return DiscardProducer()
-        conf = {
-            **conf,
-            "queue.buffering.max.messages": 2_000_000,
-            "queue.buffering.max.kbytes": 2_000_000,
-            "linger.ms": 1000,
-            "logger": _quiet_logger(),
-        }
-        return TargetProducer(conf)
+        return _make_producer(conf)
+
+    def warm(self, features: dict[str, dict[str, Any]]) -> None:
+        for user, feats in features.items():
+            self.cache.put(user, Fragment.of({"features": feats}))
+
+
+class _PreloadedTable(LookupTable):
+    """The lookup table filled directly (no broker); ``start`` only marks it loaded."""
+
+    def start(self, load_timeout_s: float) -> None:
+        self._loaded.set()
+
+
+class _AdJoinTask(AdLogJoinKafkaSinkTask):
+    def make_producer(self, conf: dict[str, Any]) -> Any:
+        return _make_producer(conf)
+
+    def make_table(self, *args: Any) -> LookupTable:
+        return _PreloadedTable(*args)
+
+
+def user_features(users: set[str]) -> dict[str, dict[str, Any]]:
+    return {u: {"seg": f"s{int(u[1:]) % 17}", "score": round(int(u[1:]) % 1000 / 1000, 3), "vip": int(u[1:]) % 9 == 0}
+            for u in users}  # fmt: skip
+
+
+def ad_metadata(ads: set[str]) -> dict[str, dict[str, Any]]:
+    return {a: {"campaign": f"cmp-{int(a[3:]) % 400:04d}", "advertiser": f"adv-{int(a[3:]) % 97:03d}",
+                "creative_type": ("video", "banner", "native")[int(a[3:]) % 3]} for a in ads}  # fmt: skip
 
 
 def _quiet_logger() -> Any:
@@ -95,6 +141,13 @@ def _quiet_logger() -> Any:
 
 
 JOBS: dict[str, dict[str, str]] = {
+    "feature join (warm)": {
+        "join.key.field": "user_id",
+        "redis.url": "redis://127.0.0.1:9/0",
+        "cache.max.entries": "1000000",
+        "cache.ttl.ms": "3600000",
+    },
+    "ad-log join": {"lookup.topic": "ads-meta", "lookup.key.field": "ad_id", "lookup.bootstrap.servers": "127.0.0.1:9"},
     "filter": {"filter.condition": FILTER_CONDITION},
     "filter+inject": {"filter.condition": FILTER_CONDITION, "inject.timestamp.field": INJECT_FIELD},
     "sample+filter+inject": {
@@ -107,9 +160,37 @@ JOBS: dict[str, dict[str, str]] = {
 }
 
 
-def baseline(job: str, produce: Callable[..., Any] | None) -> Callable[[list[tuple[bytes, bytes, int]]], int]:
+def baseline(
+    job: str, produce: Callable[..., Any] | None, feats: dict[str, Any], meta: dict[str, Any]
+) -> Callable[[list[tuple[bytes, bytes, int]]], int]:
     """The same job written as a plain orjson loop (the ceiling); ``produce`` as the connector's sink."""
     loads, dumps = orjson.loads, orjson.dumps
+    if job.startswith("feature"):
+
+        def run_features(data: list[tuple[bytes, bytes, int]]) -> int:
+            for key, value, ts in data:
+                d = loads(value)
+                d["features"] = feats.get(d.get("user_id"))
+                b = dumps(d)
+                if produce is not None:
+                    produce("out", b, key, timestamp=ts)
+            return len(data)
+
+        return run_features
+    if job.startswith("ad-log"):
+
+        def run_join(data: list[tuple[bytes, bytes, int]]) -> int:
+            for key, value, ts in data:
+                d = loads(value)
+                m = meta.get(d.get("ad_id"))
+                if m is not None:
+                    d.update(m)
+                b = dumps(d)
+                if produce is not None:
+                    produce("out", b, key, timestamp=ts)
+            return len(data)
+
+        return run_join
     threshold = int(0.10 * 2**64)
     blake = hashlib.blake2b
     filt = job != "inject only"
@@ -155,18 +236,25 @@ async def main(n: int, runs: int, batch: int) -> None:
     data = [(k, v, ts0 + i) for i, (k, v) in enumerate(raw)]
     records = [SinkRecord("ad-logs", 0, None, k, None, v, i, timestamp=ts) for i, (k, v, ts) in enumerate(data)]
     avg = sum(len(v) for _, v in raw) / n
+    parsed = [orjson.loads(v) for _, v in raw]
+    feats = user_features({d["user_id"] for d in parsed})
+    meta = ad_metadata({d["ad_id"] for d in parsed})
+    del parsed
     print(f"{n} records, {avg:.0f} bytes average, batches of {batch}; runs interleaved (plain, connector) x {runs};")
     print("records per CPU second (process time), median; ratio = median of the per-run ratios\n")
     print(f"{'job':22} {'sink':11} {'connector rec/s':>16} {'plain loop rec/s':>17} {'ratio':>6} {'written':>8}")
     for job, extra in JOBS.items():
+        task_cls: type[Any] = (
+            _FeatureTask if job.startswith("feature") else _AdJoinTask if job.startswith("ad-log") else _Task
+        )
         for sink in ("discard", "librdkafka"):
-            _Task.sink = sink
+            SINK["kind"] = sink
             c_times: list[float] = []
             b_times: list[float] = []
             written = b_out = 0
             for _ in range(runs):
                 rp = raw_producer() if sink == "librdkafka" else None
-                plain = baseline(job, rp.produce if rp is not None else None)
+                plain = baseline(job, rp.produce if rp is not None else None, feats, meta)
                 gc.collect()
                 t0 = time.process_time()
                 b_out = plain(data)
@@ -174,11 +262,16 @@ async def main(n: int, runs: int, batch: int) -> None:
                 if rp is not None:
                     rp.purge()
                     rp.flush(0)
-                task = _Task()  # a fresh task per run (the librdkafka queue is purged in between)
+                task = task_cls()  # a fresh task per run (the librdkafka queue is purged in between)
                 await task.start(
                     {"name": "bench", "topics": "ad-logs", "target.topic": "out",
                      "target.bootstrap.servers": "127.0.0.1:9", **extra}
                 )  # fmt: skip
+                if isinstance(task, _FeatureTask):
+                    task.warm(feats)
+                elif isinstance(task, _AdJoinTask):
+                    for ad, m in meta.items():
+                        task.table.put_for_test(ad.encode(), orjson.dumps(m))
                 gc.collect()
                 t0 = time.process_time()
                 for i in range(0, n, batch):
@@ -188,7 +281,7 @@ async def main(n: int, runs: int, batch: int) -> None:
                 if sink == "librdkafka":
                     task.producer._producer.purge()
                     task.producer._producer.flush(0)
-                task._stopping.set()
+                await task.stop()
                 del task
             assert written == b_out, (job, written, b_out)
             c_med, b_med = statistics.median(c_times), statistics.median(b_times)

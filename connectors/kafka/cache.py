@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -38,6 +38,25 @@ class TtlLruCache(Generic[V]):
         self._data.move_to_end(key)
         self.hits += 1
         return e[1]
+
+    def get_many(self, keys: Iterable[str], now: float) -> tuple[dict[str, V], list[str]]:
+        """Cached values of ``keys`` (each refreshed as most recently used) and the keys not cached."""
+        data = self._data
+        found: dict[str, V] = {}
+        missing: list[str] = []
+        move = data.move_to_end
+        for key in keys:
+            e = data.get(key)
+            if e is not None and now < e[0]:
+                move(key)
+                found[key] = e[1]
+                continue
+            if e is not None:
+                del data[key]
+            missing.append(key)
+        self.hits += len(found)
+        self.misses += len(missing)
+        return found, missing
 
     def put(self, key: str, value: V, now: float | None = None) -> None:
         if self.max_entries <= 0:

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 import orjson
 
 from connectors.kafka import config as C
-from connectors.kafka.cache import ABSENT, TtlLruCache
+from connectors.kafka.cache import TtlLruCache
 from connectors.kafka.expr import MISSING
 from connectors.kafka.fragments import Fragment, quoted_names
 from connectors.kafka.sink import AdLogSinkTask, Item, _AdLogSinkConnector, get_path
@@ -158,6 +158,29 @@ def _key_text(v: Any) -> str | None:
     return orjson.dumps(v).decode()
 
 
+def _join_keys(items: list[Item], path: tuple[str, ...]) -> list[str | None]:
+    """The join key text of each item (None when missing/null); parses values not parsed yet."""
+    single = path[0] if len(path) == 1 else None
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    keys: list[str | None] = []
+    append = keys.append
+    for item in items:
+        d = item._parsed
+        if d is MISSING:
+            raw = item.raw_value
+            if type(raw) is bytes:
+                try:
+                    d = loads(raw)
+                except decode_error:
+                    d = raw.decode("utf-8", "replace")
+                item.set_parsed(d)
+            else:
+                d = item.parsed
+        v = d.get(single) if single is not None and type(d) is dict else get_path(d, path)
+        append(v if type(v) is str else _key_text(v))
+    return keys
+
+
 def _retry_setting(props: dict[str, str], key: str, default: int) -> int:
     raw = props.get(key)
     if raw is None or str(raw).strip() == "":
@@ -251,35 +274,29 @@ class ExtFeatureJoinKafkaSinkTask(AdLogSinkTask):
         return Fragment(self._names, self._qnames, self._prefix + orjson.dumps(feats))
 
     async def enrich(self, items: list[Item]) -> list[Item]:
-        cache = self.cache
+        keys = _join_keys(items, self.join_key)
         now = time.monotonic()
-        keys: list[str | None] = []
-        wanted: dict[str, Fragment | object | None] = {}
-        for item in items:
-            k = _key_text(get_path(item.parsed, self.join_key))
-            keys.append(k)
-            if k is not None and k not in wanted:
-                got = cache.get(k, now)
-                wanted[k] = None if got is ABSENT else got
-        todo = [k for k, v in wanted.items() if v is None]
+        found, todo = self.cache.get_many({k for k in keys if k is not None}, now)
         if todo:
             fetched = await self._fetch(todo)
-            for k, frag in zip(todo, fetched, strict=True):
-                wanted[k] = frag
-                cache.put(k, frag, now)
+            for key, fetched_frag in zip(todo, fetched, strict=True):
+                found[key] = fetched_frag
+                self.cache.put(key, fetched_frag, now)
+        miss = self.CACHE_MISS
         out: list[Item] = []
+        append = out.append
         for item, k in zip(items, keys, strict=True):
-            frag = wanted.get(k) if k is not None else self.CACHE_MISS
-            if isinstance(frag, Fragment):
-                item.frags.append(frag)
-                out.append(item)
+            frag = found.get(k, miss) if k is not None else miss
+            if frag is not miss:
+                item.frags.append(frag)  # type: ignore[arg-type]
+                append(item)
                 continue
             mode = self.on_miss
             if mode == "pass":
-                out.append(item)
+                append(item)
             elif mode == "null":
                 item.frags.append(self._null)
-                out.append(item)
+                append(item)
             elif mode == "drop":
                 self.counts["dropped"] += 1
             else:

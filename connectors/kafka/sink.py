@@ -153,15 +153,17 @@ class _Injector:
         return b",".join(parts)
 
 
-def _splice_injected(item: Item, raw: bytes, frag: bytes, injector: _Injector) -> bytes | None:
-    """The fast path: injected members spliced into the raw JSON object, or None if that is not safe."""
+def _splice_members(
+    item: Item, raw: bytes, frag: bytes, names: tuple[str, ...], qnames: tuple[bytes, ...]
+) -> bytes | None:
+    """The fast path: members spliced into the raw JSON object, or None if that is not safe."""
     parsed = item._parsed
     if parsed is MISSING:
-        for q in injector.qnames:
+        for q in qnames:
             if q in raw:
                 return None
     elif type(parsed) is dict:
-        for n in injector.names:
+        for n in names:
             if n in parsed:
                 return None
     else:
@@ -331,11 +333,17 @@ class AdLogSinkTask(SinkTask):
             r = item.record
             raw = item.raw_value
             try:
-                if inject and not item.frags and type(raw) is bytes:
+                frags = item.frags
+                if inject and not frags and type(raw) is bytes:
                     fb = injector.frag_bytes(r, now_ms)
-                    value = _splice_injected(item, raw, fb, injector)
+                    value = _splice_members(item, raw, fb, injector.names, injector.qnames)
                     if value is None:  # not a plain object, or a name clash: the general path decides
-                        item.frags.append(Fragment(injector.names, injector.qnames, fb))
+                        frags.append(Fragment(injector.names, injector.qnames, fb))
+                        value = self.encode_value(item)
+                elif not inject and len(frags) == 1 and type(raw) is bytes:  # one joined fragment
+                    f0 = frags[0]
+                    value = _splice_members(item, raw, f0.frag, f0.names, f0.qnames)
+                    if value is None:
                         value = self.encode_value(item)
                 elif inject or item.frags:
                     if inject:
