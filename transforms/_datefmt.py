@@ -94,6 +94,8 @@ class SimpleDateFormat:
         """The length of the smallest unit in the pattern (for caching per day/hour/…); 1 if sub-second."""
         unit = 86_400_000 * 365
         for t in self._toks:
+            if not t.letter:
+                continue
             if t.letter in "Ss":
                 unit = min(unit, 1 if t.letter == "S" else 1000)
             elif t.letter == "m":

@@ -3,6 +3,7 @@ string as fields. A field name ending in ``!`` makes the field required, ``?`` (
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -104,7 +105,8 @@ class _InsertField(KeyOrValueTransformation):
         self.static_value: str | None = None
         self.replace_null_with_default = True
         self._cache = SchemaCache()
-        self._schemaless_steps: list[Callable[[ConnectRecord, dict[str, Any]], None]] = []
+        self._schemaless_steps: list[tuple[str, Callable[[ConnectRecord], Any]]] = []
+        self._static: dict[str, str] | None = None
 
     def config(self) -> ConfigDef:
         return CONFIG_DEF
@@ -126,46 +128,23 @@ class _InsertField(KeyOrValueTransformation):
         self._cache = SchemaCache()
         self._schemaless_steps = self._build_schemaless_steps()
 
-    def _build_schemaless_steps(self) -> list[Callable[[ConnectRecord, dict[str, Any]], None]]:
-        """Precomputed setters, so the schemaless path is one dict copy plus a few assignments."""
-        steps: list[Callable[[ConnectRecord, dict[str, Any]], None]] = []
-        if self.topic_field is not None:
-            tn = self.topic_field.name
-
-            def topic(r: ConnectRecord, d: dict[str, Any]) -> None:
-                d[tn] = r.topic
-
-            steps.append(topic)
-        if self.partition_field is not None:
-            pn = self.partition_field.name
-
-            def partition(r: ConnectRecord, d: dict[str, Any]) -> None:
-                if r.kafka_partition is not None:
-                    d[pn] = r.kafka_partition
-
-            steps.append(partition)
-        if self.offset_field is not None:
-            on = self.offset_field.name
-
-            def offset(r: ConnectRecord, d: dict[str, Any]) -> None:
-                d[on] = require_sink_record(r, PURPOSE).kafka_offset
-
-            steps.append(offset)
-        if self.timestamp_field is not None:
-            tsn = self.timestamp_field.name
-
-            def ts(r: ConnectRecord, d: dict[str, Any]) -> None:
-                if r.timestamp is not None:
-                    d[tsn] = r.timestamp
-
-            steps.append(ts)
-        if self.static_field is not None and self.static_value is not None:
-            sn, sv = self.static_field.name, self.static_value
-
-            def static(r: ConnectRecord, d: dict[str, Any]) -> None:
-                d[sn] = sv
-
-            steps.append(static)
+    def _build_schemaless_steps(self) -> list[tuple[str, Callable[[ConnectRecord], Any]]]:
+        """(field, getter) pairs so the schemaless path is one dict copy plus C-level attribute reads.
+        A getter answering None (no partition/timestamp) inserts nothing, as Java skips nulls there."""
+        steps: list[tuple[str, Callable[[ConnectRecord], Any]]] = []
+        for spec, attr in (
+            (self.topic_field, "topic"),
+            (self.partition_field, "kafka_partition"),
+            (self.offset_field, "kafka_offset"),
+            (self.timestamp_field, "timestamp"),
+        ):
+            if spec is not None:
+                steps.append((spec.name, operator.attrgetter(attr)))
+        self._static = (
+            {self.static_field.name: self.static_value}
+            if self.static_field is not None and self.static_value is not None
+            else None
+        )
         return steps
 
     def apply(self, record: ConnectRecord) -> ConnectRecord:
@@ -174,8 +153,16 @@ class _InsertField(KeyOrValueTransformation):
             return record
         if (record.key_schema if self.is_key else record.value_schema) is None:
             updated = dict(value) if type(value) is dict else dict(require_map(value, PURPOSE))
-            for step in self._schemaless_steps:
-                step(record, updated)
+            try:
+                for name, get in self._schemaless_steps:
+                    v = get(record)
+                    if v is not None:
+                        updated[name] = v
+            except AttributeError:  # offset.field on a SourceRecord
+                require_sink_record(record, PURPOSE)
+                raise
+            if self._static is not None:
+                updated.update(self._static)
             return self.new_record(record, None, updated)
         return self._apply_with_schema(record, value)
 
