@@ -37,7 +37,7 @@ from genesis_worker.api import (
     SinkTask,
     ValidString,
 )
-from genesis_worker.api.config import NonEmptyString
+from genesis_worker.api.config import NO_DEFAULT_VALUE, NonEmptyString
 
 LOOKUP_TOPIC = "lookup.topic"
 LOOKUP_BOOTSTRAP = "lookup.bootstrap.servers"
@@ -63,7 +63,7 @@ def adlog_join_config_def() -> ConfigDef:
     define(
         LOOKUP_TOPIC,
         ConfigType.STRING,
-        None,
+        NO_DEFAULT_VALUE,
         NonEmptyString(),
         Importance.HIGH,
         "Compacted topic of ad metadata, keyed by ad id (UTF-8 key), JSON object values; null values "
@@ -75,13 +75,13 @@ def adlog_join_config_def() -> ConfigDef:
         "",
         None,
         Importance.MEDIUM,
-        "Bootstrap servers of the lookup topic's cluster. Empty: the worker's bootstrap.servers. Consumer "
+        "Bootstrap servers of the lookup topic's cluster. Empty: as target.bootstrap.servers. Consumer "
         "settings can be overridden with 'lookup.consumer.<librdkafka property>'.",
     )
     define(
         LOOKUP_KEY_FIELD,
         ConfigType.STRING,
-        None,
+        NO_DEFAULT_VALUE,
         NonEmptyString(),
         Importance.HIGH,
         "Field of the ad log (dots for nested fields) whose value, as text, is looked up, e.g. ad_id.",
@@ -153,7 +153,7 @@ class AdLogJoinKafkaSinkTask(AdLogSinkTask):
             self._null: Fragment | None = Fragment.of({target: None})
         else:
             self._null = Fragment.of(dict.fromkeys(fields)) if fields else None
-        bootstrap = C.resolve_bootstrap(cfg.get_str(LOOKUP_BOOTSTRAP), props, LOOKUP_BOOTSTRAP)
+        bootstrap = cfg.get_str(LOOKUP_BOOTSTRAP).strip() or s.target_bootstrap
         client_id = f"connector-lookup-{s.connector_name or 'adlog'}" + (f"-{s.task_id}" if s.task_id else "")
         self.table = self.make_table(
             bootstrap, cfg.get_str(LOOKUP_TOPIC), fields, target, cfg.get_int(LOOKUP_MAX_ENTRIES),

@@ -132,8 +132,8 @@ def base_config_def() -> ConfigDef:
         ConfigType.STRING,
         "",
         importance=Importance.HIGH,
-        documentation="Bootstrap servers of the target cluster. Empty: the worker's bootstrap.servers (same "
-        "cluster). Producer settings can be overridden with 'target.producer.<librdkafka property>' "
+        documentation="Bootstrap servers of the target cluster. Empty: the worker's bootstrap.servers when the "
+        "runtime passes it to the task (task config key bootstrap.servers), else required. Producer settings can be overridden with 'target.producer.<librdkafka property>' "
         "(defaults: acks=all, enable.idempotence=true, linger.ms=5, partitioner=murmur2_random).",
         group=_G_TARGET,
         order_in_group=2,

@@ -39,7 +39,7 @@ from genesis_worker.api import (
     SinkTask,
     ValidString,
 )
-from genesis_worker.api.config import NonEmptyString
+from genesis_worker.api.config import NO_DEFAULT_VALUE, NonEmptyString
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def feature_join_config_def() -> ConfigDef:
     define(
         JOIN_KEY_FIELD,
         ConfigType.STRING,
-        None,
+        NO_DEFAULT_VALUE,
         NonEmptyString(),
         Importance.HIGH,
         "Value field whose value names the feature hash (dots for nested fields), e.g. user_id.",

@@ -263,3 +263,12 @@ def test_connector_plugin_names_and_task_configs() -> None:
     assert reg.find("KafkaSink") is not None and reg.find("KafkaSink").cls is KafkaSinkConnector  # type: ignore[union-attr]
     c = KafkaSinkConnector()
     assert c.class_name() == "com.genesis.connect.kafka.KafkaSinkConnector"
+
+
+def test_readme_tables_match_config_defs() -> None:
+    from connectors.kafka import make_readme
+
+    text = make_readme.README.read_text()
+    assert make_readme.render(text) == text, "run: python -m connectors.kafka.make_readme"
+    for name in ("filter.condition", "lookup.max.entries", "cache.ttl.ms", "target.topic"):
+        assert f"`{name}`" in text
