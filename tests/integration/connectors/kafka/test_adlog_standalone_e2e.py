@@ -159,3 +159,53 @@ async def test_feature_join_and_adlog_join_through_worker(herder, kafka, redis_s
     assert all(v["features"] == {"seg": "a" if v["user_id"] == "u1" else "b"} for v in f_msgs)
     assert sorted(v["i"] for v in a_msgs) == list(range(30))
     assert all(v["campaign"] == {"ad0": None, "ad1": "c1", "ad2": "c2"}[v["ad_id"]] for v in a_msgs)
+
+
+async def test_avro_values_through_worker(herder, kafka, topic_name) -> None:
+    """Avro values (Confluent wire format) arrive as Structs: filter on their fields, inject, write JSON."""
+    from genesis_worker.api import SchemaBuilder, Struct
+    from genesis_worker.api.data import Schema
+    from genesis_worker.runtime.converters.avro import AvroConverter
+    from tests.fixtures.schema_registry_standin import SchemaRegistryStandIn
+
+    schema = (
+        SchemaBuilder.struct()
+        .name("com.example.AdLog")
+        .field("event", Schema.STRING_SCHEMA)
+        .field("country", Schema.OPTIONAL_STRING_SCHEMA)
+        .field("price", Schema.FLOAT64_SCHEMA)
+        .build()
+    )
+    rows = [("click", "KR", 1.5), ("view", "KR", 2.0), ("click", None, 0.5), ("click", "JP", 3.0)]
+    with SchemaRegistryStandIn() as registry:
+        conv = AvroConverter()
+        conv.configure({"schema.registry.url": registry.url}, False)
+        src = kafka.create_topic(topic_name, partitions=1)
+        dst = kafka.create_topic(topic_name + ".out", partitions=1)
+        encoded = [
+            conv.from_connect_data(src, schema, Struct(schema).put("event", e).put("country", c).put("price", p))
+            for e, c, p in rows
+        ]
+        produce(kafka.bootstrap, src, [(f"k{i}", v) for i, v in enumerate(encoded)])
+        name = "avro-" + topic_name
+        await herder.put_connector_config(
+            name,
+            {
+                "connector.class": "com.genesis.connect.kafka.KafkaSinkConnector",
+                "topics": src,
+                "target.topic": dst,
+                "target.bootstrap.servers": kafka.bootstrap,
+                "value.converter": "io.confluent.connect.avro.AvroConverter",
+                "value.converter.schema.registry.url": registry.url,
+                "filter.condition": 'value.event == "click" and value.country != null',
+                "inject.static.fields": "format=avro",
+            },
+            allow_replace=False,
+        )
+        await running(herder, name, 1)
+        msgs = await wait_output(kafka.bootstrap, dst, 2, settle=1.0)
+    assert values(msgs) == [
+        {"event": "click", "country": "KR", "price": 1.5, "format": "avro"},
+        {"event": "click", "country": "JP", "price": 3.0, "format": "avro"},
+    ]
+    assert [m.key() for m in msgs] == [b"k0", b"k3"]
