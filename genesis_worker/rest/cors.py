@@ -3,7 +3,8 @@
 Installed when ``access.control.allow.origin`` is non-blank: a comma-separated list of ``*`` or regular
 expressions matched case-insensitively against the whole ``Origin``. ``access.control.allow.methods``
 sets the allowed methods (default ``GET,POST,HEAD``); allowed request headers are ``Content-Type``;
-credentials are allowed; preflight results may be cached 60 s. Every response carries ``Vary: Origin``.
+preflight results may be cached 60 s; no ``Access-Control-Allow-Credentials`` (as Connect 4.4 answers,
+checked against it in tests/conformance). Every response carries ``Vary: Origin``.
 A matching preflight (``OPTIONS`` + ``Access-Control-Request-Method``) gets the CORS headers and is then
 answered by the application (delivered, as Connect sets); a non-matching origin simply gets no CORS
 headers.
@@ -56,7 +57,7 @@ class CorsPolicy:
         origin = request.headers.get("Origin")
         if origin is None or not self.matches(origin):
             return {}
-        headers = {"Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true"}
+        headers = {"Access-Control-Allow-Origin": origin}
         if request.method == "OPTIONS" and "Access-Control-Request-Method" in request.headers:
             headers["Access-Control-Allow-Methods"] = self.methods
             headers["Access-Control-Allow-Headers"] = ALLOWED_HEADERS

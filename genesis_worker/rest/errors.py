@@ -94,8 +94,15 @@ def map_exception(exc: BaseException) -> tuple[int, int, str | None]:
     return 500, 500, message_of(exc)
 
 
+AMBIGUOUS_SEPARATOR = "Ambiguous URI path separator"
+
+
 @web.middleware
 async def connect_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    # Jetty 12 (Connect 4.x) refuses an encoded '/' in the path; so do we, rather than routing
+    # /connectors/a%2Fb/config to a connector named "a/b" that Java could never address.
+    if "%2f" in request.raw_path.split("?", 1)[0].lower():
+        return error_response(400, AMBIGUOUS_SEPARATOR)
     try:
         return await handler(request)
     except asyncio.CancelledError:

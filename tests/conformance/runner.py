@@ -20,6 +20,19 @@ class Result:
     body: Any
     location: str | None = None
     content_type: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def interesting_headers(headers: Any) -> dict[str, str]:
+    """CORS, Vary, Allow and the configured test headers (names lower-cased, repeated values joined)."""
+    out: dict[str, str] = {}
+    for name in {n.lower() for n in headers}:
+        if name.startswith("access-control-") or name in ("vary", "allow", "x-frame-options", "x-genesis-test"):
+            values = headers.getall(name)
+            if name in ("access-control-allow-methods", "allow"):
+                values = [",".join(sorted(m.strip() for v in values for m in v.split(",")))]
+            out[name] = ", ".join(values)
+    return dict(sorted(out.items()))
 
 
 @dataclass
@@ -128,15 +141,21 @@ async def run_scenario(base_url: str, variables: dict[str, str], steps: list[Ste
                 location = resp.headers.get("Location")
                 if location:
                     location = "/" + location.split("/", 3)[-1]  # path only: hosts differ
-                results[step.id] = Result(resp.status, body, location, resp.content_type if raw else None)
+                results[step.id] = Result(
+                    resp.status, body, location, resp.content_type if raw else None, interesting_headers(resp.headers)
+                )
     return results
 
 
 def compare(
-    java: dict[str, Result], genesis: dict[str, Result], jvars: dict[str, str], gvars: dict[str, str]
+    java: dict[str, Result],
+    genesis: dict[str, Result],
+    jvars: dict[str, str],
+    gvars: dict[str, str],
+    steps: list[Step] = STEPS,
 ) -> list[Difference]:
     diffs: list[Difference] = []
-    for step in STEPS:
+    for step in steps:
         if step.wait is not None:
             continue
         j, g = java[step.id], genesis[step.id]
@@ -145,6 +164,8 @@ def compare(
                 Difference(step.id, "status", j.status, g.status, [f"java body: {j.body}", f"genesis body: {g.body}"])
             )
             continue
+        if step.check_headers and j.headers != g.headers:
+            diffs.append(Difference(step.id, "header", j.headers, g.headers, ["CORS / configured headers"]))
         if j.location != g.location:
             diffs.append(Difference(step.id, "header", j.location, g.location, ["Location"]))
         if (j.content_type or "") != (g.content_type or ""):
@@ -164,8 +185,10 @@ def compare(
     return diffs
 
 
-def render_report(diffs: list[Difference], java: dict[str, Result], accepted: dict[str, str]) -> str:
-    compared = [s for s in STEPS if s.wait is None]
+def render_report(
+    diffs: list[Difference], java: dict[str, Result], accepted: dict[str, str], steps: list[Step] = STEPS
+) -> str:
+    compared = [s for s in steps if s.wait is None]
     lines = [
         "# REST conformance: genesis-worker vs Apache Kafka Connect 4.4 (standalone)",
         "",
@@ -176,7 +199,7 @@ def render_report(diffs: list[Difference], java: dict[str, Result], accepted: di
         "| step | request | Java | genesis | kind | accepted because |",
         "|---|---|---|---|---|---|",
     ]
-    by_step = {s.id: s for s in STEPS}
+    by_step = {s.id: s for s in steps}
     for d in diffs:
         s = by_step[d.step]
         j = json.dumps(d.java, sort_keys=True)[:300]

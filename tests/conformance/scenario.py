@@ -25,6 +25,7 @@ class Step:
     compare: Compare = "exact"
     wait: tuple[str, str, int] | None = None  # (connector, state, task count)
     sort_list: bool = False
+    check_headers: bool = False  # also compare CORS / Allow / configured response headers
 
 
 SRC = {"connector.class": "FileStreamSource", "tasks.max": "1", "file": "{in}", "topic": "{topic}"}
@@ -75,6 +76,10 @@ STEPS: list[Step] = [
     Step("put-sink-update", "PUT", "/connectors/sink/config", {**SINK, "batch.size": "5"}),
     Step("put-name-mismatch", "PUT", "/connectors/sink/config", {**SINK, "name": "other"}),
     Step("put-encoded-name", "PUT", "/connectors/a%20b/config", SRC),
+    Step("put-slash-name", "PUT", "/connectors/x%2Fy/config", SRC, compare="status"),  # Jetty: 400
+    Step("put-unicode-name", "PUT", "/connectors/%E2%9C%93/config", SRC),
+    Step("get-unicode-name", "GET", "/connectors/%E2%9C%93/config"),
+    Step("delete-unicode-name", "DELETE", "/connectors/%E2%9C%93"),
     Step("wait-src", "GET", "", wait=("src", "RUNNING", 1)),
     Step("wait-sink", "GET", "", wait=("sink", "RUNNING", 1)),
     Step("list", "GET", "/connectors", sort_list=True),
@@ -143,4 +148,46 @@ STEPS: list[Step] = [
     Step("delete-src", "DELETE", "/connectors/src"),
     Step("delete-sink", "DELETE", "/connectors/sink"),
     Step("delete-encoded", "DELETE", "/connectors/a%20b"),
+]
+
+
+ORIGIN = "http://ui.example.com"
+# Run against workers configured with CORS_PROPERTIES.
+CORS_PROPERTIES = {
+    "access.control.allow.origin": "http://ui.example.com,https://.*[.]corp",
+    "access.control.allow.methods": "GET,POST,PUT,DELETE",
+    "response.http.headers.config": "set X-Frame-Options: DENY,add X-Genesis-Test: 1",
+    "topic.tracking.enable": "false",
+}
+PREFLIGHT = {
+    "Origin": ORIGIN,
+    "Access-Control-Request-Method": "POST",
+    "Access-Control-Request-Headers": "Content-Type",
+}
+CORS_STEPS: list[Step] = [
+    Step("preflight", "OPTIONS", "/connectors", headers=PREFLIGHT, compare="status", check_headers=True),
+    Step(
+        "preflight-param-path",
+        "OPTIONS",
+        "/connectors/x/config",
+        headers={"Origin": "https://a.corp", "Access-Control-Request-Method": "PUT"},
+        compare="status",
+        check_headers=True,
+    ),
+    Step(
+        "preflight-other-origin",
+        "OPTIONS",
+        "/connectors",
+        headers={**PREFLIGHT, "Origin": "http://evil.example"},
+        compare="status",
+        check_headers=True,
+    ),
+    Step("simple-get", "GET", "/connectors", headers={"Origin": ORIGIN}, check_headers=True),
+    Step(
+        "simple-get-other-origin", "GET", "/connectors", headers={"Origin": "http://evil.example"}, check_headers=True
+    ),
+    Step("no-origin", "GET", "/connectors", check_headers=True),
+    Step("error-with-origin", "GET", "/connectors/nope", headers={"Origin": ORIGIN}, check_headers=True),
+    Step("topics-disabled", "GET", "/connectors/x/topics"),
+    Step("topics-reset-disabled", "PUT", "/connectors/x/topics/reset"),
 ]

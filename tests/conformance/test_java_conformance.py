@@ -15,6 +15,7 @@ from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.standalone import StandaloneHerder
 from genesis_worker.rest.server import start_rest_server
 from tests.conformance.runner import compare, render_report, run_scenario
+from tests.conformance.scenario import CORS_PROPERTIES, CORS_STEPS
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(400)]
 
@@ -28,6 +29,8 @@ ACCEPTED: dict[str, str] = {
     "tasks-config-removed": "same Content-Type difference on a framework 404",
     "unknown-path": "same Content-Type difference on a framework 404",
     "wrong-method": "same Content-Type difference on a framework 405",
+    "put-slash-name": "both refuse an encoded '/' with 400; Jetty sends no body, genesis sends Connect's error "
+    "body (message 'Ambiguous URI path separator')",
     "restart-missing": "Java 4.4 standalone answers 500 with an NPE message (connProps is null); genesis answers "
     "404 'Unknown connector: nope' as the distributed herder and the reference do",
 }
@@ -99,3 +102,40 @@ async def test_rest_conformance_with_java(
     assert not unexpected, "\n".join(
         f"{d.step} {d.kind}: java={d.java!r} genesis={d.genesis!r} {d.notes}" for d in unexpected
     )
+
+
+CORS_ACCEPTED: dict[str, str] = {}
+
+
+async def test_cors_and_headers_conformance_with_java(
+    kafka: Any, java_connect_factory: Any, tmp_path: Path, topic_name: str
+) -> None:
+    """The same CORS / response-header / topic-tracking settings on both: compare headers of preflights,
+    simple and error responses."""
+    java = await asyncio.to_thread(java_connect_factory, kafka.bootstrap, mode="standalone", properties=CORS_PROPERTIES)
+    props = {
+        "bootstrap.servers": kafka.bootstrap,
+        "offset.storage.file.filename": str(tmp_path / "genesis.offsets"),
+        "key.converter": JSON,
+        "value.converter": JSON,
+        "listeners": "http://127.0.0.1:0",
+        **CORS_PROPERTIES,
+    }
+    herder = StandaloneHerder(WorkerConfig(props, "standalone"))
+    await herder.start()
+    server = await start_rest_server(herder, props)
+    try:
+        java_results = await run_scenario(java.url, {}, CORS_STEPS)
+        genesis_results = await run_scenario(server.url, {}, CORS_STEPS)
+    finally:
+        await server.stop()
+        await herder.stop()
+    diffs = compare(java_results, genesis_results, {}, {}, CORS_STEPS)
+    report = REPORT.with_name("cors-report.md")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    report.write_text(render_report(diffs, java_results, CORS_ACCEPTED, CORS_STEPS))
+    (report.with_suffix(".json")).write_text(
+        json.dumps({k: [java_results[k].__dict__, genesis_results[k].__dict__] for k in java_results}, indent=1)
+    )
+    unexpected = [d for d in diffs if d.step not in CORS_ACCEPTED]
+    assert not unexpected, "\n".join(f"{d.step} {d.kind}: java={d.java!r} genesis={d.genesis!r}" for d in unexpected)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from aiohttp.test_utils import TestClient
+from yarl import URL
 
 from genesis_worker.herder.base import TargetState
 from tests.unit.rest.conftest import JSON, SINK, SOURCE, create
@@ -249,6 +250,12 @@ async def test_url_encoded_names(client: TestClient) -> None:
     assert resp.headers["Location"].endswith("/connectors/my%20conn")
     assert (await resp.json())["name"] == "my conn"
     assert (await (await client.get("/connectors/my%20conn/status")).json())["name"] == "my conn"
+
+
+async def test_encoded_slash_is_refused(client: TestClient) -> None:
+    resp = await client.put(URL("/connectors/a%2Fb/config", encoded=True), json={"connector.class": SOURCE})
+    assert resp.status == 400
+    assert await resp.json() == {"error_code": 400, "message": "Ambiguous URI path separator"}
 
 
 @pytest.mark.parametrize("path", ["/connectors/", "/connectors/s/status/", "/connectors/s/"])
