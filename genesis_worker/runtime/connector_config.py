@@ -141,6 +141,12 @@ def _regex_validator(name: str, value: Any) -> None:
         raise ConfigException(f"Invalid value {value} for configuration {name}: {e}", name, value) from None
 
 
+def _non_empty_or_null(name: str, value: Any) -> None:
+    """Java's ``NonEmptyString``: null is fine, blank is not."""
+    if value is not None and str(value).strip() == "":
+        NonEmptyString()(name, value)
+
+
 def connector_config_def() -> ConfigDef:
     """``ConnectorConfig.configDef()``."""
     order = iter(range(1, 100))
@@ -489,7 +495,7 @@ def source_connector_config_def() -> ConfigDef:
             OFFSETS_TOPIC_CONFIG,
             ConfigType.STRING,
             None,
-            NonEmptyString(),
+            LambdaValidator(_non_empty_or_null, "non-empty string"),
             Importance.LOW,
             "The name of a separate offsets topic to use for this connector. If empty or not specified, the "
             "worker’s global offsets topic name will be used. If specified, the offsets topic will be created if "  # noqa: RUF001
