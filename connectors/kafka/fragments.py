@@ -45,10 +45,12 @@ _QUOTED_CACHE: dict[tuple[str, ...], tuple[bytes, ...]] = {}
 
 
 def quoted_names(names: tuple[str, ...]) -> tuple[bytes, ...]:
-    """JSON-quoted names (``b'"name"'``), interned per tuple of names."""
+    """JSON-quoted names (``b'"name"'``) for collision checks in raw bytes, interned per tuple of names."""
     q = _QUOTED_CACHE.get(names)
     if q is None:
-        q = tuple(orjson.dumps(n) for n in names)
+        # A non-ASCII name may be written \u-escaped by another JSON writer, so a bytes search could miss
+        # it: b"" is found in any bytes, which sends such records down the parse path.
+        q = tuple(orjson.dumps(n) if n.isascii() else b"" for n in names)
         if len(_QUOTED_CACHE) < 10_000:
             _QUOTED_CACHE[names] = q
     return q

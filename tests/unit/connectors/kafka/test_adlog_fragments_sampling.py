@@ -54,6 +54,9 @@ def test_collisions() -> None:
     assert collides(b'{"a":"x"}', [f])  # conservative: a quoted name anywhere counts
     assert collides(b'{"a":1}', [f, g])  # x added twice
     assert not collides_parsed({"a": 1}, [f])
+    # a non-ASCII name might be \u-escaped in the record: never trust the bytes search for it
+    assert collides(b'{"a":1}', [Fragment.of({"é": 1})])
+    assert collides(b'{"\\u00e9":0}', [Fragment.of({"é": 1})])
     assert collides_parsed({"x": 1}, [f])
     assert collides_parsed({"a": 1}, [f, g])
 

@@ -272,3 +272,9 @@ def test_readme_tables_match_config_defs() -> None:
     assert make_readme.render(text) == text, "run: python -m connectors.kafka.make_readme"
     for name in ("filter.condition", "lookup.max.entries", "cache.ttl.ms", "target.topic"):
         assert f"`{name}`" in text
+
+
+async def test_non_ascii_injected_name_never_duplicates_an_escaped_member() -> None:
+    task = await start(**{"inject.static.fields": "é=1"})
+    await task.put([rec(b'{"\\u00e9": 0, "a": 1}'), rec(b'{"a": 2}')])
+    assert [m["value"] for m in task.producer.sent] == [b'{"\xc3\xa9":1,"a":1}', b'{"a":2,"\xc3\xa9":1}']
