@@ -24,7 +24,7 @@ from genesis_worker.api.data import (
 )
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import ConnectRecord
-from genesis_worker.runtime.converters.json_data import java_double_text, java_float_text
+from genesis_worker.runtime.converters.json_data import JavaFloat, java_double_text, java_float_text
 from genesis_worker.runtime.converters.values import convert_to_string, java_to_string
 
 from ._util import (
@@ -242,16 +242,17 @@ def _cast(schema: Schema | None, value: Any, target: Type) -> Any:
         if isinstance(value, str):
             return _parse_java_int(value, bits)
     elif target in (Type.FLOAT32, Type.FLOAT64):
+        f: float | None = None
         if is_number:
             f = float(value)
-            if target is Type.FLOAT32 or (schema is not None and schema.type is Type.FLOAT32):
-                f = _to_f32(f)  # Java holds a float: its double value is the float's
-            return f
-        if isinstance(value, bool):
-            return 1.0 if value else 0.0
-        if isinstance(value, str):
+            if schema is not None and schema.type is Type.FLOAT32:
+                f = _to_f32(f)  # Java held a Float: widening gives the float's exact double
+        elif isinstance(value, bool):
+            f = 1.0 if value else 0.0
+        elif isinstance(value, str):
             f = float(value.strip())
-            return _to_f32(f) if target is Type.FLOAT32 else f
+        if f is not None:
+            return JavaFloat(_to_f32(f)) if target is Type.FLOAT32 else f
     elif target is Type.BOOLEAN:
         if is_number:
             return _number_to_int(value, 64) != 0

@@ -7,8 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 from genesis_worker.api.config import CaseInsensitiveValidString, ConfigDef, ConfigType, Importance
-from genesis_worker.api.data import Field, Schema, Struct, Type
+from genesis_worker.api.data import Field, Schema, Struct
 from genesis_worker.api.errors import ConfigException
+
+from ._util import require_map_or_null, require_struct_or_null
 
 FIELD_SYNTAX_VERSION_CONFIG = "field.syntax.version"
 FIELD_SYNTAX_VERSION_DOC = (
@@ -33,47 +35,59 @@ def define_field_syntax_version(config: ConfigDef) -> ConfigDef:
 
 
 def parse_path(path: str, version: str) -> list[str]:
-    """The steps of ``path`` under syntax ``V1`` or ``V2``."""
+    """The steps of ``path`` under syntax ``V1`` or ``V2`` (``SingleFieldPath.buildFieldPathV2``)."""
     if version.upper() == "V1":
         return [path]
     steps: list[str] = []
-    i, n = 0, len(path)
-    if n == 0:
-        return [""]
-    while i <= n:
-        if i < n and path[i] == "`":
-            # Find the closing backtick: one followed by '.' or the end, not escaped.
-            j = i + 1
-            buf: list[str] = []
-            closed = False
-            while j < n:
-                c = path[j]
-                if c == "\\" and j + 1 < n and path[j + 1] == "`":
-                    buf.append("`")
-                    j += 2
-                    continue
-                if c == "`" and (j + 1 == n or path[j + 1] == "."):
-                    closed = True
-                    break
-                buf.append(c)
-                j += 1
-            if not closed:
-                # Not a quoted name after all: read it as plain text up to the next dot.
-                end = path.find(".", i)
-                end = n if end < 0 else end
-                steps.append(path[i:end])
-                i = end + 1
+    idx, n = 0, len(path)
+    while 0 <= idx < n:
+        if path[idx] != "`":
+            start = idx
+            idx = path.find(".", idx)
+            if idx >= 0:
+                steps.append(path[start:idx])
+                idx += 1
+            else:
+                steps.append(path[start:])
+            continue
+        backtick_at = idx
+        idx += 1
+        field: list[str] = []
+        start = idx
+        while True:
+            idx = path.find("`", idx)
+            if idx == -1:
+                _incomplete(path, backtick_at)
+            escaped = path[idx - 1] == "\\"
+            if idx >= n - 1:
+                if escaped:
+                    _incomplete(path, backtick_at)
+                field.append(path[start:idx])
+                steps.append("".join(field))
+                idx += 1
+                break
+            if path[idx + 1] != ".":
+                idx += 1
                 continue
-            steps.append("".join(buf))
-            i = j + 2
-        else:
-            end = path.find(".", i)
-            end = n if end < 0 else end
-            steps.append(path[i:end])
-            i = end + 1
-    if not all(steps) and len(steps) > 1:
-        raise ConfigException(f"Field path {path} contains an empty field name")
-    return steps
+            if escaped:
+                field.append(path[start : idx - 1] + "`")
+                idx += 1
+                start = idx
+                continue
+            field.append(path[start:idx])
+            steps.append("".join(field))
+            idx += 2
+            break
+    if path.endswith("."):
+        steps.append("")
+    return steps or [""]
+
+
+def _incomplete(path: str, at: int) -> None:
+    raise ConfigException(
+        f"Incomplete backtick pair in path: [{path}], consider adding a backslash before backtick at position {at} "
+        "to escape it"
+    )
 
 
 class SingleFieldPath:
@@ -86,32 +100,35 @@ class SingleFieldPath:
         self.steps = parse_path(path, version)
 
     def field_from(self, schema: Schema) -> Field | None:
-        current: Schema | None = schema
-        found: Field | None = None
-        for step in self.steps:
-            if current is None or current.type is not Type.STRUCT:
-                return None
+        current = schema
+        for step in self.steps[:-1]:
             found = current.field(step)
             if found is None:
                 return None
             current = found.schema
-        return found
+        return current.field(self.steps[-1])
 
     def value_from_struct(self, struct: Struct, replace_null_with_default: bool = True) -> Any:
-        current: Any = struct
-        for step in self.steps:
-            if not isinstance(current, Struct):
+        current: Struct | None = struct
+        for step in self.steps[:-1]:
+            assert current is not None
+            if current.schema.field(step) is None:
                 return None
-            f = current.schema.field(step)
-            if f is None:
+            current = require_struct_or_null(current.get(step), "nested field access")
+            if current is None:
                 return None
-            current = current.get(step) if replace_null_with_default else current.get_without_default(step)
-        return current
+        assert current is not None
+        last = self.steps[-1]
+        if current.schema.field(last) is None:
+            return None
+        return current.get(last) if replace_null_with_default else current.get_without_default(last)
 
     def value_from_map(self, value: dict[Any, Any]) -> Any:
-        current: Any = value
-        for step in self.steps:
-            if not isinstance(current, dict):
+        current: dict[Any, Any] | None = value
+        for step in self.steps[:-1]:
+            assert current is not None
+            current = require_map_or_null(current.get(step), "nested field access")
+            if current is None:
                 return None
-            current = current.get(step)
-        return current
+        assert current is not None
+        return current.get(self.steps[-1])

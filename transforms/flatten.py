@@ -28,7 +28,6 @@ CONFIG_DEF = ConfigDef().define(
     Importance.MEDIUM,
     "Delimiter to insert between field names from the input record when generating field names for the output record",
 )
-_LEAF_TYPES = frozenset(t for t in Type if t not in (Type.MAP, Type.STRUCT))
 
 
 class _Flatten(KeyOrValueTransformation):
@@ -94,6 +93,10 @@ class _Flatten(KeyOrValueTransformation):
                 default = parent_default.get(f.name)
             if f.schema.type is Type.STRUCT:
                 self._build_schema(f.schema, name, builder, field_optional, default)
+            elif f.schema.type is Type.MAP:
+                raise DataException(
+                    f"Flatten transformation does not support MAP for record with schemas (for field {name})."
+                )
             else:
                 fb = copy_schema_basics(f.schema)
                 if field_optional:

@@ -40,6 +40,13 @@ from genesis_worker.api.errors import DataException
 _BY_NAME: dict[str, Type] = {t.value: t for t in Type}
 
 
+class JavaFloat(float):
+    """A float that Java holds as a 32-bit ``Float`` (e.g. a schemaless ``Cast`` to float32): written with
+    ``Float.toString`` (``0.1``), not as the double it widens to (``0.10000000149011612``)."""
+
+    __slots__ = ()
+
+
 def java_class_of(value: Any) -> str:
     """The Java class name a Java worker would show for a value of this Python type (error messages)."""
     return _JAVA_CLASSES.get(type(value), f"class {type(value).__name__}")
@@ -299,7 +306,7 @@ def _as_text(node: Any) -> str:
 
 def _schemaless_to_json(value: Any, decimal_numeric: bool, rnd: bool) -> Any:
     if isinstance(value, float):
-        return orjson.Fragment(java_double_text(value))
+        return orjson.Fragment(java_float_text(value) if type(value) is JavaFloat else java_double_text(value))
     if isinstance(value, bool | str | int):
         return value
     if isinstance(value, bytes | bytearray | memoryview):
@@ -447,7 +454,7 @@ def to_connect(schema: Schema | None, node: Any, replace_null_with_default: bool
     if t in (Type.FLOAT32, Type.FLOAT64):
         if isinstance(node, bool) or not isinstance(node, int | float | _decimal.Decimal):
             raise DataException(f"Invalid value for {t.java_name} field: expected a number but found {node_type(node)}")
-        return float(node)
+        return float(node) or 0.0  # Jackson reads numbers as BigDecimal, which has no -0.0
     # integers
     if isinstance(node, bool) or not isinstance(node, int | float | _decimal.Decimal):
         raise DataException(f"Invalid value for {t.java_name} field: expected a number but found {node_type(node)}")

@@ -650,6 +650,168 @@ def _transform_cases() -> list[dict[str, Any]]:
     c.append(tr("value-to-key-missing", "ValueToKey", {"fields": "nope"}, rec(USER_ENV)))
     c.append(tr("value-to-key-empty", "ValueToKey", {"fields": ""}, rec(USER_ENV)))
     c.append(tr("value-to-key-tombstone", "ValueToKey", {"fields": "a"}, rec(None)))
+    c.extend(_edge_cases())
+    return c
+
+
+def _edge_cases() -> list[dict[str, Any]]:
+    c: list[dict[str, Any]] = []
+    for i, path in enumerate(["a..b", "`a`", "a.`b.c`", "a.", ".a", "`a.b", "a.`b`c", "`a``.b`"]):
+        c.append(
+            tr(
+                f"extract-v2-edge-{i}",
+                "ExtractField$Value",
+                {"field": path, "field.syntax.version": "V2"},
+                rec(env(None, {"a": {"b": 1, "b.c": 2, "": 3}, "a.b": 4, "`a": 5, "a`": 6, "": {"a": 7}})),
+            )
+        )
+    arr_struct = s(
+        "struct",
+        fields=[
+            f("m", s("map", keys=s("string"), values=s("int32"))),
+            f("arr", s("array", items=s("struct", fields=[f("x", s("int32"))]))),
+            f(
+                "inner",
+                s(
+                    "struct",
+                    True,
+                    fields=[f("y", s("int32", True, default=3)), f("z", s("string"))],
+                ),
+            ),
+        ],
+    )
+    c.append(
+        tr(
+            "flatten-map-array-defaults",
+            "Flatten$Value",
+            {},
+            rec(env(arr_struct, {"m": {"a": 1}, "arr": [{"x": 1}], "inner": None})),
+            rec(env(arr_struct, {"m": {}, "arr": [], "inner": {"y": None, "z": "q"}})),
+        )
+    )
+    c.append(
+        tr(
+            "cast-edge-strings",
+            "Cast$Value",
+            {"spec": "a:int32,b:boolean,c:float32,d:float64,e:int64"},
+            rec(env(None, {"a": "12", "b": "yes", "c": " 1.5 ", "d": "1e3", "e": "-0"})),
+            rec(env(None, {"a": " 12 "})),
+            rec(env(None, {"e": "1e3"})),
+        )
+    )
+    f32 = s("struct", fields=[f("f", s("float")), f("g", s("float"))])
+    c.append(
+        tr(
+            "cast-float32-widening",
+            "Cast$Value",
+            {"spec": "f:float64,g:string"},
+            rec(env(f32, {"f": 0.1, "g": 16777217})),
+        )
+    )
+    c.append(
+        tr(
+            "cast-int-to-float32",
+            "Cast$Value",
+            {"spec": "a:float32,b:float32"},
+            rec(env(None, {"a": 16777217, "b": 0.1})),
+        )
+    )
+    c.append(tr("cast-decimal", "Cast$Value", {"spec": "price:int32"}, rec(USER_ENV)))
+    c.append(tr("cast-decimal-to-string", "Cast$Value", {"spec": "price:string,flag:float32"}, rec(USER_ENV)))
+    c.append(
+        tr("tsconv-date-to-unix", "TimestampConverter$Value", {"field": "when", "target.type": "unix"}, rec(USER_ENV))
+    )
+    c.append(
+        tr(
+            "tsconv-null-field",
+            "TimestampConverter$Value",
+            {"field": "ts", "target.type": "string", "format": "yyyy"},
+            rec(env(USER, {**USER_VALUE, "ts": None})),
+        )
+    )
+    c.append(
+        tr(
+            "tsconv-optional-struct-null",
+            "TimestampConverter$Value",
+            {"field": "city", "target.type": "unix"},
+            rec(env(ADDRESS, None)),
+        )
+    )
+    c.append(
+        tr(
+            "tsconv-parse-zone",
+            "TimestampConverter$Value",
+            {"target.type": "unix", "format": "yyyy-MM-dd'T'HH:mm:ssXXX"},
+            rec(env(s("string"), "2024-03-05T06:07:08+09:00")),
+            rec(env(s("string"), "2024-03-05T06:07:08Z")),
+        )
+    )
+    c.append(
+        tr(
+            "tsconv-parse-names",
+            "TimestampConverter$Value",
+            {"target.type": "unix", "format": "EEE, dd MMM yyyy HH:mm:ss"},
+            rec(env(s("string"), "Tue, 05 Mar 2024 06:07:08")),
+        )
+    )
+    c.append(
+        tr(
+            "tsconv-time-to-string",
+            "TimestampConverter$Value",
+            {"target.type": "string", "format": "HH:mm:ss.SSS"},
+            rec(env(TIME, 3_723_456)),
+        )
+    )
+    c.append(
+        tr(
+            "tsconv-negative-seconds",
+            "TimestampConverter$Value",
+            {"target.type": "unix", "unix.precision": "seconds"},
+            rec(env(TS, -1500)),
+        )
+    )
+    c.append(
+        tr(
+            "insert-key-timestamp-null",
+            "InsertField$Key",
+            {"timestamp.field": "ts", "partition.field": "p"},
+            rec(MAP_VALUE, key=env(None, {"a": 1}), timestamp=None, partition=None, offset=None),
+        )
+    )
+    c.append(tr("hoist-null-with-schema", "HoistField$Value", {"field": "f"}, rec(env(s("string", True), None))))
+    c.append(tr("regex-router-special", "RegexRouter", {"regex": "(.+)", "replacement": "\\\\$0\\$"}, rec(MAP_VALUE)))
+    c.append(
+        tr(
+            "mask-replacement-types",
+            "MaskField$Value",
+            {"fields": "score,price,small", "replacement": "9"},
+            rec(USER_ENV),
+        )
+    )
+    c.append(
+        tr(
+            "mask-replacement-bool",
+            "MaskField$Value",
+            {"fields": "flag", "replacement": "9"},
+            rec(USER_ENV),
+            compare="error",
+        )
+    )
+    c.append(
+        tr("mask-replacement-decimal", "MaskField$Value", {"fields": "price", "replacement": "1.5"}, rec(USER_ENV))
+    )
+    c.append(
+        tr("value-to-key-optional", "ValueToKey", {"fields": "name,ts"}, rec(env(USER, {**USER_VALUE, "name": None})))
+    )
+    c.append(
+        tr(
+            "replace-include-renamed",
+            "ReplaceField$Value",
+            {"include": "id", "renames": "id:x,name:y"},
+            rec(MAP_VALUE),
+            rec(USER_ENV),
+        )
+    )
     return c
 
 
@@ -693,6 +855,23 @@ def _json_cases() -> list[dict[str, Any]]:
         ("default-used", env(s("struct", fields=[f("a", s("int32", True, default=5))]), {"a": None})),
         ("optional-null", env(s("string", True), None)),
         ("schemaless-map", env(None, {"a": [1, 2.5, "x", None, True], "b": {"c": 1e-7}})),
+        ("float32-rounding", env(s("array", items=s("float")), [16777217, 0.1, 1e-5, 3.4e38, -0.0])),
+        (
+            "double-edges",
+            env(s("array", items=s("double")), [1e-3, 9.999999e6, 1e7, -1e-4, 0.0, 1e300, 123456.789]),
+        ),
+        ("long-edges", env(s("array", items=s("int64")), [9223372036854775807, -9223372036854775808, 0])),
+        ("map-optional-keys", env(s("map", keys=s("string", True), values=s("int32", True)), {"a": None})),
+        (
+            "nested-maps",
+            env(
+                s("map", keys=s("int8"), values=s("array", items=s("map", keys=s("string"), values=s("bytes")))),
+                [[1, [{"k": "AQ=="}]]],
+            ),
+        ),
+        ("bytes-default", env(s("struct", fields=[f("b", s("bytes", True, default="AAE="))]), {"b": None})),
+        ("schemaless-scalar", env(None, 12345678.25)),
+        ("schemaless-array", env(None, [[1, 2], {"a": None}])),
         ("null", None),
     ]
     for name, data in values:

@@ -213,3 +213,37 @@ def test_set_schema_metadata() -> None:
 
 def test_filter_drops() -> None:
     assert make(Filter).apply(sink({"a": 1})) is None
+
+
+@pytest.mark.parametrize(
+    ("path", "steps"),
+    [
+        ("a.b", ["a", "b"]),
+        ("a..b", ["a", "", "b"]),
+        ("a.", ["a", ""]),
+        (".a", ["", "a"]),
+        ("`a.b`.c", ["a.b", "c"]),
+        ("a.`b.c`", ["a", "b.c"]),
+        ("`a\\`.b`.c", ["a`.b", "c"]),
+        ("`a`b`", ["a`b"]),
+    ],
+)
+def test_field_path_v2_steps(path: str, steps: list[str]) -> None:
+    from transforms.field_path import parse_path
+
+    assert parse_path(path, "V2") == steps
+
+
+def test_field_path_v2_incomplete_backticks() -> None:
+    from transforms.field_path import parse_path
+
+    with pytest.raises(ConfigException, match=r"Incomplete backtick pair in path: \[`a.b\], .* at position 0"):
+        parse_path("`a.b", "V2")
+
+
+def test_flatten_refuses_maps_in_structs() -> None:
+    schema = (
+        SchemaBuilder.struct().field("m", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build()).build()
+    )
+    with pytest.raises(DataException, match=r"does not support MAP for record with schemas \(for field m\)"):
+        make(FlattenValue).apply(sink(Struct(schema).put("m", {}), schema))

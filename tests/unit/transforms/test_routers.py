@@ -62,3 +62,10 @@ def test_simple_date_format() -> None:
         SimpleDateFormat("yyyy-bb")
     with pytest.raises(ValueError, match="Unparseable date"):
         SimpleDateFormat("yyyy-MM-dd").parse("nope")
+
+
+def test_router_cache_unit_follows_the_pattern() -> None:
+    assert SimpleDateFormat("yyyyMMdd").finest_unit_ms == 86_400_000
+    assert SimpleDateFormat("yyyy-MM-dd-HH").finest_unit_ms == 3_600_000
+    assert SimpleDateFormat("HH:mm").finest_unit_ms == 60_000
+    assert SimpleDateFormat("ss.SSS").finest_unit_ms == 1
