@@ -4,7 +4,6 @@ schema update cache and Java-regex translation."""
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -13,6 +12,7 @@ from genesis_worker.api.data import Schema, SchemaBuilder, Struct, Type
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import ConnectRecord, Headers, SinkRecord
 from genesis_worker.api.transform import Transformation
+from genesis_worker.runtime.converters._cache import SchemaKeyedCache
 
 REPLACE_NULL_WITH_DEFAULT_CONFIG = "replace.null.with.default"
 REPLACE_NULL_WITH_DEFAULT_DOC = (
@@ -120,6 +120,23 @@ def field_value(struct: Struct, name: str, replace_null_with_default: bool) -> A
     return struct.get(name) if replace_null_with_default else struct.get_without_default(name)
 
 
+def field_values(struct: Struct, replace_null_with_default: bool) -> list[Any]:
+    """All field values in schema order, as ``get`` (defaults for nulls) or ``getWithoutDefault`` gives them."""
+    values: list[Any] = struct._values
+    if not replace_null_with_default:
+        return list(values)
+    return [f.schema.default if v is None else v for f, v in zip(struct.schema.fields, values, strict=True)]
+
+
+def struct_of(schema: Schema, values: list[Any]) -> Struct:
+    """A Struct holding ``values`` (schema order) without re-validating them: for values copied from a
+    Struct whose field schemas are the same (``put`` each new or changed value to have it checked)."""
+    s = Struct.__new__(Struct)
+    s.schema = schema
+    s._values = values
+    return s
+
+
 def struct_from(schema: Schema, values: Mapping[str, Any]) -> Struct:
     """A Struct of ``schema`` with ``values`` put (validated, as ``Struct.put``)."""
     s = Struct(schema)
@@ -128,25 +145,13 @@ def struct_from(schema: Schema, values: Mapping[str, Any]) -> Struct:
     return s
 
 
-class SchemaCache:
-    """``SynchronizedCache(LRUCache(16))``: the derived schema per input schema."""
+class SchemaCache(SchemaKeyedCache):
+    """``SynchronizedCache(LRUCache(16))``: the derived schema per input schema (identity-first lookups)."""
 
-    __slots__ = ("_data", "_size")
+    __slots__ = ()
 
     def __init__(self, size: int = 16) -> None:
-        self._data: OrderedDict[Schema, Any] = OrderedDict()
-        self._size = size
-
-    def get(self, schema: Schema) -> Any:
-        v = self._data.get(schema)
-        if v is not None:
-            self._data.move_to_end(schema)
-        return v
-
-    def put(self, schema: Schema, value: Any) -> None:
-        self._data[schema] = value
-        if len(self._data) > self._size:
-            self._data.popitem(last=False)
+        super().__init__(size)
 
 
 # --- the $Key / $Value split ---------------------------------------------------------------------

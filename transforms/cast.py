@@ -33,10 +33,11 @@ from ._util import (
     SchemaCache,
     copy_schema_basics,
     define_replace_null_with_default,
-    field_value,
+    field_values,
     java_class,
     require_map,
     require_struct,
+    struct_of,
 )
 
 SPEC_CONFIG = "spec"
@@ -318,11 +319,12 @@ class _Cast(KeyOrValueTransformation):
         if self.whole is not None:
             return self.new_record(record, updated_schema, cast_value(schema, value, self.whole))
         struct = require_struct(value, PURPOSE)
-        out = Struct(updated_schema)
+        values = field_values(struct, self.replace_null_with_default)
+        out = struct_of(updated_schema, list(values))
         for f in struct.schema.fields:
-            orig = field_value(struct, f.name, self.replace_null_with_default)
             target = self.casts.get(f.name)
-            out.put(f.name, cast_value(f.schema, orig, target) if target is not None else orig)
+            if target is not None:
+                out.put(f.name, cast_value(f.schema, values[f.index], target))
         return self.new_record(record, updated_schema, out)
 
     def _updated_schema(self, schema: Schema) -> Schema:

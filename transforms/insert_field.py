@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from genesis_worker.api.config import ConfigDef, ConfigType, Importance
-from genesis_worker.api.data import Schema, SchemaBuilder, Struct, timestamp_from_millis, timestamp_schema
+from genesis_worker.api.data import Schema, SchemaBuilder, timestamp_from_millis, timestamp_schema
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.api.records import ConnectRecord
 
@@ -19,10 +19,11 @@ from ._util import (
     SchemaCache,
     copy_schema_basics,
     define_replace_null_with_default,
-    field_value,
+    field_values,
     require_map,
     require_sink_record,
     require_struct,
+    struct_of,
 )
 
 PURPOSE = "field insertion"
@@ -169,9 +170,9 @@ class _InsertField(KeyOrValueTransformation):
     def _apply_with_schema(self, record: ConnectRecord, value: Any) -> ConnectRecord:
         struct = require_struct(value, PURPOSE)
         schema = self._updated_schema(struct.schema)
-        out = Struct(schema)
-        for f in struct.schema.fields:
-            out.put(f.name, field_value(struct, f.name, self.replace_null_with_default))
+        values = field_values(struct, self.replace_null_with_default)
+        values.extend([None] * (len(schema.fields) - len(values)))
+        out = struct_of(schema, values)
         if self.topic_field is not None:
             out.put(self.topic_field.name, record.topic)
         if self.partition_field is not None and record.kafka_partition is not None:

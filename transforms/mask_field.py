@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from genesis_worker.api.config import ConfigDef, ConfigType, Importance, LambdaValidator
-from genesis_worker.api.data import Schema, Struct, Type
+from genesis_worker.api.data import Schema, Type
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import ConnectRecord
 
@@ -17,11 +17,12 @@ from ._util import (
     REPLACE_NULL_WITH_DEFAULT_CONFIG,
     KeyOrValueTransformation,
     define_replace_null_with_default,
-    field_value,
+    field_values,
     java_class,
     non_empty_list,
     require_map,
     require_struct,
+    struct_of,
 )
 
 PURPOSE = "mask fields"
@@ -133,10 +134,10 @@ class _MaskField(KeyOrValueTransformation):
                 updated[name] = self.masked(m.get(name), None)
             return self.new_record(record, None, updated)
         struct = require_struct(value, PURPOSE)
-        out = Struct(struct.schema)
+        out = struct_of(struct.schema, field_values(struct, self.replace_null_with_default))
         for f in struct.schema.fields:
-            orig = field_value(struct, f.name, self.replace_null_with_default)
-            out.put(f.name, self.masked(orig, f.schema) if f.name in self.fields else orig)
+            if f.name in self.fields:
+                out.put(f.name, self.masked(out._values[f.index], f.schema))
         return self.new_record(record, struct.schema, out)
 
 

@@ -18,8 +18,10 @@ from ._util import (
     copy_schema_basics,
     define_replace_null_with_default,
     field_value,
+    field_values,
     require_map,
     require_struct,
+    struct_of,
 )
 
 PURPOSE = "field replacement"
@@ -106,12 +108,15 @@ class _ReplaceField(KeyOrValueTransformation):
         if (record.key_schema if self.is_key else record.value_schema) is None:
             return self.new_record(record, None, self._schemaless(value))
         struct = require_struct(value, PURPOSE)
-        schema = self._updated_schema(struct.schema)
-        out = Struct(schema)
-        rev = self.reverse_renames
-        for f in schema.fields:
-            out.put(f.name, field_value(struct, rev.get(f.name, f.name), self.replace_null_with_default))
-        return self.new_record(record, schema, out)
+        schema, sources = self._updated(struct.schema)
+        if sources is None:  # a rename points at a missing field: let Struct raise Java's error
+            out = Struct(schema)
+            rev = self.reverse_renames
+            for f in schema.fields:
+                out.put(f.name, field_value(struct, rev.get(f.name, f.name), self.replace_null_with_default))
+            return self.new_record(record, schema, out)
+        values = field_values(struct, self.replace_null_with_default)
+        return self.new_record(record, schema, struct_of(schema, [values[i] for i in sources]))
 
     def _schemaless(self, value: Any) -> dict[Any, Any]:
         m = value if type(value) is dict else require_map(value, PURPOSE)
@@ -126,8 +131,9 @@ class _ReplaceField(KeyOrValueTransformation):
             return {ren.get(k, k): v for k, v in m.items()}
         return dict(m)
 
-    def _updated_schema(self, schema: Schema) -> Schema:
-        cached: Schema | None = self._cache.get(schema)
+    def _updated(self, schema: Schema) -> tuple[Schema, list[int] | None]:
+        """The output schema and, per output field, the index of the input field it comes from."""
+        cached: tuple[Schema, list[int] | None] | None = self._cache.get(schema)
         if cached is not None:
             return cached
         builder = copy_schema_basics(schema, SchemaBuilder.struct())
@@ -135,8 +141,15 @@ class _ReplaceField(KeyOrValueTransformation):
             if self.filter(f.name):
                 builder.field(self.renames.get(f.name, f.name), f.schema)
         updated = builder.build()
-        self._cache.put(schema, updated)
-        return updated
+        sources: list[int] | None = []
+        for f in updated.fields:
+            src = schema.field(self.reverse_renames.get(f.name, f.name))
+            if src is None or sources is None:
+                sources = None
+            else:
+                sources.append(src.index)
+        self._cache.put(schema, (updated, sources))
+        return updated, sources
 
 
 class ReplaceFieldKey(_ReplaceField):

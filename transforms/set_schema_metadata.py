@@ -15,8 +15,9 @@ from ._util import (
     REPLACE_NULL_WITH_DEFAULT_CONFIG,
     KeyOrValueTransformation,
     define_replace_null_with_default,
-    field_value,
+    field_values,
     require_schema,
+    struct_of,
 )
 
 CONFIG_DEF = define_replace_null_with_default(
@@ -58,10 +59,7 @@ class _SetSchemaMetadata(KeyOrValueTransformation):
         )
         value = self.operating_value(record)
         if isinstance(value, Struct):
-            new_struct = Struct(updated)
-            for f in updated.fields:
-                new_struct.put(f.name, field_value(value, f.name, self.replace_null_with_default))
-            value = new_struct
+            value = struct_of(updated, field_values(value, self.replace_null_with_default))
         return self.new_record(record, updated, value)
 
 

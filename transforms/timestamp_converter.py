@@ -34,10 +34,11 @@ from ._util import (
     SchemaCache,
     copy_schema_basics,
     define_replace_null_with_default,
-    field_value,
+    field_values,
     java_class,
     require_map,
     require_struct_or_null,
+    struct_of,
 )
 
 PURPOSE = "converting timestamp formats"
@@ -291,12 +292,10 @@ class _TimestampConverter(KeyOrValueTransformation):
     def _convert_struct(self, struct: Struct | None, updated_schema: Schema) -> Struct | None:
         if struct is None:
             return None
-        out = Struct(updated_schema)
-        for f in struct.schema.fields:
-            v = field_value(struct, f.name, self.replace_null_with_default)
-            if f.name == self.conf.field:
-                v = self.convert(v, _type_from_schema(f.schema))
-            out.put(f.name, v)
+        out = struct_of(updated_schema, field_values(struct, self.replace_null_with_default))
+        f = struct.schema.field(self.conf.field)
+        if f is not None:
+            out.put(f.name, self.convert(out._values[f.index], _type_from_schema(f.schema)))
         return out
 
 

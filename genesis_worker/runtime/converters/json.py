@@ -9,7 +9,6 @@ goes through the exact conversion of :mod:`.json_data`.
 from __future__ import annotations
 
 import json as _stdjson
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -21,6 +20,7 @@ from genesis_worker.api.data import Schema, SchemaAndValue
 from genesis_worker.api.errors import DataException
 from genesis_worker.api.records import Headers
 from genesis_worker.api.transform import Converter
+from genesis_worker.runtime.converters._cache import SchemaKeyedCache
 from genesis_worker.runtime.converters._config import converter_config_def
 from genesis_worker.runtime.converters.json_data import (
     as_connect_schema,
@@ -135,27 +135,6 @@ def json_converter_config_def() -> ConfigDef:
     )
 
 
-class _LRU:
-    __slots__ = ("_data", "_size")
-
-    def __init__(self, size: int) -> None:
-        self._data: OrderedDict[Any, Any] = OrderedDict()
-        self._size = size
-
-    def get(self, key: Any) -> Any:
-        v = self._data.get(key)
-        if v is not None:
-            self._data.move_to_end(key)
-        return v
-
-    def put(self, key: Any, value: Any) -> None:
-        if self._size <= 0:
-            return
-        self._data[key] = value
-        if len(self._data) > self._size:
-            self._data.popitem(last=False)
-
-
 class JsonConverter(Converter):
     """Converts Connect data to JSON bytes and back, byte-compatible with Java's ``JsonConverter``.
 
@@ -173,8 +152,8 @@ class JsonConverter(Converter):
         self.schemas_enabled = True
         self.decimal_numeric = False
         self.replace_null_with_default = True
-        self._from_cache = _LRU(1000)
-        self._to_cache = _LRU(1000)
+        self._from_cache = SchemaKeyedCache(1000)
+        self._to_cache = SchemaKeyedCache(1000)
 
     def config(self) -> ConfigDef:
         return json_converter_config_def()
@@ -187,8 +166,8 @@ class JsonConverter(Converter):
         self.decimal_numeric = str(parsed[DECIMAL_FORMAT_CONFIG]).upper() == "NUMERIC"
         self.replace_null_with_default = bool(parsed[REPLACE_NULL_WITH_DEFAULT_CONFIG])
         size = int(parsed[SCHEMAS_CACHE_SIZE_CONFIG])
-        self._from_cache = _LRU(size)
-        self._to_cache = _LRU(size)
+        self._from_cache = SchemaKeyedCache(size)
+        self._to_cache = SchemaKeyedCache(size)
 
     # --- Connect -> bytes ------------------------------------------------------------------------
 
@@ -249,12 +228,17 @@ class JsonConverter(Converter):
 
     def as_connect_schema(self, node: Any) -> Schema | None:
         """``JsonConverter.asConnectSchema`` (cached by the schema's JSON text)."""
+        return self._schema_for(node)[0]
+
+    def _schema_for(self, node: Any) -> tuple[Schema | None, bool]:
+        """The Connect schema of a JSON schema and whether it holds a Decimal, cached."""
         if node is None:
-            return None
+            return None, False
         key = orjson.dumps(node)
         cached = self._to_cache.get(key)
         if cached is None:
-            cached = as_connect_schema(node, self.replace_null_with_default)
+            schema = as_connect_schema(node, self.replace_null_with_default)
+            cached = (schema, has_decimal(schema))
             self._to_cache.put(key, cached)
         return cached
 
@@ -268,9 +252,9 @@ class JsonConverter(Converter):
             return SchemaAndValue(None, tree)
         if not isinstance(tree, dict) or len(tree) != 2 or "schema" not in tree or "payload" not in tree:
             raise DataException(ENVELOPE_ERROR)
-        schema = self.as_connect_schema(tree["schema"])
+        schema, decimals = self._schema_for(tree["schema"])
         payload = tree["payload"]
-        if schema is not None and has_decimal(schema) and _has_float(payload):
+        if decimals and _has_float(payload):
             payload = _loads_exact(value)["payload"]
         return SchemaAndValue(schema, to_connect(schema, payload, self.replace_null_with_default))
 

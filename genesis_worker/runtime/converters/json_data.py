@@ -237,7 +237,7 @@ def to_json(schema: Schema | None, value: Any, decimal_numeric: bool, replace_nu
     t = schema.type
     try:
         if t is Type.STRUCT:
-            if not isinstance(value, Struct) or value.schema != schema:
+            if not isinstance(value, Struct) or (value.schema is not schema and value.schema != schema):
                 if not isinstance(value, Struct):
                     raise DataException(f"Invalid type for STRUCT: {java_class_of(value)}")
                 raise DataException("Mismatching schema.")
