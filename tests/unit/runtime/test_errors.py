@@ -1,6 +1,7 @@
 """Error handling: retry timing, tolerance none/all, log line and DLQ record contents."""
 
 import asyncio
+import itertools
 import logging
 import time
 
@@ -75,7 +76,7 @@ async def test_retry_delays_follow_connect_backoff():
 
     start = time.monotonic()
     assert await op.execute(flaky, Stage.TRANSFORMATION, "X", RAW) is SKIPPED
-    gaps = [b - a for a, b in zip(attempts, attempts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(attempts)]
     # attempts at 0, 300, 900 ms, then a last one at the 1000 ms deadline (the sleep is capped by it)
     assert len(attempts) == 4
     assert 0.28 <= gaps[0] <= 0.45 and 0.55 <= gaps[1] <= 0.8 and gaps[2] <= 0.2
