@@ -88,7 +88,7 @@ def test_truststore_pem_only(tmp_path):
     }
     jks = tmp_path / "ca.jks"
     jks.write_bytes(b"\xfe\xed\xfe\xed binary")
-    with pytest.raises(ConfigException, match="ssl.truststore.location: only PEM"):
+    with pytest.raises(ConfigException, match=r"ssl\.truststore\.location: only PEM"):
         translate({"ssl.truststore.location": str(jks)}, "admin")
 
 
@@ -115,7 +115,7 @@ def test_worker_config_client_props_and_identity():
         "fetch.min.bytes": "5",
     }
     assert wc.connector_client_props("admin")["security.protocol"] == "SSL"
-    with pytest.raises(ConfigException, match="offset.storage.file.filename"):
+    with pytest.raises(ConfigException, match=r"offset\.storage\.file\.filename"):
         WorkerConfig({"key.converter": "a", "value.converter": "b"})
-    with pytest.raises(ConfigException, match="group.id"):
+    with pytest.raises(ConfigException, match=r"group\.id"):
         WorkerConfig({"key.converter": "a", "value.converter": "b"}, mode="distributed")

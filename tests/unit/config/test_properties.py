@@ -48,7 +48,7 @@ def test_crlf_and_malformed_unicode(tmp_path):
 
 
 def test_missing_file_names_path(tmp_path):
-    with pytest.raises(ConfigException, match="nope.properties"):
+    with pytest.raises(ConfigException, match=r"nope\.properties"):
         load_properties_file(tmp_path / "nope.properties")
 
 
