@@ -134,3 +134,18 @@ def test_header_converter() -> None:
     assert h.from_connect_header("t", "k", None, None) is None
     header = h.decode("t", "k", b"42")
     assert (header.key, header.value, header.schema) == ("k", 42, Schema.INT8_SCHEMA)
+
+
+def test_value_converters_serve_as_header_converters() -> None:
+    from genesis_worker.runtime.converters.header_adapters import header_converter_for
+
+    h = header_converter_for("org.apache.kafka.connect.storage.StringConverter")
+    assert h is not None
+    h.configure({})
+    assert h.from_connect_header("t", "k", None, 12) == b"12"
+    assert h.to_connect_header("t", "k", b"12").value == "12"
+    j = header_converter_for("org.apache.kafka.connect.json.JsonConverter")
+    assert j is not None
+    j.configure({"schemas.enable": "false"})
+    assert j.decode("t", "k", b'{"a":1}').value == {"a": 1}
+    assert header_converter_for("org.apache.kafka.connect.storage.SimpleHeaderConverter") is None
