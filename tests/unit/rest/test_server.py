@@ -112,3 +112,15 @@ def test_bad_rest_config() -> None:
         RestConfig.from_worker_config({"response.http.headers.config": "bogus X: y"})
     with pytest.raises(ConfigException):
         RestConfig.from_worker_config({"topic.tracking.enable": "maybe"})
+
+
+async def test_gc_freeze_once_on_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    import genesis_worker.rest.server as server_mod
+
+    calls: list[str] = []
+    monkeypatch.setattr(server_mod, "_gc_frozen", False)
+    monkeypatch.setattr(server_mod.gc, "freeze", lambda: calls.append("freeze"))
+    for cfg in ({"rest.gc.freeze.on.start": "false"}, {}, {}):
+        server = await start_rest_server(FakeHerder(), {"listeners": "http://127.0.0.1:0", **cfg})
+        await server.stop()
+    assert calls == ["freeze"]
