@@ -23,10 +23,9 @@ import asyncio
 from typing import Any
 
 from connectors.kafka import config as C
-from connectors.kafka.feature_join import _key_text
 from connectors.kafka.fragments import Fragment
 from connectors.kafka.lookup_table import LookupTable, LookupTableError
-from connectors.kafka.sink import AdLogSinkTask, Item, _AdLogSinkConnector, get_path
+from connectors.kafka.sink import AdLogSinkTask, Item, _AdLogSinkConnector, join_keys
 from genesis_worker.api import (
     ConfigDef,
     ConfigType,
@@ -188,10 +187,8 @@ class AdLogJoinKafkaSinkTask(AdLogSinkTask):
         if table.error is not None:
             raise ConnectException(str(table.error)) from table.error
         get = table.get
-        key_field = self.key_field
         out: list[Item] = []
-        for item in items:
-            k = _key_text(get_path(item.parsed, key_field))
+        for item, k in zip(items, join_keys(items, self.key_field), strict=True):
             frag = get(k) if k is not None else None
             if frag is not None:
                 if frag.names:

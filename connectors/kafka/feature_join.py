@@ -25,9 +25,8 @@ import orjson
 
 from connectors.kafka import config as C
 from connectors.kafka.cache import TtlLruCache
-from connectors.kafka.expr import MISSING
 from connectors.kafka.fragments import Fragment, quoted_names
-from connectors.kafka.sink import AdLogSinkTask, Item, _AdLogSinkConnector, get_path
+from connectors.kafka.sink import AdLogSinkTask, Item, _AdLogSinkConnector, join_keys
 from genesis_worker.api import (
     ConfigDef,
     ConfigType,
@@ -144,43 +143,6 @@ def feature_join_config_def() -> ConfigDef:
     return d
 
 
-def _key_text(v: Any) -> str | None:
-    if v is None or v is MISSING:
-        return None
-    if type(v) is str:
-        return v
-    if type(v) is bool:
-        return "true" if v else "false"
-    if type(v) is int:
-        return str(v)
-    if isinstance(v, bytes):
-        return v.decode("utf-8", "replace")
-    return orjson.dumps(v).decode()
-
-
-def _join_keys(items: list[Item], path: tuple[str, ...]) -> list[str | None]:
-    """The join key text of each item (None when missing/null); parses values not parsed yet."""
-    single = path[0] if len(path) == 1 else None
-    loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    keys: list[str | None] = []
-    append = keys.append
-    for item in items:
-        d = item._parsed
-        if d is MISSING:
-            raw = item.raw_value
-            if type(raw) is bytes:
-                try:
-                    d = loads(raw)
-                except decode_error:
-                    d = raw.decode("utf-8", "replace")
-                item.set_parsed(d)
-            else:
-                d = item.parsed
-        v = d.get(single) if single is not None and type(d) is dict else get_path(d, path)
-        append(v if type(v) is str else _key_text(v))
-    return keys
-
-
 def _retry_setting(props: dict[str, str], key: str, default: int) -> int:
     raw = props.get(key)
     if raw is None or str(raw).strip() == "":
@@ -274,7 +236,7 @@ class ExtFeatureJoinKafkaSinkTask(AdLogSinkTask):
         return Fragment(self._names, self._qnames, self._prefix + orjson.dumps(feats))
 
     async def enrich(self, items: list[Item]) -> list[Item]:
-        keys = _join_keys(items, self.join_key)
+        keys = join_keys(items, self.join_key)
         now = time.monotonic()
         found, todo = self.cache.get_many({k for k in keys if k is not None}, now)
         if todo:

@@ -65,6 +65,8 @@ class LookupTable:
             **dict(consumer_overrides or {}),
         }
         self._data: dict[str, Fragment] = {}
+        self.get: Callable[[str], Fragment | None] = self._data.get
+        """The entry of a key, or None (the dict's own ``get``: safe from any thread, no extra call)."""
         self._bytes = 0
         self.updates = 0
         self.tombstones = 0
@@ -224,9 +226,6 @@ class LookupTable:
             if len(self._names_cache) < 1000:
                 self._names_cache[names] = cached
         return Fragment(cached[0], cached[1], member_bytes((n, orjson.dumps(v)) for n, v in chosen.items()))
-
-    def get(self, key: str) -> Fragment | None:
-        return self._data.get(key)
 
     def put_for_test(self, key: bytes | None, value: bytes | None) -> None:
         """Apply one record as if read from the topic (used by unit tests and benchmarks)."""

@@ -90,6 +90,43 @@ def get_path(obj: Any, path: tuple[str, ...]) -> Any:
     return obj
 
 
+def key_text(v: Any) -> str | None:
+    if v is None or v is MISSING:
+        return None
+    if type(v) is str:
+        return v
+    if type(v) is bool:
+        return "true" if v else "false"
+    if type(v) is int:
+        return str(v)
+    if isinstance(v, bytes):
+        return v.decode("utf-8", "replace")
+    return orjson.dumps(v).decode()
+
+
+def join_keys(items: list[Item], path: tuple[str, ...]) -> list[str | None]:
+    """The join key text of each item (None when missing/null); parses values not parsed yet."""
+    single = path[0] if len(path) == 1 else None
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    keys: list[str | None] = []
+    append = keys.append
+    for item in items:
+        d = item._parsed
+        if d is MISSING:
+            raw = item.raw_value
+            if type(raw) is bytes:
+                try:
+                    d = loads(raw)
+                except decode_error:
+                    d = raw.decode("utf-8", "replace")
+                item._parsed = d
+            else:
+                d = item.parsed
+        v = d.get(single) if single is not None and type(d) is dict else get_path(d, path)
+        append(v if type(v) is str else key_text(v))
+    return keys
+
+
 class _Injector:
     """Builds the injected-fields fragment of each record (timestamp, topic, offset, static)."""
 
