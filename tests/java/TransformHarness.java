@@ -18,6 +18,7 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
@@ -140,6 +141,24 @@ public class TransformHarness {
                 SchemaAndValue sv = parse(c.get("data"));
                 byte[] b = conv.fromConnectHeader("topic", "h", sv.schema(), sv.value());
                 r.put("bytes", b == null ? null : new String(b, StandardCharsets.UTF_8));
+                return r;
+            }
+            case "conv_from": {
+                org.apache.kafka.connect.storage.Converter conv = (org.apache.kafka.connect.storage.Converter)
+                        Class.forName(c.get("class").asText()).getDeclaredConstructor().newInstance();
+                conv.configure(conf(c), c.path("is_key").asBoolean(false));
+                SchemaAndValue sv = parse(c.get("data"));
+                byte[] b = conv.fromConnectData("topic", sv.schema(), sv.value());
+                r.put("b64", b == null ? null : Base64.getEncoder().encodeToString(b));
+                return r;
+            }
+            case "conv_to": {
+                org.apache.kafka.connect.storage.Converter conv = (org.apache.kafka.connect.storage.Converter)
+                        Class.forName(c.get("class").asText()).getDeclaredConstructor().newInstance();
+                conv.configure(conf(c), c.path("is_key").asBoolean(false));
+                JsonNode b = c.get("b64");
+                SchemaAndValue sv = conv.toConnectData("topic", b.isNull() ? null : Base64.getDecoder().decode(b.asText()));
+                r.set("data", envelope(sv.schema(), sv.value()));
                 return r;
             }
             default:

@@ -67,6 +67,8 @@ class StringConverter(Converter):
             return None
         text = value if isinstance(value, str) else java_to_string(value)
         try:
+            if self._enc == "utf-16":  # Java's UTF-16: big-endian with a byte-order mark
+                return b"\xfe\xff" + text.encode("utf-16-be")
             return text.encode(self._enc)
         except UnicodeEncodeError as e:
             raise DataException(
@@ -77,7 +79,11 @@ class StringConverter(Converter):
         if value is None:
             return SchemaAndValue(Schema.OPTIONAL_STRING_SCHEMA, None)
         # Java's decoder replaces malformed input rather than failing; so do we.
-        return SchemaAndValue(Schema.OPTIONAL_STRING_SCHEMA, bytes(value).decode(self._dec, errors="replace"))
+        raw = bytes(value)
+        codec = self._dec
+        if codec == "utf-16" and raw[:2] not in (b"\xfe\xff", b"\xff\xfe"):
+            codec = "utf-16-be"  # Java reads UTF-16 without a byte-order mark as big-endian
+        return SchemaAndValue(Schema.OPTIONAL_STRING_SCHEMA, raw.decode(codec, errors="replace"))
 
 
 def _charset(name: str) -> str:

@@ -1010,4 +1010,70 @@ def _header_cases() -> list[dict[str, Any]]:
     return out
 
 
-CASES: list[dict[str, Any]] = _transform_cases() + _predicate_cases() + _json_cases() + _header_cases()
+def _converter_cases() -> list[dict[str, Any]]:
+    import base64
+
+    conv = "org.apache.kafka.connect."
+    out: list[dict[str, Any]] = []
+    writes = [
+        ("string-str", conv + "storage.StringConverter", {}, env(s("string"), "héllo")),
+        ("string-int", conv + "storage.StringConverter", {}, env(s("int32"), 42)),
+        ("string-bool", conv + "storage.StringConverter", {}, env(None, True)),
+        ("string-double", conv + "storage.StringConverter", {}, env(s("double"), 1e10)),
+        ("string-utf16", conv + "storage.StringConverter", {"converter.encoding": "UTF-16"}, env(s("string"), "x")),
+        ("string-null", conv + "storage.StringConverter", {}, None),
+        ("bytes", conv + "converters.ByteArrayConverter", {}, env(s("bytes"), "AAEC")),
+        ("bytes-bad-schema", conv + "converters.ByteArrayConverter", {}, env(s("string"), "x")),
+        ("short", conv + "converters.ShortConverter", {}, env(s("int16"), -2)),
+        ("integer", conv + "converters.IntegerConverter", {}, env(s("int32"), 258)),
+        ("long", conv + "converters.LongConverter", {}, env(s("int64"), 1 << 40)),
+        ("float", conv + "converters.FloatConverter", {}, env(s("float"), 0.5)),
+        ("double", conv + "converters.DoubleConverter", {}, env(s("double"), -2.25)),
+        ("boolean", conv + "converters.BooleanConverter", {}, env(s("boolean"), True)),
+        ("boolean-bad-schema", conv + "converters.BooleanConverter", {}, env(s("int8"), 1)),
+        ("json-key", conv + "json.JsonConverter", {"schemas.enable": "false"}, env(s("string"), "k")),
+    ]
+    for name, cls, cfg, data in writes:
+        compare = "error" if name.endswith("bad-schema") else "exact"
+        out.append(
+            {
+                "id": f"conv-from-{name}",
+                "kind": "conv_from",
+                "class": cls,
+                "config": cfg,
+                "data": data,
+                "compare": compare,
+            }
+        )
+    reads = [
+        ("string", conv + "storage.StringConverter", {}, "héllo".encode()),
+        ("string-latin1", conv + "storage.StringConverter", {"converter.encoding": "ISO-8859-1"}, b"\xe9"),
+        ("bytes", conv + "converters.ByteArrayConverter", {}, b"\x00\x01"),
+        ("short", conv + "converters.ShortConverter", {}, b"\xff\xfe"),
+        ("short-bad-size", conv + "converters.ShortConverter", {}, b"\x01"),
+        ("integer", conv + "converters.IntegerConverter", {}, b"\x00\x00\x01\x02"),
+        ("long", conv + "converters.LongConverter", {}, b"\x00" * 7 + b"\x05"),
+        ("float", conv + "converters.FloatConverter", {}, b"\x3f\x00\x00\x00"),
+        ("double", conv + "converters.DoubleConverter", {}, b"\xc0\x02" + b"\x00" * 6),
+        ("boolean", conv + "converters.BooleanConverter", {}, b"\x01"),
+        ("boolean-bad", conv + "converters.BooleanConverter", {}, b"\x02"),
+        ("null", conv + "converters.IntegerConverter", {}, None),
+    ]
+    for name, cls, cfg, raw in reads:
+        compare = "error" if name.endswith("bad") or name.endswith("bad-size") else "exact"
+        out.append(
+            {
+                "id": f"conv-to-{name}",
+                "kind": "conv_to",
+                "class": cls,
+                "config": cfg,
+                "b64": None if raw is None else base64.b64encode(raw).decode(),
+                "compare": compare,
+            }
+        )
+    return out
+
+
+CASES: list[dict[str, Any]] = (
+    _transform_cases() + _predicate_cases() + _json_cases() + _header_cases() + _converter_cases()
+)

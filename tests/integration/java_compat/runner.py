@@ -8,6 +8,7 @@ the Java harness does with Java's.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import orjson
@@ -16,6 +17,7 @@ import transforms
 from genesis_worker.api.data import SchemaAndValue
 from genesis_worker.api.records import ConnectRecord, Header, SinkRecord, SourceRecord
 from genesis_worker.api.transform import Predicate, Transformation
+from genesis_worker.runtime import converters
 from genesis_worker.runtime.converters import JsonConverter, SimpleHeaderConverter
 
 PLUGINS: dict[str, type] = {}
@@ -23,6 +25,12 @@ for _name in transforms.__all__:
     _cls = getattr(transforms, _name)
     for _java in _cls.java_class_names:
         PLUGINS[_java] = _cls
+
+CONVERTERS: dict[str, type] = {}
+for _name in converters.__all__:
+    _cls = getattr(converters, _name)
+    for _java in _cls.java_class_names:
+        CONVERTERS[_java] = _cls
 
 # Python exception -> the Java exception class that plays the same part.
 _JAVA_ERRORS = {"ValueError": "IllegalArgumentException"}
@@ -131,4 +139,14 @@ def _run(case: dict[str, Any]) -> dict[str, Any]:
         sv = parse(case.get("data"))
         b = h.from_connect_header("topic", "h", sv.schema, sv.value)
         return {"bytes": None if b is None else b.decode("utf-8")}
+    if kind in ("conv_from", "conv_to"):
+        conv = CONVERTERS[case["class"]]()
+        conv.configure(config, bool(case.get("is_key", False)))
+        if kind == "conv_from":
+            sv = parse(case.get("data"))
+            b = conv.from_connect_data("topic", sv.schema, sv.value)
+            return {"b64": None if b is None else base64.b64encode(b).decode("ascii")}
+        raw = case["b64"]
+        sv = conv.to_connect_data("topic", None if raw is None else base64.b64decode(raw))
+        return {"data": envelope(sv.schema, sv.value)}
     raise ValueError("unknown kind " + kind)

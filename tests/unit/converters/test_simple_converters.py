@@ -37,7 +37,8 @@ def test_string_converter_encoding() -> None:
     c = StringConverter()
     c.configure({"converter.encoding": "UTF-16"}, True)
     raw = c.from_connect_data("t", None, "x")
-    assert raw == "x".encode("utf-16")
+    assert raw == b"\xfe\xff\x00x"  # Java's UTF-16: big-endian with a byte-order mark
+    assert c.to_connect_data("t", b"\x00y").value == "y"
     assert c.to_connect_data("t", raw).value == "x"
     with pytest.raises(ConfigException, match="Unsupported charset"):
         StringConverter().configure({"converter.encoding": "NOPE-9"}, False)
