@@ -177,34 +177,29 @@ class JsonConverter(Converter):
         if schema is None:
             if value is None:
                 return None
-            if not self.schemas_enabled:
-                return self._schemaless_bytes(value)
+            return self._schemaless_bytes(value, self.schemas_enabled)
         payload = to_json(schema, value, self.decimal_numeric, self.replace_null_with_default)
         if self.schemas_enabled:
             return self._dump({"schema": self._json_schema(schema), "payload": payload})
         return self._dump(payload)
 
-    def _schemaless_bytes(self, value: Any) -> bytes:
+    def _schemaless_bytes(self, value: Any, envelope: bool = False) -> bytes:
+        """Schemaless value (``{"schema":null,"payload":…}`` when ``envelope``): one ``orjson.dumps``
+        when the value is JSON-native and Java would print its numbers the same way."""
+        tree = {"schema": None, "payload": value} if envelope else value
         try:
-            out = orjson.dumps(value, default=_refuse, option=_FAST_OPTS)
+            out = orjson.dumps(tree, default=_refuse, option=_FAST_OPTS)
         except (_NotNative, TypeError):
-            return self._dump(to_json(None, value, self.decimal_numeric, self.replace_null_with_default))
-        if not _java_would_differ(out):
+            out = None
+        if out is not None and not _java_would_differ(out):
             return out
-        return self._dump(to_json(None, value, self.decimal_numeric, self.replace_null_with_default))
+        payload = to_json(None, value, self.decimal_numeric, self.replace_null_with_default)
+        return self._dump({"schema": None, "payload": payload} if envelope else payload)
 
     def from_connect_values(self, values: Sequence[Any]) -> list[bytes | None]:
         """Batch form of :meth:`from_connect_data` for schemaless values (schema None for all)."""
-        fast = self._schemaless_bytes if not self.schemas_enabled else None
-        out: list[bytes | None] = []
-        for v in values:
-            if v is None:
-                out.append(None)
-            elif fast is not None:
-                out.append(fast(v))
-            else:
-                out.append(self.from_connect_data("", None, v))
-        return out
+        fast, envelope = self._schemaless_bytes, self.schemas_enabled
+        return [None if v is None else fast(v, envelope) for v in values]
 
     def _json_schema(self, schema: Schema | None) -> Any:
         if schema is None:

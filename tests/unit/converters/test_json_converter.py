@@ -134,6 +134,16 @@ def test_schemaless_fast_path_and_java_number_text() -> None:
     assert c.from_connect_values([{"a": 1}, None]) == [b'{"a":1}', None]
 
 
+def test_schemaless_value_in_envelope() -> None:
+    c = conv()
+    assert c.from_connect_data("t", None, {"a": 1}) == b'{"schema":null,"payload":{"a":1}}'
+    assert (
+        c.from_connect_data("t", None, {"a": 1e7, "b": b"\x01"}) == b'{"schema":null,"payload":{"a":1.0E7,"b":"AQ=="}}'
+    )
+    assert c.from_connect_values([[1], None]) == [b'{"schema":null,"payload":[1]}', None]
+    assert c.to_connect_data("t", b'{"schema":null,"payload":{"a":[1]}}').value == {"a": [1]}
+
+
 def test_schemaless_unsupported_value() -> None:
     with pytest.raises(DataException, match="does not have corresponding schema type"):
         conv(**{"schemas.enable": "false"}).from_connect_data("t", None, {"d": dt.datetime(2024, 1, 1)})
