@@ -38,6 +38,29 @@ class BodyError(ConnectRestException):
         super().__init__(500, message)
 
 
+_JACKSON_WORDING = {
+    "unexpected character, expected a JSON value": "expected a value",
+    "unexpected character, expected a string key": "was expecting double-quote to start field name",
+    "trailing comma is not allowed": "was expecting double-quote to start field name",
+    "unexpected character, expected ':' after key": "was expecting a colon to separate field name and value",
+    "unexpected character, expected ',' or ']'": "was expecting comma to separate Array entries",
+    "unexpected character, expected ',' or '}'": "was expecting comma to separate Object entries",
+}
+
+
+def parse_error_message(e: orjson.JSONDecodeError, raw: bytes) -> str:
+    """A parse error worded like Jackson's (what Connect returns), with line and column."""
+    where = (
+        "\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); "
+        f"line: {e.lineno}, column: {e.colno}]"
+    )
+    doc = raw.decode("utf-8", "replace")
+    if e.pos >= len(doc) or e.msg.startswith("unexpected end"):
+        return "Unexpected end-of-input" + where
+    ch = doc[e.pos]
+    return f"Unexpected character ('{ch}' (code {ord(ch)})): {_JACKSON_WORDING.get(e.msg, e.msg)}" + where
+
+
 def parse_json(raw: bytes) -> Any:
     """Parse a body; ``None`` for an empty body. Raises :class:`BodyError` on malformed JSON."""
     if not raw.strip():
@@ -45,7 +68,7 @@ def parse_json(raw: bytes) -> Any:
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError as e:
-        raise BodyError(f"Malformed JSON request body: {e}") from None
+        raise BodyError(parse_error_message(e, raw)) from None
 
 
 async def read_json(request: web.Request) -> Any:

@@ -61,7 +61,7 @@ STEPS: list[Step] = [
     Step("create-no-class", "POST", "/connectors", {"name": "bad", "config": {"topics": "t1"}}),
     Step("create-name-mismatch", "POST", "/connectors", {"name": "a", "config": {**SRC, "name": "b"}}),
     Step("create-form-415", "POST", "/connectors", raw=b'{"name":"x","config":{}}', headers=FORM),
-    Step("create-malformed", "POST", "/connectors", raw=b'{"name": }', headers=JSON, compare="status"),
+    Step("create-malformed", "POST", "/connectors", raw=b'{"name": }', headers=JSON),
     Step("create-empty", "POST", "/connectors", raw=b"", headers=JSON, compare="status"),
     Step("create-no-config", "POST", "/connectors", {"name": "x"}, compare="status"),
     Step("create-unknown-field", "POST", "/connectors", {"name": "x", "config": SRC, "extra": 1}, compare="status"),

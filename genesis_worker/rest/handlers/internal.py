@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from genesis_worker.rest.bodies import BodyError, scalar_to_string
+from genesis_worker.rest.bodies import BodyError, parse_error_message, scalar_to_string
 from genesis_worker.rest.context import context
 from genesis_worker.rest.forwarding import complete_or_forward
 from genesis_worker.rest.handlers.common import CONNECTOR, connector_name, no_content
@@ -22,7 +22,7 @@ def parse_task_configs(raw: bytes) -> list[dict[str, str]]:
     try:
         value: Any = orjson.loads(raw)
     except orjson.JSONDecodeError as e:
-        raise BodyError(f"Malformed JSON request body: {e}") from None
+        raise BodyError(parse_error_message(e, raw)) from None
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise BodyError(
             "Cannot deserialize value of type `java.util.List<java.util.Map<java.lang.String,java.lang.String>>`"

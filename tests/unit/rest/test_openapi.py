@@ -67,3 +67,14 @@ async def test_extension_routes() -> None:
         assert "Duplicate route GET /genesis/lineage" in str(e)
     else:
         raise AssertionError("duplicate route accepted")
+
+
+def test_committed_document_is_current() -> None:
+    """docs/openapi/genesis-worker-rest.json is regenerated with ``python -m genesis_worker.rest openapi FILE``."""
+    import json
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[3] / "docs" / "openapi" / "genesis-worker-rest.json"
+    assert json.loads(committed.read_text()) == openapi_document(route_table()), (
+        "regenerate: python -m genesis_worker.rest openapi docs/openapi/genesis-worker-rest.json"
+    )
