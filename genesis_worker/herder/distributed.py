@@ -525,6 +525,13 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             for name in list(self._status.connectors()):
                 if name not in configured:
                     await self._status.delete_connector(name)
+                    continue
+                remaining = {t.task for t in snap.tasks(name)}
+                for ts in self._status.get_all(name):
+                    if ts.id.task not in remaining:
+                        await self._status.put(
+                            store.TaskStatus(ts.id, store.State.DESTROYED, self.worker_id, self.generation)
+                        )
         except Exception:
             log.exception("leader %s: failed to remove statuses of deleted connectors", self.worker_id)
         if self.protocol is ConnectProtocolCompatibility.SESSIONED:
@@ -628,11 +635,20 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._wake.set()
 
     def on_logger_level(self, namespace: str, level: str) -> None:
-        apply = getattr(self._runtime, "set_logger_level", None)
-        if apply is not None:
-            apply(namespace, level)
-        else:
-            logging.getLogger(namespace).setLevel(level)
+        """A ``logger-cluster-<namespace>`` record (KIP-976): apply it on this worker."""
+        from genesis_worker.rest.loggers import worker_loggers
+
+        try:
+            changed = worker_loggers().set_level(namespace, level)
+            log.info(
+                "herder %s: cluster-wide log level %s for %s (%s loggers)",
+                self.worker_id,
+                level,
+                namespace,
+                len(changed),
+            )
+        except Exception:
+            log.exception("herder %s: cannot apply log level %s to %s", self.worker_id, level, namespace)
 
     # ------------------------------------------------------------------------------------ tick loop
 
