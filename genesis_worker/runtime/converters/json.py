@@ -22,11 +22,11 @@ from genesis_worker.api.records import Headers
 from genesis_worker.api.transform import Converter
 from genesis_worker.runtime.converters._cache import SchemaKeyedCache
 from genesis_worker.runtime.converters._config import converter_config_def
+from genesis_worker.runtime.converters.json_codec import Codec, compile_reader, compile_writer
 from genesis_worker.runtime.converters.json_data import (
     as_connect_schema,
     as_json_schema,
     has_decimal,
-    to_connect,
     to_json,
 )
 
@@ -178,10 +178,10 @@ class JsonConverter(Converter):
             if value is None:
                 return None
             return self._schemaless_bytes(value, self.schemas_enabled)
-        payload = to_json(schema, value, self.decimal_numeric, self.replace_null_with_default)
+        fragment, writer = self._writer_for(schema)
         if self.schemas_enabled:
-            return self._dump({"schema": self._json_schema(schema), "payload": payload})
-        return self._dump(payload)
+            return self._dump({"schema": fragment, "payload": writer(value)})
+        return self._dump(writer(value))
 
     def _schemaless_bytes(self, value: Any, envelope: bool = False) -> bytes:
         """Schemaless value (``{"schema":null,"payload":…}`` when ``envelope``): one ``orjson.dumps``
@@ -201,12 +201,14 @@ class JsonConverter(Converter):
         fast, envelope = self._schemaless_bytes, self.schemas_enabled
         return [None if v is None else fast(v, envelope) for v in values]
 
-    def _json_schema(self, schema: Schema | None) -> Any:
-        if schema is None:
-            return None
+    def _writer_for(self, schema: Schema) -> tuple[orjson.Fragment, Codec]:
+        """The schema's JSON (pre-serialized) and its compiled value writer, cached per schema."""
         cached = self._from_cache.get(schema)
         if cached is None:
-            cached = orjson.Fragment(orjson.dumps(as_json_schema(schema, self.decimal_numeric)))
+            cached = (
+                orjson.Fragment(orjson.dumps(as_json_schema(schema, self.decimal_numeric))),
+                compile_writer(schema, self.decimal_numeric, self.replace_null_with_default),
+            )
             self._from_cache.put(schema, cached)
         return cached
 
@@ -225,15 +227,15 @@ class JsonConverter(Converter):
         """``JsonConverter.asConnectSchema`` (cached by the schema's JSON text)."""
         return self._schema_for(node)[0]
 
-    def _schema_for(self, node: Any) -> tuple[Schema | None, bool]:
-        """The Connect schema of a JSON schema and whether it holds a Decimal, cached."""
+    def _schema_for(self, node: Any) -> tuple[Schema | None, bool, Codec]:
+        """The Connect schema of a JSON schema, whether it holds a Decimal, and its compiled reader."""
         if node is None:
-            return None, False
+            return _NO_SCHEMA
         key = orjson.dumps(node)
         cached = self._to_cache.get(key)
         if cached is None:
             schema = as_connect_schema(node, self.replace_null_with_default)
-            cached = (schema, has_decimal(schema))
+            cached = (schema, has_decimal(schema), compile_reader(schema, self.replace_null_with_default))
             self._to_cache.put(key, cached)
         return cached
 
@@ -247,11 +249,11 @@ class JsonConverter(Converter):
             return SchemaAndValue(None, tree)
         if not isinstance(tree, dict) or len(tree) != 2 or "schema" not in tree or "payload" not in tree:
             raise DataException(ENVELOPE_ERROR)
-        schema, decimals = self._schema_for(tree["schema"])
+        schema, decimals, reader = self._schema_for(tree["schema"])
         payload = tree["payload"]
         if decimals and _has_float(payload):
             payload = _loads_exact(value)["payload"]
-        return SchemaAndValue(schema, to_connect(schema, payload, self.replace_null_with_default))
+        return SchemaAndValue(schema, reader(payload))
 
     def to_connect_values(self, values: Sequence[bytes | None]) -> list[Any]:
         """Batch form of :meth:`to_connect_data` returning only the values (schemaless mode: one loads each)."""
@@ -261,6 +263,13 @@ class JsonConverter(Converter):
                 out.append(None if v is None else _loads(v))
             return out
         return [self.to_connect_data("", v).value for v in values]
+
+
+def _identity(node: Any) -> Any:
+    return node
+
+
+_NO_SCHEMA: tuple[None, bool, Codec] = (None, False, _identity)
 
 
 def _loads(value: bytes) -> Any:

@@ -538,6 +538,8 @@ def has_decimal(schema: Schema | None) -> bool:
 
 def java_double_text(value: float) -> str:
     """``Double.toString``: decimal notation in [1e-3, 1e7), else ``d.dddE<n>``; shortest digits."""
+    if 1e-3 <= value < 1e7 or -1e7 < value <= -1e-3 or value == 0:
+        return repr(value)  # Python's shortest repr is plain decimal notation here, as Java's
     if value != value:
         return "NaN"
     if value in (float("inf"), float("-inf")):
