@@ -177,6 +177,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._join_started_at: float | None = None
         self._stage: tuple[str, float, float | None] | None = None
         self._status_queue: asyncio.Queue[tuple[Any, bool]] = asyncio.Queue()
+        self._view: ConfigView | None = None
 
     # ------------------------------------------------------------------------------------ lifecycle
 
@@ -233,27 +234,6 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             with contextlib.suppress(Exception):
                 await backing.stop()
         log.info("herder %s stopped", self.worker_id)
-
-    async def crash(self) -> None:
-        """Test helper: vanish like a killed process (no LeaveGroup, no status writes)."""
-        self._stopping = True
-        if self._member is not None:
-            self._member._closing = True
-            for t in self._member._tasks:
-                await self._cancel(t)
-            if self._member._own_client:
-                with contextlib.suppress(Exception):
-                    await self._member._client.close()
-        await self._cancel(self._tick_task)
-        for t in list(self._background):
-            await self._cancel(t)
-        if self._http is not None:
-            await self._http.close()
-        with contextlib.suppress(Exception):
-            await self._runtime.stop()
-        for backing in (self._config, self._status, self._offsets):
-            with contextlib.suppress(Exception):
-                await backing.stop()
 
     @staticmethod
     async def _cancel(task: asyncio.Task[Any] | None) -> None:
@@ -341,7 +321,12 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             raise NotLeaderException(message, self.leader_url())
 
     def _snapshot(self) -> ConfigView:
-        return ConfigView(self._config.snapshot())
+        """The config state, re-read from the store only when its offset moved (every record moves it)."""
+        offset = getattr(self._config, "offset", None)
+        view = self._view
+        if view is None or offset is None or view.offset != offset:
+            view = self._view = ConfigView(self._config.snapshot())
+        return view
 
     def _assignor_snapshot(self) -> ConfigSnapshot:
         state: store.ClusterConfigState = self._config.snapshot()
@@ -353,7 +338,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         snap = self._snapshot()
         version = self.cfg.protocol.version
         # the running set is reported with the header of the protocol in force (1 or 2)
-        alloc = self.local.allocation(max(1, self.protocol.version) if self.protocol.version else 1)
+        alloc = self.local.allocation(1)  # re-headed with the version of each metadata entry
         state = WorkerState(self._url, snap.offset, alloc)
         self._join_started_at = time.monotonic()
         return metadata_protocols(ConnectProtocolCompatibility.from_version(version), state)

@@ -10,6 +10,7 @@ exactly which tasks were stopped; the tests in ``test_distributed_cluster.py`` r
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections import Counter
@@ -168,10 +169,42 @@ async def serve(herder: DistributedHerder, props: Mapping[str, str], port: int) 
     return server
 
 
+async def _cancel(task: asyncio.Task[Any] | None) -> None:
+    if task is not None and not task.done():
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+
+
+async def crash_herder(h: DistributedHerder) -> None:
+    """Make an in-process herder vanish like a killed process: its membership and heartbeats stop
+    without a LeaveGroup, nothing more is written by it; the coordinator drops it after the session
+    timeout. (Its tasks are stopped so they do not linger in the test process.)"""
+    h._stopping = True
+    member = h._member
+    if member is not None:
+        member._closing = True
+        for t in member._tasks:
+            await _cancel(t)
+        if member._own_client:
+            with contextlib.suppress(Exception):
+                await member._client.close()
+    await _cancel(h._tick_task)
+    for t in list(h._background):
+        await _cancel(t)
+    if h._http is not None:
+        await h._http.close()
+    with contextlib.suppress(Exception):
+        await h._runtime.stop()
+    for backing in (h._config, h._status, h._offsets):
+        with contextlib.suppress(Exception):
+            await backing.stop()
+
+
 async def stop_node(herder: DistributedHerder, *, crash: bool = False) -> None:
     server = getattr(herder, "rest_server", None)
     if crash:
-        await herder.crash()
+        await crash_herder(herder)
     else:
         await herder.stop()
     if server is not None:

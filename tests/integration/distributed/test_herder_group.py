@@ -138,3 +138,70 @@ async def test_added_worker_moves_only_what_it_takes(kafka: Any) -> None:
         assert all(runtimes[0].stops[t] + runtimes[1].stops[t] == 0 for t in stayed)
     finally:
         await stop_all(herders + extra)
+
+
+async def test_eager_protocol_restarts_everything_round_robin(kafka: Any) -> None:
+    props = cluster_props(kafka.bootstrap, **{"connect.protocol": "eager"})
+    herders, runtimes = await start_cluster(props, 2)
+    extra: list[Any] = []
+    try:
+        assert {h.protocol.protocol for h in herders} == {"default"}
+        lead = leader(herders)
+        await lead.put_connector_config("c1", connector_config("c1", 4), allow_replace=False)
+        await wait_for(lambda: stable(herders) and sum(spread(herders)) == 4, 60, "4 tasks")
+        assert sorted(spread(herders)) == [2, 2]
+        for rt in runtimes:
+            rt.stops.clear()
+        (port,) = free_ports(1)
+        rt3 = RecordingRuntime("w3")
+        h3 = make_herder(props, port, rt3)
+        await serve(h3, props, port)
+        extra.append(h3)
+        await h3.start()
+        allh = [*herders, h3]
+        await wait_for(lambda: stable(allh) and sum(spread(allh)) == 4 and len(owners(allh)) == 5, 60, "eager round")
+        # eager: every running task was stopped at the start of the rebalance
+        assert sum(rt.stops[f"c1-{i}"] for rt in runtimes for i in range(4)) == 4
+        # EagerAssignor: connectors then tasks round-robin over sorted member ids
+        assert sorted(spread(allh)) == [1, 1, 2]
+    finally:
+        await stop_all(herders + extra)
+
+
+async def test_one_compatible_member_downgrades_and_disables_signing(kafka: Any) -> None:
+    props = cluster_props(kafka.bootstrap)
+    herders, _ = await start_cluster(props, 1)
+    extra: list[Any] = []
+    try:
+        assert herders[0].protocol.protocol == "sessioned" and herders[0].requires_request_signature()
+        await wait_for(lambda: herders[0].session_key() is not None, 10, "session key written")
+        (port,) = free_ports(1)
+        h2 = make_herder({**props, "connect.protocol": "compatible"}, port, RecordingRuntime("w2"))
+        await serve(h2, props, port)
+        extra.append(h2)
+        await h2.start()
+        allh = [*herders, h2]
+        await wait_for(lambda: stable(allh) and {h.protocol.protocol for h in allh} == {"compatible"}, 60, "downgrade")
+        assert not any(h.requires_request_signature() for h in allh)
+        # unsigned internal request accepted by the leader now
+        lead = leader(allh)
+        await lead.put_connector_config("c1", connector_config("c1", 1), allow_replace=False)
+        await lead.put_task_configs("c1", [{"task.class": "x"}], None)
+    finally:
+        await stop_all(herders + extra)
+
+
+async def test_leader_rotates_the_session_key(kafka: Any) -> None:
+    props = cluster_props(kafka.bootstrap, **{"inter.worker.key.ttl.ms": 1500})
+    herders, _ = await start_cluster(props, 2)
+    try:
+        follower = next(h for h in herders if not h.is_leader)
+        await wait_for(lambda: follower.session_key() is not None, 10, "first key")
+        first = follower.session_key()
+        assert first is not None
+        await wait_for(lambda: follower.session_key() not in (None, first), 10, "rotated key")
+        second = follower.session_key()
+        assert second is not None and second.creation_timestamp >= first.creation_timestamp + 1500
+        assert leader(herders).session_key() == second
+    finally:
+        await stop_all(herders)
