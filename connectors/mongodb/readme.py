@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from genesis_worker.api import ConfigDef
@@ -34,12 +33,10 @@ def render(text: str) -> str:
 
     for name, definition in (("sink", SINK), ("source", SOURCE)):
         start, end = f"<!-- {name}-config:start -->", f"<!-- {name}-config:end -->"
-        text = re.sub(
-            re.escape(start) + r".*?" + re.escape(end),
-            lambda _m, d=definition, s=start, e=end: f"{s}\n{table(d)}\n{e}",
-            text,
-            flags=re.S,
-        )
+        block = f"{start}\n{table(definition)}\n{end}"
+        head, found, rest = text.partition(start)
+        if found:
+            text = head + block + rest.partition(end)[2]
     return text
 
 

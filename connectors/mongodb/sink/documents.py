@@ -122,10 +122,23 @@ def _from_bytes(raw: bytes, what: str) -> Document:
 # --- schemaless maps -----------------------------------------------------------------------------
 
 
+_AS_IS = frozenset({str, float, bool, type(None)})
+_I64_MIN, _I64_MAX = -(2**63), 2**63 - 1
+
+
 def _schemaless_doc(data: Mapping[str, Any]) -> Document:
+    # the hot path of schemaless sinks: plain JSON types inline, everything else through _schemaless
     out: Document = {}
     for k, v in data.items():
-        out[k if isinstance(k, str) else str(k)] = _schemaless(v)
+        if type(k) is not str:
+            k = str(k)
+        t = type(v)
+        if t in _AS_IS:
+            out[k] = v
+        elif t is int and _I64_MIN <= v <= _I64_MAX:
+            out[k] = Int64(v)
+        else:
+            out[k] = _schemaless(v)
     return out
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,6 +104,12 @@ class MongoSinkTask(SinkTask):
 
     async def flush(self, current_offsets: Mapping[TopicPartition, int]) -> None:
         """Nothing is buffered: every ``put`` wrote its records before returning."""
+
+    async def close(self, partitions: Collection[TopicPartition]) -> None:
+        """Forget what an interrupted batch kept for partitions that are taken away."""
+        gone = {(tp.topic, tp.partition) for tp in partitions}
+        self._prepared = {rid: p for rid, p in self._prepared.items() if rid[:2] not in gone}
+        self._done = {rid for rid in self._done if rid[:2] not in gone}
 
     # -- put ------------------------------------------------------------------------------------------
 

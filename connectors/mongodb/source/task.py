@@ -171,14 +171,15 @@ class MongoSourceTask(SourceTask):
             self._resume_token = None
             return []
         batch: list[dict[str, Any]] = []
+        cursor = self.cursor  # stop() may clear self.cursor while we wait
         try:
             while len(batch) < self.config.poll_max_batch_size:
-                event = await self.cursor.try_next()
+                event = await cursor.try_next()
                 if event is None:
                     break
                 batch.append(event)
                 self._resume_token = event[ID_FIELD]
-                if _available(self.cursor) == 0:
+                if _available(cursor) == 0:
                     break
         except PyMongoError as e:
             await self._close_cursor()
