@@ -140,3 +140,47 @@ def read_sink_keys(folder: str, connector: str) -> list[str]:
 
 def class_path(cls: type[Any]) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
+
+
+class DynamicSourceConnector(SourceConnector):
+    """Its task count is the integer in ``tasks.file``; when the file changes the connector asks the
+    framework for a task reconfiguration (like a JDBC source discovering new tables)."""
+
+    def config(self) -> ConfigDef:
+        return (
+            ConfigDef()
+            .define("tasks.file", ConfigType.STRING, None, None, Importance.HIGH, "File holding the task count.")
+            .define("topic", ConfigType.STRING, None, None, Importance.HIGH, "Topic to write to.")
+        )
+
+    async def start(self, props: dict[str, str]) -> None:
+        self.props = dict(props)
+        self.count = self._read()
+        self._watch = asyncio.create_task(self._watch_file())
+        EVENTS["connector-start", props.get("name", "")] += 1
+
+    def _read(self) -> int:
+        try:
+            with open(self.props["tasks.file"], encoding="utf-8") as f:
+                return int(f.read().strip() or "0")
+        except (OSError, ValueError):
+            return 0
+
+    async def _watch_file(self) -> None:
+        while True:
+            await asyncio.sleep(0.1)
+            n = self._read()
+            if n != self.count:
+                self.count = n
+                self.context.request_task_reconfiguration()
+
+    def task_class(self) -> type[SourceTask]:
+        return SeqSourceTask
+
+    def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
+        base = {"topic": self.props["topic"], "name": self.props.get("name", ""), "records.per.task": "0"}
+        return [{**base, "task.index": str(i)} for i in range(min(self.count, max_tasks))]
+
+    async def stop(self) -> None:
+        self._watch.cancel()
+        EVENTS["connector-stop", self.props.get("name", "")] += 1
