@@ -11,16 +11,19 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from genesis_worker.api.config import ConfigDef, ConfigType, Importance, Password
-from genesis_worker.api.data import Schema, SchemaAndValue, Struct
+from genesis_worker.api.data import Schema, SchemaAndValue
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import Headers
 from genesis_worker.api.transform import Converter
 from genesis_worker.runtime.converters._config import converter_config_def
 from genesis_worker.runtime.converters.avro_data import (
+    ANYTHING_NAME,
     from_connect_schema,
     from_connect_value,
     to_connect_schema,
     to_connect_value,
+    unwrap_anything,
+    wrap_anything,
 )
 from genesis_worker.runtime.converters.schema_registry import SchemaRegistryClient
 
@@ -44,6 +47,11 @@ def _record_name(avro: Any) -> str:
     if isinstance(avro, dict):
         return str(avro.get("type"))
     return str(avro)
+
+
+def _full(avro: dict[str, Any]) -> str:
+    name, ns = str(avro.get("name", "")), avro.get("namespace")
+    return name if "." in name or not ns else f"{ns}.{name}"
 
 
 def topic_name_strategy(topic: str, is_key: bool, avro: Any) -> str:
@@ -153,22 +161,6 @@ def avro_converter_config_def() -> ConfigDef:
     )
 
 
-def _infer_schema(value: Any) -> Schema:
-    if isinstance(value, bool):
-        return Schema.BOOLEAN_SCHEMA
-    if isinstance(value, int):
-        return Schema.INT64_SCHEMA
-    if isinstance(value, float):
-        return Schema.FLOAT64_SCHEMA
-    if isinstance(value, str):
-        return Schema.STRING_SCHEMA
-    if isinstance(value, bytes | bytearray):
-        return Schema.BYTES_SCHEMA
-    if isinstance(value, Struct):
-        return value.schema
-    raise DataException(f"Avro needs a schema for a value of type {type(value).__name__}")
-
-
 class _Lru(OrderedDict[Any, Any]):
     def __init__(self, size: int) -> None:
         super().__init__()
@@ -240,22 +232,21 @@ class AvroConverter(Converter):
     ) -> bytes | None:
         if value is None and (schema is None or schema.default is None):
             return None
-        if schema is None:
-            schema = _infer_schema(value)
         try:
             schema_id, parsed = self._writer_for(topic, schema)
             buf = io.BytesIO()
             buf.write(_HEADER.pack(MAGIC_BYTE, schema_id))
             import fastavro
 
-            fastavro.schemaless_writer(buf, parsed, from_connect_value(schema, value))
+            datum = wrap_anything(value) if schema is None else from_connect_value(schema, value)
+            fastavro.schemaless_writer(buf, parsed, datum)
             return buf.getvalue()
         except DataException as e:
             raise DataException(f"Failed to serialize Avro data from topic {topic} : {e}") from e
         except (ValueError, TypeError, KeyError, AttributeError) as e:
             raise DataException(f"Failed to serialize Avro data from topic {topic} : {e}") from e
 
-    def _writer_for(self, topic: str, schema: Schema) -> tuple[int, Any]:
+    def _writer_for(self, topic: str, schema: Schema | None) -> tuple[int, Any]:
         import fastavro
 
         cached = self._out.get((topic, schema))
@@ -287,13 +278,15 @@ class AvroConverter(Converter):
             import fastavro
 
             datum = fastavro.schemaless_reader(io.BytesIO(value[5:]), parsed, None)
+            if connect_schema is None:
+                return SchemaAndValue(None, unwrap_anything(datum))
             return SchemaAndValue(connect_schema, to_connect_value(connect_schema, datum))
         except DataException as e:
             raise DataException(f"Failed to deserialize data for topic {topic} to Avro: {e}") from e
         except (ValueError, TypeError, KeyError, EOFError, IndexError) as e:
             raise DataException(f"Failed to deserialize data for topic {topic} to Avro: {e}") from e
 
-    def _reader_for(self, schema_id: int) -> tuple[Any, Schema]:
+    def _reader_for(self, schema_id: int) -> tuple[Any, Schema | None]:
         import fastavro
 
         cached = self._in.get(schema_id)
@@ -301,6 +294,7 @@ class AvroConverter(Converter):
             return cached
         assert self.client is not None, "AvroConverter is not configured"
         avro = json.loads(self.client.schema_by_id(schema_id))
-        out = (fastavro.parse_schema(avro, _write_hint=False), to_connect_schema(avro))
+        is_anything = isinstance(avro, dict) and _full(avro) == ANYTHING_NAME
+        out = (fastavro.parse_schema(avro, _write_hint=False), None if is_anything else to_connect_schema(avro))
         self._in.put(schema_id, out)
         return out

@@ -51,10 +51,27 @@ _PRIMITIVE_AVRO = {
 # --- Connect -> Avro ------------------------------------------------------------------------------
 
 
-def from_connect_schema(schema: Schema, connect_meta: bool = True) -> Any:
-    """The Avro schema (JSON-ready) for a Connect schema."""
-    counter = [0]
-    return _from_connect(schema, connect_meta, counter, top=True)
+def from_connect_schema(schema: Schema | None, connect_meta: bool = True) -> Any:
+    """The Avro schema (JSON-ready) for a Connect schema; ``None`` (schemaless) is Confluent's
+    ``io.confluent.connect.avro.Anything`` record."""
+    if schema is None:
+        return ANYTHING_SCHEMA
+    return _from_connect(schema, _Ctx(connect_meta))
+
+
+class _Ctx:
+    """Named types already written (Avro names may be defined once; later uses are references)."""
+
+    __slots__ = ("defaults", "emitted", "meta")
+
+    def __init__(self, meta: bool) -> None:
+        self.meta = meta
+        self.emitted: set[str] = set()
+        self.defaults = 0
+
+    def default_name(self) -> str:
+        self.defaults += 1
+        return DEFAULT_RECORD_NAME if self.defaults == 1 else f"{DEFAULT_RECORD_NAME}{self.defaults}"
 
 
 def _split_name(full: str) -> tuple[str | None, str]:
@@ -64,102 +81,169 @@ def _split_name(full: str) -> tuple[str | None, str]:
     return None, full
 
 
-def _from_connect(schema: Schema, meta: bool, counter: list[int], top: bool = False) -> Any:
-    base = _base_schema(schema, meta, counter, top)
+def _from_connect(schema: Schema, ctx: _Ctx) -> Any:
+    base = _base_schema(schema, ctx)
     if schema.optional:
         # Avro wants a union's default to match its first branch: null first unless there is a default.
         return [base, "null"] if schema.default is not None else ["null", base]
     return base
 
 
-def _base_schema(schema: Schema, meta: bool, counter: list[int], top: bool) -> Any:
+def _record(full: str, fields: list[dict[str, Any]], ctx: _Ctx, doc: str | None = None) -> Any:
+    if full in ctx.emitted:
+        return full
+    ctx.emitted.add(full)
+    ns, short = _split_name(full)
+    rec: dict[str, Any] = {"type": "record", "name": short}
+    if ns:
+        rec["namespace"] = ns
+    if doc is not None:
+        rec["doc"] = doc
+    rec["fields"] = fields
+    return rec
+
+
+def _field(name: str, schema: Schema, ctx: _Ctx) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": name, "type": _from_connect(schema, ctx)}
+    if schema.default is not None:
+        out["default"] = _default_json(schema, schema.default)
+    elif schema.optional:
+        out["default"] = None
+    return out
+
+
+_LOGICAL_AVRO = {
+    DATE_LOGICAL_NAME: "date",
+    TIME_LOGICAL_NAME: "time-millis",
+    TIMESTAMP_LOGICAL_NAME: "timestamp-millis",
+}
+
+
+def _base_schema(schema: Schema, ctx: _Ctx) -> Any:
+    """``AvroData.fromConnectSchema`` for one schema, properties in Confluent's order: type-specific
+    ones, then ``connect.doc``/``version``/``parameters``/``default``/``name``/``type``, then ``logicalType``."""
     t = schema.type
     name = schema.name
-    out: dict[str, Any]
-    if name == DECIMAL_LOGICAL_NAME:
-        params = schema.params
-        scale = int(params.get("scale", "0"))
-        precision = int(params.get(PRECISION_PARAM, DEFAULT_PRECISION))
-        out = {"type": "bytes", "scale": scale, "precision": precision}
-        if meta:
-            out[CONNECT_VERSION] = 1
-            out[CONNECT_PARAMETERS] = dict(params)
-            out[CONNECT_NAME] = name
-        out["logicalType"] = "decimal"
-        return out
-    if name in (DATE_LOGICAL_NAME, TIME_LOGICAL_NAME, TIMESTAMP_LOGICAL_NAME):
-        avro_type = "long" if name == TIMESTAMP_LOGICAL_NAME else "int"
-        logical = {DATE_LOGICAL_NAME: "date", TIME_LOGICAL_NAME: "time-millis"}.get(name, "timestamp-millis")
-        out = {"type": avro_type}
-        if meta:
-            out[CONNECT_VERSION] = 1
-            out[CONNECT_NAME] = name
-        out["logicalType"] = logical
-        return out
+    out: Any
     if t is Type.STRUCT:
-        full = name or (NAMESPACE + "." + DEFAULT_RECORD_NAME + ("" if top and counter[0] == 0 else str(counter[0])))
-        counter[0] += 1
-        ns, short = _split_name(full)
-        rec: dict[str, Any] = {"type": "record", "name": short}
-        if ns:
-            rec["namespace"] = ns
-        if schema.doc is not None:
-            rec["doc"] = schema.doc
-        fields = []
-        for f in schema.fields:
-            fj: dict[str, Any] = {"name": f.name, "type": _from_connect(f.schema, meta, counter)}
-            if f.schema.default is not None:
-                fj["default"] = _default_json(f.schema, f.schema.default)
-            elif f.schema.optional:
-                fj["default"] = None
-            fields.append(fj)
-        rec["fields"] = fields
-        if meta:
-            if schema.version is not None:
-                rec[CONNECT_VERSION] = schema.version
-            if schema.parameters is not None:
-                rec[CONNECT_PARAMETERS] = dict(schema.parameters)
-        return rec
-    if t is Type.ARRAY:
+        full = name or f"{NAMESPACE}.{ctx.default_name()}"
+        if full in ctx.emitted:
+            return full
+        params = schema.params
+        fields = [_field(f.name, f.schema, ctx) for f in schema.fields]
+        out = _record(full, fields, ctx, params.get(NAMESPACE + ".record.doc"))
+    elif t is Type.ARRAY:
         assert schema.value_schema is not None
-        out = {"type": "array", "items": _from_connect(schema.value_schema, meta, counter)}
+        out = {"type": "array", "items": _from_connect(schema.value_schema, ctx)}
     elif t is Type.MAP:
         assert schema.key_schema is not None and schema.value_schema is not None
         if schema.key_schema.type is Type.STRING and not schema.key_schema.optional:
-            out = {"type": "map", "values": _from_connect(schema.value_schema, meta, counter)}
+            out = {"type": "map", "values": _from_connect(schema.value_schema, ctx)}
         else:
-            out = {
-                "type": "array",
-                "items": {
-                    "type": "record",
-                    "name": MAP_ENTRY_NAME,
-                    "namespace": NAMESPACE,
-                    "fields": [
-                        {"name": "key", "type": _from_connect(schema.key_schema, meta, counter)},
-                        {"name": "value", "type": _from_connect(schema.value_schema, meta, counter)},
-                    ],
-                },
-            }
+            entry = _record(
+                f"{NAMESPACE}.{MAP_ENTRY_NAME}",
+                [_field("key", schema.key_schema, ctx), _field("value", schema.value_schema, ctx)],
+                ctx,
+            )
+            out = {"type": "array", "items": entry}
     elif t in (Type.INT8, Type.INT16):
         out = {"type": "int"}
-        if meta:
-            out[CONNECT_TYPE] = t.value
     else:
         out = {"type": _PRIMITIVE_AVRO[t]}
-    if meta:
+        if name == DECIMAL_LOGICAL_NAME:
+            out["scale"] = int(schema.params.get("scale", "0"))
+            out["precision"] = int(schema.params.get(PRECISION_PARAM, DEFAULT_PRECISION))
+    if not isinstance(out, dict):
+        return out
+    if ctx.meta:
         if schema.doc is not None:
             out[CONNECT_DOC] = schema.doc
         if schema.version is not None:
             out[CONNECT_VERSION] = schema.version
-        if schema.parameters is not None:
+        if schema.parameters:
             out[CONNECT_PARAMETERS] = dict(schema.parameters)
         if schema.default is not None:
             out[CONNECT_DEFAULT] = _default_json(schema, schema.default)
         if name is not None:
             out[CONNECT_NAME] = name
+        if t in (Type.INT8, Type.INT16):
+            out[CONNECT_TYPE] = t.value
+    if name == DECIMAL_LOGICAL_NAME:
+        out["logicalType"] = "decimal"
+    elif name in _LOGICAL_AVRO:
+        out["logicalType"] = _LOGICAL_AVRO[name]
     if len(out) == 1 and isinstance(out["type"], str):
         return out["type"]
     return out
+
+
+# --- schemaless data: Confluent's "Anything" record ------------------------------------------------
+
+ANYTHING_NAME = NAMESPACE + ".Anything"
+ANYTHING_SCHEMA: dict[str, Any] = {
+    "type": "record",
+    "name": "Anything",
+    "namespace": NAMESPACE,
+    "fields": [
+        *({"name": n, "type": ["null", n], "default": None} for n in ("boolean", "bytes", "double", "float")),
+        *({"name": n, "type": ["null", n], "default": None} for n in ("int", "long", "string")),
+        {"name": "array", "type": ["null", {"type": "array", "items": ANYTHING_NAME}], "default": None},
+        {
+            "name": "map",
+            "type": [
+                "null",
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "record",
+                        "name": MAP_ENTRY_NAME,
+                        "namespace": NAMESPACE,
+                        "fields": [{"name": "key", "type": ANYTHING_NAME}, {"name": "value", "type": ANYTHING_NAME}],
+                    },
+                },
+            ],
+            "default": None,
+        },
+    ],
+}
+
+
+def wrap_anything(value: Any) -> dict[str, Any]:
+    """A schemaless value as an ``Anything`` datum (int -> long, float -> double, as Java's Long/Double)."""
+    if value is None:
+        return {}
+    if isinstance(value, bool):
+        return {"boolean": value}
+    if isinstance(value, int):
+        return {"long": value}
+    if isinstance(value, float):
+        return {"double": value}
+    if isinstance(value, str):
+        return {"string": value}
+    if isinstance(value, bytes | bytearray | memoryview):
+        return {"bytes": bytes(value)}
+    if isinstance(value, list | tuple):
+        return {"array": [wrap_anything(v) for v in value]}
+    if isinstance(value, dict):
+        return {"map": [{"key": wrap_anything(k), "value": wrap_anything(v)} for k, v in value.items()]}
+    raise DataException(f"Unknown Java type for schemaless data: {type(value).__name__}")
+
+
+def unwrap_anything(datum: Any) -> Any:
+    """The schemaless value of an ``Anything`` datum."""
+    if datum is None:
+        return None
+    for key in ("boolean", "bytes", "double", "float", "int", "long", "string"):
+        v = datum.get(key)
+        if v is not None:
+            return v
+    arr = datum.get("array")
+    if arr is not None:
+        return [unwrap_anything(v) for v in arr]
+    entries = datum.get("map")
+    if entries is not None:
+        return {unwrap_anything(e["key"]): unwrap_anything(e["value"]) for e in entries}
+    return None
 
 
 def _default_json(schema: Schema, value: Any) -> Any:

@@ -193,3 +193,39 @@ def test_schema_mapping_round_trip_and_avro_validity() -> None:
     assert to_connect_schema(["null", "long"]) == Schema.OPTIONAL_INT64_SCHEMA
     enum = to_connect_schema({"type": "enum", "name": "Color", "symbols": ["RED"]})
     assert enum.name == "Color"
+
+
+def test_schemaless_values_use_confluents_anything_record(registry: SchemaRegistryStandIn) -> None:
+    value = {"a": [1, 2.5, "x", None, True, b"\x00"], "n": {"k": 1}}
+    raw = avro(registry).from_connect_data("free", None, value)
+    text = registry.schemas[int.from_bytes(raw[1:5], "big")]
+    assert json.loads(text)["name"] == "Anything"
+    sv = avro(registry).to_connect_data("free", raw)
+    assert (sv.schema, sv.value) == (None, value)
+    assert avro(registry).from_connect_data("free", None, None) is None
+
+
+def test_named_types_are_defined_once_and_metadata_follows_confluent() -> None:
+    inner = SchemaBuilder.struct().field("x", Schema.INT8_SCHEMA).build()
+    other = SchemaBuilder.struct().field("y", Schema.STRING_SCHEMA).build()
+    schema = (
+        SchemaBuilder.struct()
+        .name("com.ex.Pair")
+        .version(2)
+        .field("a", ADDRESS)
+        .field("b", ADDRESS)
+        .field("u1", inner)
+        .field("u2", other)
+        .field("s", SchemaBuilder.int16().doc("d").build())
+        .build()
+    )
+    avro_schema = from_connect_schema(schema)
+    fastavro.parse_schema(avro_schema)
+    fields = {f["name"]: f["type"] for f in avro_schema["fields"]}
+    assert fields["b"] == ["null", "com.ex.Address"]
+    assert (fields["u1"]["name"], fields["u2"]["name"]) == ("ConnectDefault", "ConnectDefault2")
+    assert list(fields["s"]) == ["type", "connect.doc", "connect.type"]
+    assert avro_schema["connect.name"] == "com.ex.Pair" and avro_schema["connect.version"] == 2
+    back = to_connect_schema(avro_schema)
+    assert back.field("b").schema == ADDRESS
+    assert back.field("s").schema == SchemaBuilder.int16().doc("d").build()
