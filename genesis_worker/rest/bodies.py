@@ -1,8 +1,8 @@
 """Request bodies as Connect's Jersey/Jackson binding reads them.
 
-* The body is parsed with orjson; malformed JSON is a **500** carrying the parser message (Connect answers
-  500 with Jackson's message). An empty body or JSON ``null`` binds to null, which Connect's resources
-  then dereference: also 500.
+* The body is parsed with orjson; malformed JSON is a **500** carrying a parser message worded like
+  Jackson's (as Connect answers). An empty body or JSON ``null`` binds to null, which Connect's
+  resources then dereference: also 500, with the same NullPointerException text.
 * ``Map<String, String>`` binding (connector configs): JSON numbers and booleans become strings
   (``"tasks.max": 1`` -> ``"1"``), ``null`` stays None, objects and arrays are rejected (500).
 """
@@ -75,10 +75,19 @@ async def read_json(request: web.Request) -> Any:
     return parse_json(await request.read())
 
 
-def require(value: Any, what: str) -> Any:
-    """Connect dereferences the bound entity; a missing body is a 500 there too."""
+def null_message(method: str, variable: str) -> str:
+    """The JVM's helpful NullPointerException text Connect returns when it dereferences a null body."""
+    return f'Cannot invoke "{method}" because "{variable}" is null'
+
+
+CONFIG_IS_NULL = null_message("java.util.Map.get(Object)", "connectorConfig")
+
+
+def require(value: Any, npe_message: str) -> Any:
+    """Connect dereferences the bound entity; a missing body (empty or ``null``) is a 500 there, with
+    the JVM's NullPointerException message, which we repeat."""
     if value is None:
-        raise BodyError(f"Request body is required: expected {what}")
+        raise BodyError(npe_message)
     return value
 
 
@@ -95,12 +104,13 @@ def scalar_to_string(value: Any) -> str | None:
     raise BodyError(f"Cannot deserialize value of type `java.lang.String` from {_token(value)}")
 
 
-def string_map(value: Any, what: str = "a JSON object of strings") -> dict[str, str | None]:
+def string_map(value: Any, npe_message: str = CONFIG_IS_NULL) -> dict[str, str | None]:
     """Bind a JSON object to ``Map<String, String>`` (values may be None)."""
-    value = require(value, what)
+    value = require(value, npe_message)
     if not isinstance(value, dict):
         raise BodyError(
-            f"Cannot deserialize value of type `java.util.Map<java.lang.String,java.lang.String>` from {_token(value)}"
+            "Cannot deserialize value of type `java.util.LinkedHashMap<java.lang.String,java.lang.String>` "
+            f"from {_token(value)}"
         )
     return {k: scalar_to_string(v) for k, v in value.items()}
 

@@ -10,7 +10,16 @@ from aiohttp import web
 from genesis_worker.api.errors import NotFoundException
 from genesis_worker.herder.base import ConnectorTaskId, RestartRequest, TargetState
 from genesis_worker.herder.errors import BadRequestException, ConnectRestException
-from genesis_worker.rest.bodies import BodyError, check_fields, query_bool, read_json, require, string_field, string_map
+from genesis_worker.rest.bodies import (
+    BodyError,
+    check_fields,
+    null_message,
+    query_bool,
+    read_json,
+    require,
+    string_field,
+    string_map,
+)
 from genesis_worker.rest.context import context
 from genesis_worker.rest.forwarding import complete_or_forward
 from genesis_worker.rest.handlers.common import (
@@ -89,13 +98,16 @@ async def list_connectors(request: web.Request) -> web.StreamResponse:
 
 async def create_connector(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
-    body = require(await read_json(request), "a CreateConnectorRequest")
+    body = require(
+        await read_json(request),
+        null_message(f"{CREATE_REQUEST_CLASS}.name()", "createRequest"),
+    )
     if not isinstance(body, dict):
         raise BodyError(f"Cannot deserialize value of type `{CREATE_REQUEST_CLASS}` from non-object value")
     check_fields(body, ("name", "config", "initial_state"), CREATE_REQUEST_CLASS)
     raw_name = string_field(body.get("name"))
     name = "" if raw_name is None else raw_name.strip()
-    config = string_map(require(body.get("config"), "a 'config' object in the CreateConnectorRequest"))
+    config = string_map(body.get("config"))
     initial = parse_initial_state(body.get("initial_state"))
     check_and_put_name(name, config)
     work = ctx.herder.put_connector_config(
@@ -124,7 +136,7 @@ async def get_connector_config(request: web.Request) -> web.StreamResponse:
 async def put_connector_config(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     name = connector_name(request)
-    config = string_map(await read_json(request), "the connector configuration")
+    config = string_map(await read_json(request))
     check_and_put_name(name, config)
     work = ctx.herder.put_connector_config(name, _configs(config), allow_replace=True)
     result, remote = await complete_or_forward(
@@ -142,7 +154,12 @@ async def put_connector_config(request: web.Request) -> web.StreamResponse:
 async def patch_connector_config(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     name = connector_name(request)
-    patch = string_map(await read_json(request), "the connector configuration patch")
+    raw = await read_json(request)
+    if raw is None:
+        # Connect hands the null patch to the herder: 404 for an unknown connector, else an NPE
+        await ctx.herder.connector_config(name)
+        raise BodyError(null_message("java.util.Map.forEach(java.util.function.BiConsumer)", "patch"))
+    patch = string_map(raw)
     work = ctx.herder.patch_connector_config(name, patch)
     info, _ = await complete_or_forward(request, ctx.forwarder, work, path=f"/connectors/{name}/config", body=patch)
     return json_response(info, 200)

@@ -8,7 +8,7 @@ from aiohttp import web
 
 from genesis_worker.api.errors import NotFoundException
 from genesis_worker.herder.errors import BadRequestException
-from genesis_worker.rest.bodies import read_json, string_map
+from genesis_worker.rest.bodies import null_message, read_json, string_map
 from genesis_worker.rest.context import context
 from genesis_worker.rest.handlers.common import json_response, no_content
 from genesis_worker.rest.loggers import parse_level
@@ -35,7 +35,7 @@ async def set_logger_level(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     namespace = request.match_info["logger"]
     scope = request.query.get("scope", "worker")
-    body = string_map(await read_json(request), "a JSON object with a 'level'")
+    body = string_map(await read_json(request), null_message("java.util.Map.get(Object)", "levelMap"))
     level = body.get("level")
     if level is None:
         raise BadRequestException("Desired 'level' parameter was not specified in request.")

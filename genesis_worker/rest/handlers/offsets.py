@@ -7,7 +7,7 @@ from typing import Any
 from aiohttp import web
 
 from genesis_worker.herder.errors import BadRequestException
-from genesis_worker.rest.bodies import BodyError, check_fields, read_json, require
+from genesis_worker.rest.bodies import BodyError, check_fields, null_message, read_json, require
 from genesis_worker.rest.context import context
 from genesis_worker.rest.forwarding import complete_or_forward
 from genesis_worker.rest.handlers.common import CONNECTOR, connector_name, json_response
@@ -28,7 +28,7 @@ def _map_or_null(value: Any, field: str) -> dict[str, Any] | None:
 
 def parse_offsets(body: Any) -> list[dict[str, Any]]:
     """Bind a ConnectorOffsets body; 400 when no partition is given (Connect's check)."""
-    body = require(body, "a ConnectorOffsets object")
+    body = require(body, null_message(f"{OFFSETS_CLASS}.offsets()", "offsets"))
     if not isinstance(body, dict):
         raise BodyError(f"Cannot deserialize value of type `{OFFSETS_CLASS}` from non-object value")
     check_fields(body, ("offsets",), OFFSETS_CLASS)

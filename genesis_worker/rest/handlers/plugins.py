@@ -38,7 +38,7 @@ async def plugin_config(request: web.Request) -> web.StreamResponse:
 async def validate_config(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     plugin = request.match_info["plugin"]
-    config = string_map(await read_json(request), "the connector configuration")
+    config = string_map(await read_json(request))
     included = config.get("connector.class")
     if included is not None and not normalized_plugin_name(included).endswith(normalized_plugin_name(plugin)):
         raise BadRequestException(f"Included connector type {included} does not match request type {plugin}")

@@ -352,10 +352,21 @@ async def test_malformed_and_empty_json(client: TestClient) -> None:
         "message": "Unexpected character ('}' (code 125)): expected a value\n at [Source: REDACTED "
         "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 10]",
     }
-    for path, method in (("/connectors", "POST"), ("/connectors/a/config", "PUT"), ("/connectors/a/config", "PATCH")):
-        resp = await client.request(method, path, data=b"", headers=JSON)
-        assert resp.status == 500, path
-        assert (await resp.json())["error_code"] == 500
+    npe = {
+        ("/connectors", "POST"): 'Cannot invoke "org.apache.kafka.connect.runtime.rest.entities.'
+        'CreateConnectorRequest.name()" because "createRequest" is null',
+        ("/connectors/a/config", "PUT"): 'Cannot invoke "java.util.Map.get(Object)" because "connectorConfig" is null',
+        ("/connector-plugins/FakeSink/config/validate", "PUT"): 'Cannot invoke "java.util.Map.get(Object)" because '
+        '"connectorConfig" is null',
+        ("/admin/loggers/root", "PUT"): 'Cannot invoke "java.util.Map.get(Object)" because "levelMap" is null',
+    }
+    for (path, method), message in npe.items():
+        for body in (b"", b"null"):
+            resp = await client.request(method, path, data=body, headers=JSON)
+            assert await resp.json() == {"error_code": 500, "message": message}, path
+    # PATCH hands the null patch on: 404 for an unknown connector
+    resp = await client.patch("/connectors/a/config", data=b"", headers=JSON)
+    assert resp.status == 404
 
 
 async def test_unknown_path_and_method(client: TestClient) -> None:

@@ -25,7 +25,7 @@ from tests.unit.rest.fake_herder import FakeHerder
 EXAMPLES_PER_OPERATION = 30
 # 500s Connect documents: JSON binding failures, wrapped validation errors, request time-outs.
 DOCUMENTED_500 = re.compile(
-    r"^(Unexpected character|Unexpected end-of-input|Cannot deserialize|Unrecognized field|Cannot construct instance|Request body is required"
+    r"^(Unexpected character|Unexpected end-of-input|Cannot deserialize|Unrecognized field|Cannot construct instance|Cannot invoke"
     r"|Request timed out|[\w.$]+: )"
 )
 
