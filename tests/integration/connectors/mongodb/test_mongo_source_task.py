@@ -259,3 +259,23 @@ async def test_watch_whole_database_and_startup_timestamp(mongo_server: Any, mon
         (f"{db_name}.a", "before-start"),
         (f"{db_name}.b", "after"),
     ]
+
+
+async def test_watch_whole_deployment_and_copy_pipeline(mongo_server: Any, mongo: Any, db_name: str) -> None:
+    await mongo[db_name]["c"].insert_many([{"_id": 1, "keep": True}, {"_id": 2, "keep": False}])
+    task = await _start(
+        mongo_server,
+        **{
+            "startup.mode": "copy_existing",
+            "startup.mode.copy.existing.namespace.regex": f"{db_name}\\..*",
+            "startup.mode.copy.existing.pipeline": '[{"$match": {"keep": true}}]',
+        },
+    )
+    assert task.partition == {"ns": f"mongodb://127.0.0.1:{mongo_server.port}/"}
+    await mongo[db_name + "_other"]["x"].insert_one({"_id": "elsewhere"})
+    records = await _poll_until(task, 2)
+    await task.stop()
+    assert [(r.topic, json.loads(r.value)["documentKey"]["_id"], r.source_offset.get("copy")) for r in records] == [
+        (f"{db_name}.c", 1, "true"),
+        (f"{db_name}_other.x", "elsewhere", None),
+    ]
