@@ -25,6 +25,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bson.errors import InvalidDocument
 from pymongo import AsyncMongoClient, InsertOne
 from pymongo.errors import BulkWriteError, PyMongoError
 
@@ -190,6 +191,16 @@ class MongoSinkTask(SinkTask):
             try:
                 pending = await self._bulk_write(batch, pending)
                 attempt = 0
+            except (InvalidDocument, OverflowError, TypeError, ValueError) as e:
+                # a document PyMongo cannot encode: find it by writing the documents one by one
+                if len(pending) == 1:
+                    self._done.add(pending[0].rid)
+                    self._record_failed(cfg, pending[0].record, DataException(f"Cannot encode the document: {e}"))
+                    return
+                for p in pending:
+                    p.attempted = True
+                    await self._write_batch(Batch(cfg, batch.namespace, [p]))
+                return
             except PyMongoError as e:
                 if not is_transient(e):
                     self._batch_failed(batch, pending, e)

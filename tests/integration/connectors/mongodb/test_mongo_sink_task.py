@@ -384,3 +384,14 @@ async def test_server_outage_retries_then_redelivers_without_duplicates(
     ns = [d["n"] for d in await mongo[db_name]["c"].find({}, sort=[("n", 1)]).to_list()]
     assert ns == list(range(25))
     await task.stop()
+
+
+async def test_unencodable_document_is_isolated(mongo_server: Any, mongo: Any, db_name: str) -> None:
+    """A value an SMT or converter left in a type BSON cannot hold fails alone; its neighbours are written."""
+    task, ctx = await _task(mongo_server, db_name, **{"errors.tolerance": "all"})
+    await task.put(
+        [sink_record("t", 0, {"n": 0}), sink_record("t", 1, {"n": 1, "bad": {1, 2}}), sink_record("t", 2, {"n": 2})]
+    )
+    assert sorted(d["n"] for d in await _docs(mongo, db_name)) == [0, 2]
+    assert [(r.kafka_offset, type(e).__name__) for r, e in ctx.reporter.reported] == [(1, "DataException")]
+    await task.stop()
