@@ -184,15 +184,17 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     async def start(self) -> None:
         """Internal-topics spec §3.1: offsets, status and config stores read to the end, then join."""
         log.info("herder %s starting (group %s)", self.worker_id, self.cfg.group_id)
+        self._config.set_update_listener(self)
+        loop = asyncio.get_running_loop()
         with self._tick_stage("reading to the end of internal topics"):
-            await self._offsets.start()
-            await self._status.start()
-            self._config.set_update_listener(self)
-            await self._config.start()
+            # Java starts them one after the other; all that matters is that all three are read to the
+            # end before the first JoinGroup, so they load in parallel here.
+            cluster_id = loop.run_in_executor(None, self._fetch_cluster_id) if not self._cluster_id else None
+            await asyncio.gather(self._offsets.start(), self._status.start(), self._config.start())
+            if cluster_id is not None:
+                with contextlib.suppress(Exception):
+                    self._cluster_id = await cluster_id
         self._known_connectors = set(self._snapshot().connectors())
-        if not self._cluster_id:
-            with contextlib.suppress(Exception):
-                self._cluster_id = await asyncio.get_running_loop().run_in_executor(None, self._fetch_cluster_id)
         self._http = aiohttp.ClientSession()
         self._tick_task = asyncio.create_task(self._tick_loop(), name=f"herder-{self.worker_id}")
         self._spawn(self._status_writer(), f"herder-status-{self.worker_id}")

@@ -82,7 +82,8 @@ class SeqSourceTask(SourceTask):
         return out
 
     async def stop(self) -> None:
-        EVENTS["stop", f"{self.name}-{self.index}"] += 1
+        if hasattr(self, "index"):  # stop may come before start finished
+            EVENTS["stop", f"{self.name}-{self.index}"] += 1
 
 
 class FileSinkConnector(SinkConnector):
