@@ -279,3 +279,19 @@ async def test_watch_whole_deployment_and_copy_pipeline(mongo_server: Any, mongo
         (f"{db_name}.c", 1, "true"),
         (f"{db_name}_other.x", "elsewhere", None),
     ]
+
+
+async def test_server_restart_mid_stream_resumes_from_last_event(mongo_server: Any, mongo: Any, db_name: str) -> None:
+    task = await _start(mongo_server, database=db_name, collection="c")
+    coll = mongo[db_name]["c"]
+    await coll.insert_many([{"_id": i} for i in range(3)])
+    first = await _poll_until(task, 3)
+    mongo_server.stop()
+    try:
+        assert not await task.poll()  # the server is gone: nothing, and no failure
+    finally:
+        mongo_server.start()
+    await coll.insert_many([{"_id": i} for i in range(3, 6)])
+    second = await _poll_until(task, 3)
+    await task.stop()
+    assert [json.loads(r.value)["documentKey"]["_id"] for r in first + second] == list(range(6))
