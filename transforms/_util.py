@@ -4,7 +4,6 @@ schema update cache and Java-regex translation."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from genesis_worker.api.config import ConfigDef, ConfigType, Importance
@@ -137,14 +136,6 @@ def struct_of(schema: Schema, values: list[Any]) -> Struct:
     return s
 
 
-def struct_from(schema: Schema, values: Mapping[str, Any]) -> Struct:
-    """A Struct of ``schema`` with ``values`` put (validated, as ``Struct.put``)."""
-    s = Struct(schema)
-    for k, v in values.items():
-        s.put(k, v)
-    return s
-
-
 class SchemaCache(SchemaKeyedCache):
     """``SynchronizedCache(LRUCache(16))``: the derived schema per input schema (identity-first lookups)."""
 
@@ -204,13 +195,29 @@ def define_replace_null_with_default(config: ConfigDef) -> ConfigDef:
     )
 
 
-def non_empty_list(name: str, value: Any) -> None:
-    """``NonEmptyListValidator``."""
-    if not value:
+def _check_list(name: str, value: Any, allow_empty: bool) -> None:
+    if not value and not allow_empty:
         raise ConfigException(f"Configuration '{name}' must not be empty. Valid values include: any non-empty value")
+    for v in value or ():
+        if v is None or str(v).strip() == "":
+            raise ConfigException(f"Configuration '{name}' values must not be empty.")
 
 
-non_empty_list.__doc__ = "non-empty list"
+def non_empty_list(name: str, value: Any) -> None:
+    """``ConfigDef.ValidList.anyNonDuplicateValues(false, false)``: a non-empty list without blank entries."""
+    _check_list(name, value, allow_empty=False)
+
+
+def list_without_blanks(name: str, value: Any) -> None:
+    """``ConfigDef.ValidList.anyNonDuplicateValues(true, false)``: possibly empty, no blank entries."""
+    _check_list(name, value, allow_empty=True)
+
+
+def legacy_non_empty_list(name: str, value: Any) -> None:
+    """``NonEmptyListValidator`` (still used by HeaderFrom): only the list itself must not be empty."""
+    if not value:
+        shown = "[" + ", ".join(str(v) for v in value or []) + "]"
+        raise ConfigException(f"Invalid value {shown} for configuration {name}: Empty list", name, value)
 
 
 # --- Java regular expressions --------------------------------------------------------------------

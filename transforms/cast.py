@@ -83,20 +83,13 @@ def parse_field_types(mappings: list[str]) -> dict[str, Type]:
         if len(parts) == 1:
             t = _type_named(parts[0])
             if t is None:
-                raise ConfigException(
-                    "No enum constant org.apache.kafka.connect.data.Schema.Type." + parts[0].strip().upper()
-                )
+                raise _invalid_type(parts[0].strip())
             out[_WHOLE] = _valid_output(t)
             whole = True
         else:
             t = _type_named(parts[1])
             if t is None:
-                # Java passes the cause as the "value" of ConfigException(name, value): keep its message.
-                raise ConfigException(
-                    "Invalid value java.lang.IllegalArgumentException: No enum constant "
-                    f"org.apache.kafka.connect.data.Schema.Type.{parts[1].strip().upper()} for configuration "
-                    f"Invalid type found in casting spec: {parts[1].strip()}"
-                )
+                raise _invalid_type(parts[1].strip())
             out[parts[0].strip()] = _valid_output(t)
     if whole and len(mappings) > 1:
         raise ConfigException(
@@ -104,6 +97,15 @@ def parse_field_types(mappings: list[str]) -> dict[str, Type]:
             "their spec"
         )
     return out
+
+
+def _invalid_type(name: str) -> ConfigException:
+    # Java passes the cause as the "value" of ConfigException(name, value): keep its message.
+    return ConfigException(
+        f"Invalid value java.lang.IllegalArgumentException: No enum constant "
+        f"org.apache.kafka.connect.data.Schema.Type.{name.upper()} for configuration "
+        f"Invalid type found in casting spec: {name}"
+    )
 
 
 def _valid_output(t: Type) -> Type:

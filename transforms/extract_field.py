@@ -18,8 +18,8 @@ from ._util import (
 from .field_path import FIELD_SYNTAX_VERSION_CONFIG, SingleFieldPath, define_field_syntax_version
 
 PURPOSE = "field extraction"
-CONFIG_DEF = define_replace_null_with_default(
-    define_field_syntax_version(
+CONFIG_DEF = define_field_syntax_version(
+    define_replace_null_with_default(
         ConfigDef().define(
             "field", ConfigType.STRING, importance=Importance.MEDIUM, documentation="Field name to extract."
         )

@@ -19,6 +19,7 @@ from ._util import (
     copy_schema_basics,
     define_replace_null_with_default,
     field_value,
+    legacy_non_empty_list,
     non_empty_list,
     require_map,
     require_struct,
@@ -134,14 +135,14 @@ HEADER_FROM_CONFIG_DEF = define_replace_null_with_default(
     .define(
         "fields",
         ConfigType.LIST,
-        validator=non_empty_list,
+        validator=legacy_non_empty_list,
         importance=Importance.HIGH,
         documentation="Field names in the record whose values are to be copied or moved to headers.",
     )
     .define(
         "headers",
         ConfigType.LIST,
-        validator=non_empty_list,
+        validator=legacy_non_empty_list,
         importance=Importance.HIGH,
         documentation="Header names, in the same order as the field names listed in the fields configuration property.",
     )

@@ -19,6 +19,7 @@ from ._util import (
     define_replace_null_with_default,
     field_value,
     field_values,
+    list_without_blanks,
     require_map,
     require_struct,
     struct_of,
@@ -54,7 +55,7 @@ CONFIG_DEF = define_replace_null_with_default(
         "exclude",
         ConfigType.LIST,
         [],
-        None,
+        list_without_blanks,
         Importance.MEDIUM,
         "Fields to exclude. This takes precedence over the fields to include.",
     )
@@ -62,7 +63,7 @@ CONFIG_DEF = define_replace_null_with_default(
         "include",
         ConfigType.LIST,
         [],
-        None,
+        list_without_blanks,
         Importance.MEDIUM,
         "Fields to include. If specified, only these fields will be used.",
     )

@@ -161,6 +161,28 @@ public class TransformHarness {
                 r.set("data", envelope(sv.schema(), sv.value()));
                 return r;
             }
+            case "config_def": {
+                Object plugin = Class.forName(c.get("class").asText()).getDeclaredConstructor().newInstance();
+                org.apache.kafka.common.config.ConfigDef def;
+                if (plugin instanceof Transformation) def = ((Transformation) plugin).config();
+                else if (plugin instanceof Predicate) def = ((Predicate) plugin).config();
+                else if (plugin instanceof org.apache.kafka.connect.storage.Converter) def = ((org.apache.kafka.connect.storage.Converter) plugin).config();
+                else def = ((org.apache.kafka.connect.storage.HeaderConverter) plugin).config();
+                ArrayNode keys = F.arrayNode();
+                for (org.apache.kafka.common.config.ConfigDef.ConfigKey k : def.configKeys().values()) {
+                    ObjectNode o = F.objectNode();
+                    o.put("name", k.name);
+                    o.put("type", k.type.name());
+                    o.put("required", !k.hasDefault());
+                    if (k.hasDefault() && k.defaultValue != null) o.put("default_value", org.apache.kafka.common.config.ConfigDef.convertToString(k.defaultValue, k.type));
+                    else o.putNull("default_value");
+                    o.put("importance", k.importance.name());
+                    o.put("documentation", k.documentation);
+                    keys.add(o);
+                }
+                r.set("keys", keys);
+                return r;
+            }
             default:
                 throw new IllegalArgumentException("unknown kind " + kind);
         }

@@ -32,6 +32,7 @@ from genesis_worker.runtime.converters.json_data import (
 
 SCHEMAS_ENABLE_CONFIG = "schemas.enable"
 SCHEMAS_CACHE_SIZE_CONFIG = "schemas.cache.size"
+SCHEMA_CONTENT_CONFIG = "schema.content"
 DECIMAL_FORMAT_CONFIG = "decimal.format"
 REPLACE_NULL_WITH_DEFAULT_CONFIG = "replace.null.with.default"
 
@@ -107,6 +108,20 @@ def json_converter_config_def() -> ConfigDef:
             "Schema Cache Size",
         )
         .define(
+            SCHEMA_CONTENT_CONFIG,
+            ConfigType.STRING,
+            None,
+            None,
+            Importance.HIGH,
+            "When set, this is used as the schema for all messages, and the schemas within each of the message "
+            "will be ignored.Otherwise, the schema will be included in the content of each message. This "
+            "configuration applies only 'schemas.enable' is true, and it exclusively affects the sink connector.",
+            group,
+            2,
+            Width.MEDIUM,
+            "Schema Content",
+        )
+        .define(
             DECIMAL_FORMAT_CONFIG,
             ConfigType.STRING,
             "BASE64",
@@ -154,6 +169,7 @@ class JsonConverter(Converter):
         self.replace_null_with_default = True
         self._from_cache = SchemaKeyedCache(1000)
         self._to_cache = SchemaKeyedCache(1000)
+        self._fixed: tuple[Schema | None, bool, Codec] | None = None
 
     def config(self) -> ConfigDef:
         return json_converter_config_def()
@@ -168,6 +184,16 @@ class JsonConverter(Converter):
         size = int(parsed[SCHEMAS_CACHE_SIZE_CONFIG])
         self._from_cache = SchemaKeyedCache(size)
         self._to_cache = SchemaKeyedCache(size)
+        self._fixed = None
+        content = parsed[SCHEMA_CONTENT_CONFIG]
+        if content is not None:
+            try:
+                node = orjson.loads(content)
+            except orjson.JSONDecodeError as e:
+                raise DataException(
+                    f"Failed to parse schema in converter config due to serialization error: {e}"
+                ) from e
+            self._fixed = self._schema_for(node)
 
     # --- Connect -> bytes ------------------------------------------------------------------------
 
@@ -247,6 +273,12 @@ class JsonConverter(Converter):
         tree = _loads(value)
         if not self.schemas_enabled:
             return SchemaAndValue(None, tree)
+        fixed = self._fixed
+        if fixed is not None and fixed[0] is not None:
+            # schema.content (KIP-1054): every message is a bare payload of the configured schema.
+            if fixed[1] and _has_float(tree):
+                tree = _loads_exact(value)
+            return SchemaAndValue(fixed[0], fixed[2](tree))
         if not isinstance(tree, dict) or len(tree) != 2 or "schema" not in tree or "payload" not in tree:
             raise DataException(ENVELOPE_ERROR)
         schema, decimals, reader = self._schema_for(tree["schema"])

@@ -812,6 +812,32 @@ def _edge_cases() -> list[dict[str, Any]]:
             rec(USER_ENV),
         )
     )
+    lists = [
+        ("ValueToKey", {"fields": "id,id"}),
+        ("ValueToKey", {"fields": "id, ,name"}),
+        ("DropHeaders", {"headers": "a,"}),
+        ("DropHeaders", {"headers": " "}),
+        ("MaskField$Value", {"fields": "id,"}),
+        ("HeaderFrom$Value", {"fields": "id,", "headers": "x,y", "operation": "copy"}),
+        ("HeaderFrom$Value", {"fields": "id", "headers": " ", "operation": "copy"}),
+        ("ReplaceField$Value", {"exclude": "a,,b"}),
+        ("ReplaceField$Value", {"include": "id, "}),
+        ("ReplaceField$Value", {"renames": "a:b,"}),
+        ("Cast$Value", {"spec": "id:int8,"}),
+        ("Cast$Value", {"spec": "id:int8,id:int16"}),
+    ]
+    for i, (cls, cfg) in enumerate(lists):
+        c.append(tr(f"list-validation-{i}", cls, cfg, rec(MAP_VALUE)))
+    c.append(
+        tr(
+            "value-to-key-v2",
+            "ValueToKey",
+            {"fields": "addr.city,id", "field.syntax.version": "V2"},
+            rec(USER_ENV),
+            rec(MAP_VALUE),
+            rec(env(None, {"addr": {"city": "x"}, "id": 1})),
+        )
+    )
     return c
 
 
@@ -932,8 +958,16 @@ def _json_cases() -> list[dict[str, Any]]:
             {},
         ),
     ]
+    content = '{"type":"struct","fields":[{"type":"int32","field":"a"},{"type":"bytes","name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"2"},"optional":true,"field":"d"}]}'
+    reads += [
+        ("schema-content", '{"a":5,"d":1.25}', {"schema.content": content, "decimal.format": "NUMERIC"}),
+        ("schema-content-envelope", '{"schema":null,"payload":{"a":5}}', {"schema.content": content}),
+        ("schema-content-plain-mode", '{"a":5}', {"schema.content": content, "schemas.enable": "false"}),
+        ("schema-content-null", '{"schema":null,"payload":{"a":5}}', {"schema.content": "null"}),
+        ("schema-content-bad", "{}", {"schema.content": "{nope"}),
+    ]
     for name, raw, cfg in reads:
-        compare = "error_prefix" if name == "bad-json" else "exact"
+        compare = "error_prefix" if name in ("bad-json", "schema-content-bad") else "exact"
         out.append({"id": f"json-to-{name}", "kind": "json_to", "config": cfg, "bytes": raw, "compare": compare})
     return out
 
@@ -1074,6 +1108,15 @@ def _converter_cases() -> list[dict[str, Any]]:
     return out
 
 
+def _config_def_cases() -> list[dict[str, Any]]:
+    import transforms
+    from genesis_worker.runtime import converters
+
+    names = [getattr(transforms, n).java_class_names[0] for n in transforms.__all__]
+    names += [getattr(converters, n).java_class_names[0] for n in converters.__all__ if n != "AvroConverter"]
+    return [{"id": f"config-def-{n.rsplit('.', 1)[1]}", "kind": "config_def", "class": n} for n in names]
+
+
 CASES: list[dict[str, Any]] = (
-    _transform_cases() + _predicate_cases() + _json_cases() + _header_cases() + _converter_cases()
+    _transform_cases() + _predicate_cases() + _json_cases() + _header_cases() + _converter_cases() + _config_def_cases()
 )

@@ -149,4 +149,8 @@ def _run(case: dict[str, Any]) -> dict[str, Any]:
         raw = case["b64"]
         sv = conv.to_connect_data("topic", None if raw is None else base64.b64decode(raw))
         return {"data": envelope(sv.schema, sv.value)}
+    if kind == "config_def":
+        plugin = (PLUGINS.get(case["class"]) or CONVERTERS[case["class"]])()
+        fields = ("name", "type", "required", "default_value", "importance", "documentation")
+        return {"keys": [{f: info[f] for f in fields} for info in plugin.config().to_infos()]}
     raise ValueError("unknown kind " + kind)
