@@ -217,9 +217,20 @@ def test_config_validation() -> None:
         "converter.type",
         "schemas.enable",
         "schemas.cache.size",
+        "schema.content",
         "decimal.format",
         "replace.null.with.default",
     ]
+
+
+def test_schema_content_makes_every_message_a_bare_payload() -> None:
+    schema_json = '{"type":"struct","fields":[{"type":"int32","field":"a"}],"name":"Fixed"}'
+    c = conv(**{"schema.content": schema_json})
+    sv = c.to_connect_data("t", b'{"a":5}')
+    assert sv.schema is not None and sv.schema.name == "Fixed"
+    assert sv.value.get("a") == 5
+    with pytest.raises(DataException, match="Failed to parse schema in converter config"):
+        conv(**{"schema.content": "{nope"})
 
 
 def test_schema_cache_is_used() -> None:
