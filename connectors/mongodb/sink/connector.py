@@ -23,7 +23,6 @@ class MongoSinkConnector(SinkConnector):
     """
 
     java_class_names: ClassVar[tuple[str, ...]] = ("com.mongodb.kafka.connect.MongoSinkConnector",)
-    plugin_version: ClassVar[str | None] = "1.14.1"
 
     def __init__(self) -> None:
         self.props: dict[str, str] = {}

@@ -24,7 +24,6 @@ class MongoSourceConnector(SourceConnector):
     """
 
     java_class_names: ClassVar[tuple[str, ...]] = ("com.mongodb.kafka.connect.MongoSourceConnector",)
-    plugin_version: ClassVar[str | None] = "1.14.1"
 
     def __init__(self) -> None:
         self.props: dict[str, str] = {}
