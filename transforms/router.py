@@ -49,7 +49,7 @@ class RegexRouter(Transformation[ConnectRecord]):
     def __init__(self) -> None:
         self.regex: re.Pattern[str] = re.compile("")
         self.template = ""
-        self._last: tuple[str, str] | None = None
+        self._routes: dict[str, str | None] = {}
 
     def config(self) -> ConfigDef:
         return REGEX_ROUTER_CONFIG_DEF
@@ -58,17 +58,17 @@ class RegexRouter(Transformation[ConnectRecord]):
         parsed = REGEX_ROUTER_CONFIG_DEF.parse(configs)
         self.regex = compile_java_regex(parsed["regex"])
         self.template = java_replacement(parsed["replacement"], self.regex.groups)
-        self._last = None
+        self._routes = {}
 
     def route(self, topic: str) -> str | None:
-        """The new topic name, or None when ``topic`` does not match."""
-        last = self._last
-        if last is not None and last[0] == topic:
-            return last[1]
-        if self.regex.fullmatch(topic) is None:
-            return None
-        routed = self.regex.sub(self.template, topic, count=1)
-        self._last = (topic, routed)
+        """The new topic name, or None when ``topic`` does not match (answers cached per topic)."""
+        cache = self._routes
+        if topic in cache:
+            return cache[topic]
+        routed = self.regex.sub(self.template, topic, count=1) if self.regex.fullmatch(topic) is not None else None
+        if len(cache) >= 4096:
+            cache.clear()
+        cache[topic] = routed
         return routed
 
     def apply(self, record: ConnectRecord) -> ConnectRecord:
