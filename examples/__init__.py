@@ -1,0 +1,1 @@
+"""Example connectors (templates to copy)."""
