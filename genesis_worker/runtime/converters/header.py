@@ -7,7 +7,6 @@ from typing import Any, ClassVar
 
 from genesis_worker.api.config import ConfigDef
 from genesis_worker.api.data import Schema, SchemaAndValue
-from genesis_worker.api.errors import DataException
 from genesis_worker.api.transform import HeaderConverter
 from genesis_worker.runtime.converters.values import convert_to_string, parse_string
 
@@ -45,6 +44,6 @@ class SimpleHeaderConverter(HeaderConverter):
             return SchemaAndValue(Schema.STRING_SCHEMA, text)
         try:
             parsed = parse_string(text)
-        except DataException:
+        except Exception:  # as Java: any failure to infer a type leaves the header a string
             return SchemaAndValue(Schema.STRING_SCHEMA, text)
         return SchemaAndValue.NULL if parsed is None else parsed

@@ -257,7 +257,8 @@ def _parse_number(token: str) -> SchemaAndValue | None:
     exp = dec.as_tuple().exponent
     assert isinstance(exp, int)
     scale = -exp
-    if dec == dec.to_integral_value():
+    # adjusted() bounds the digit count: never build a huge int from text like "1e999999999"
+    if dec.adjusted() <= 19 and dec == dec.to_integral_value():
         n = int(dec)
         if _LONG_MIN <= n <= _LONG_MAX:
             if -(2**7) <= n < 2**7:

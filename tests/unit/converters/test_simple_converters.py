@@ -150,3 +150,8 @@ def test_value_converters_serve_as_header_converters() -> None:
     j.configure({"schemas.enable": "false"})
     assert j.decode("t", "k", b'{"a":1}').value == {"a": 1}
     assert header_converter_for("org.apache.kafka.connect.storage.SimpleHeaderConverter") is None
+
+
+def test_header_parse_of_huge_exponent_is_cheap() -> None:
+    sv = SimpleHeaderConverter().to_connect_header("t", "k", b"1e999999999")
+    assert sv.schema is not None and sv.schema.name == "org.apache.kafka.connect.data.Decimal"
