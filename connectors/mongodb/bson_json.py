@@ -87,7 +87,8 @@ def java_string(s: str) -> str:
 
 
 def java_double(x: float) -> str:
-    """``Double.toString(x)``: ``1.0``, ``0.001``, ``1.0E7``, ``1.0E-4``, ``NaN``, ``Infinity``."""
+    """A double as the Java driver's JsonWriter writes it: ``Double.toString`` digits with an explicit
+    exponent sign: ``1.0``, ``0.001``, ``1.0E+7``, ``1.0E-4``, ``NaN``, ``Infinity``."""
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
@@ -107,7 +108,8 @@ def java_double(x: float) -> str:
             return f"{sign}{digits}{'0' * (point - len(digits))}.0"
         return f"{sign}{digits[:point]}.{digits[point:]}"
     mantissa = digits[0] + "." + (digits[1:] or "0")
-    return f"{sign}{mantissa}E{point - 1}"
+    exponent = point - 1
+    return f"{sign}{mantissa}E{'+' if exponent >= 0 else '-'}{abs(exponent)}"
 
 
 def millis(value: _dt.datetime | DatetimeMS) -> int:
@@ -120,19 +122,33 @@ def millis(value: _dt.datetime | DatetimeMS) -> int:
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
-def _iso_instant(ms: int) -> str:
-    """``DateTimeFormatter.ISO_INSTANT``: fraction in groups of three digits, omitted when zero."""
-    t = _EPOCH + _dt.timedelta(milliseconds=ms)
-    base = t.strftime("%Y-%m-%dT%H:%M:%S")
-    return f"{base}.{ms % 1000:03d}Z" if ms % 1000 else f"{base}Z"
+def _iso(ms: int) -> str:
+    """``DateTimeFormatter.ISO_DATE_TIME`` of a UTC instant: shortest fraction (none when zero), ``Z``,
+    a sign and five digits for years after 9999 (as ``java.time`` writes them)."""
+    days, rest = divmod(ms, 86_400_000)
+    date = _dt.date.fromordinal(_EPOCH_ORDINAL + days) if _MIN_DAYS <= days <= _MAX_DAYS else None
+    if date is None:
+        year, doy = _far_year(days)
+        date_text = f"+{year}-{doy}"
+    else:
+        date_text = date.isoformat()
+    secs, milli = divmod(rest, 1000)
+    h, r = divmod(secs, 3600)
+    m, sec = divmod(r, 60)
+    frac = f"{milli:03d}".rstrip("0")
+    return f"{date_text}T{h:02d}:{m:02d}:{sec:02d}{'.' + frac if frac else ''}Z"
 
 
-def _iso_date_time(ms: int) -> str:
-    """``DateTimeFormatter.ISO_DATE_TIME`` of a UTC ``ZonedDateTime``: shortest fraction, ``Z`` offset."""
-    t = _EPOCH + _dt.timedelta(milliseconds=ms)
-    base = t.strftime("%Y-%m-%dT%H:%M:%S")
-    frac = f"{ms % 1000:03d}".rstrip("0")
-    return f"{base}.{frac}Z" if frac else f"{base}Z"
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
+_MIN_DAYS = _dt.date.min.toordinal() - _EPOCH_ORDINAL
+_MAX_DAYS = _dt.date.max.toordinal() - _EPOCH_ORDINAL
+
+
+def _far_year(days: int) -> tuple[int, str]:
+    """Year and ``MM-DD`` of a day after 9999-12-31 (proleptic Gregorian, 400-year cycles)."""
+    cycles, within = divmod(days - (_dt.date(2000, 1, 1).toordinal() - _EPOCH_ORDINAL), 146_097)
+    d = _dt.date(2000, 1, 1) + _dt.timedelta(days=within)
+    return d.year + 400 * cycles, d.strftime("%m-%d")
 
 
 def _binary_parts(value: bytes | Binary | uuid.UUID) -> tuple[str, int]:
@@ -235,9 +251,9 @@ class JsonWriter:
         if self.mode is STRICT:
             return f'{{"$date": {ms}}}'
         if self.mode is SIMPLIFIED:
-            return f'"{_iso_date_time(ms)}"'
+            return f'"{_iso(ms)}"'
         if self.mode is RELAXED and 0 <= ms <= _MAX_ISO_MS:
-            return f'{{"$date": "{_iso_instant(ms)}"}}'
+            return f'{{"$date": "{_iso(ms)}"}}'
         return f'{{"$date": {{"$numberLong": "{ms}"}}}}'
 
     def _binary(self, v: bytes | Binary | uuid.UUID) -> str:
