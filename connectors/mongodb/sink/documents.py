@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from bson import BSON, Decimal128, Int64, json_util
+from bson.binary import UuidRepresentation
+from bson.codec_options import DatetimeConversion
 from bson.errors import InvalidBSON
 from bson.json_util import JSONMode, JSONOptions
 
@@ -39,7 +41,13 @@ from genesis_worker.api.data import (
 
 Document = dict[str, Any]
 
-_JSON_OPTIONS = JSONOptions(json_mode=JSONMode.RELAXED, tz_aware=True, tzinfo=_dt.UTC)
+_JSON_OPTIONS = JSONOptions(
+    json_mode=JSONMode.RELAXED,
+    tz_aware=True,
+    tzinfo=_dt.UTC,
+    datetime_conversion=DatetimeConversion.DATETIME_AUTO,  # dates beyond Python's datetime stay dates
+    uuid_representation=UuidRepresentation.UNSPECIFIED,  # binary subtypes 3/4 written back unchanged
+)
 _EPOCH_DAY = _dt.date(1970, 1, 1)
 _UTC = _dt.UTC
 

@@ -20,6 +20,7 @@ from bson.json_util import JSONMode, JSONOptions
 
 from connectors.mongodb.bson_json import EXTENDED, RELAXED, SIMPLIFIED, STRICT, to_json
 from connectors.mongodb.client import CODEC_OPTIONS
+from connectors.mongodb.sink.documents import parse_json
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "java_bson_json_golden.json").read_text())
 INPUT = JSONOptions(
@@ -38,3 +39,9 @@ def test_matches_the_java_driver(case: dict[str, str], mode: str) -> None:
     parsed = json_util.loads(case["input"], json_options=INPUT)
     doc = decode(encode(parsed), CODEC_OPTIONS)
     assert to_json(doc, MODES[mode]) == case[mode]
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=lambda c: c["input"][:40])
+def test_sink_parses_strings_as_the_java_connector(case: dict[str, str]) -> None:
+    """StringConverter values: ``BsonDocument.parse`` in Java; the canonical output shows every BSON type."""
+    assert to_json(parse_json(case["input"]), EXTENDED) == case["extended"]
