@@ -123,6 +123,18 @@ class DistributedConfig:
             retry_backoff_ms=_int(props, "retry.backoff.ms", 100, 0),
             task_shutdown_graceful_timeout_ms=_int(props, "task.shutdown.graceful.timeout.ms", 5_000, 0),
         )
+        eos = str(props.get("exactly.once.source.support") or "disabled").strip().lower()
+        if eos not in ("disabled", "preparing", "enabled"):
+            raise ConfigException(
+                f"Invalid value {eos} for configuration exactly.once.source.support: String must be one of "
+                "(case insensitive): DISABLED, ENABLED, PREPARING"
+            )
+        if eos != "disabled":
+            raise ConfigException(
+                f"exactly.once.source.support={eos} is not supported by genesis-worker: its source tasks are "
+                "at-least-once and the leader does not write the config topic transactionally; set it to "
+                "'disabled' (the default)"
+            )
         for key, alg in (
             ("inter.worker.key.generation.algorithm", cfg.key_generation_algorithm),
             ("inter.worker.signature.algorithm", cfg.signature_algorithm),

@@ -69,6 +69,8 @@ def test_distributed_config() -> None:
         DistributedConfig.from_props({**props, "connect.protocol": "bogus"})
     with pytest.raises(ConfigException, match=r"inter\.worker\.verification\.algorithms"):
         DistributedConfig.from_props({**props, "inter.worker.signature.algorithm": "HmacSHA512"})
+    with pytest.raises(ConfigException, match="not supported by genesis-worker"):
+        DistributedConfig.from_props({**props, "exactly.once.source.support": "enabled"})
     with pytest.raises(ConfigException, match="Not a number"):
         DistributedConfig.from_props({**props, "session.timeout.ms": "soon"})
     url = advertised_url({"listeners": "http://127.0.0.1:0"}, bound_port=4321)
