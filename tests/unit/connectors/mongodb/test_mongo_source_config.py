@@ -150,3 +150,12 @@ def test_invalid_change_stream_classification() -> None:
     )
     assert change_stream_not_valid(OperationFailure("resume token is not a valid resume token", 9))
     assert not change_stream_not_valid(OperationFailure("not primary", 10107))
+
+
+def test_uri_hosts_match_java_connection_string() -> None:
+    """Expected values printed by the Java driver (driver-core 5.14.0): ``new ConnectionString(uri).getHosts()``."""
+    from connectors.mongodb.configs import uri_hosts
+
+    assert uri_hosts("mongodb://user:pw@HostB:27018,hostA/?replicaSet=rs0") == ["HostB:27018", "hostA"]
+    assert uri_hosts("mongodb://127.0.0.1:4000/?directConnection=true") == ["127.0.0.1:4000"]
+    assert uri_hosts("mongodb://[::1]:27017,Zed.example.COM/db") == ["Zed.example.COM", "[::1]:27017"]
