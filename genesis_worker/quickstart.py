@@ -66,6 +66,8 @@ def write_files(workdir: Path, bootstrap: str, port: int) -> tuple[Path, list[Pa
                     "tasks.max": "1",
                     "topics": TOPIC,
                     "file": str(workdir / "adlog-events.jsonl"),
+                    # read the JSON bytes as text so each line of the file is the event's JSON
+                    "value.converter": "org.apache.kafka.connect.storage.StringConverter",
                 },
             },
             option=orjson.OPT_INDENT_2,

@@ -160,6 +160,7 @@ class WorkerSinkTask(WorkerTask):
         self.pending: list[SinkRecord] | None = None
         self._prefetch: asyncio.Future[Any] | None = None
         self._loop_lock = asyncio.Lock()
+        self._last_consumer_error: tuple[Any, str] | None = None
         self.last_committed: dict[TopicPartition, int] = {}
         self.rewinds: dict[TopicPartition, int] = {}
         self.task_paused: set[TopicPartition] = set()
@@ -497,10 +498,13 @@ class WorkerSinkTask(WorkerTask):
             while i < n:
                 m = msgs[i]
                 if m.error() is not None:
-                    if m.error().code() == _EOF:
-                        i += 1
-                        continue
-                    raise KafkaException(m.error())
+                    err = m.error()
+                    if err.code() != _EOF:
+                        if err.fatal():
+                            raise KafkaException(err)
+                        self._consumer_error(err)  # transient (e.g. topic not created yet): keep polling
+                    i += 1
+                    continue
                 topic = m.topic()
                 partition = m.partition()
                 offset = m.offset()
@@ -544,6 +548,12 @@ class WorkerSinkTask(WorkerTask):
         except Exception:
             return i
         return -1
+
+    def _consumer_error(self, err: Any) -> None:
+        key = (err.code(), err.str())
+        if key != self._last_consumer_error:
+            self._last_consumer_error = key
+            log.warning("%s consumer error (will keep polling): %s", self, err.str())
 
     def _topic_active(self, topic: str) -> None:
         self.active_topics.add(topic)
