@@ -273,3 +273,46 @@ async def test_replace_java_cluster_in_place(kafka: Any, java_connect_factory: A
             assert body["offsets"] == want
     finally:
         await asyncio.gather(*(stop_node(h) for h in herders), return_exceptions=True)
+
+
+async def test_java_takes_over_from_genesis(kafka: Any, java_connect_factory: Any, tmp_path: Path) -> None:
+    """The other way round: records, offsets and statuses written by genesis are read by Java."""
+    group = f"back-{uuid.uuid4().hex[:8]}"
+    topic = kafka.create_topic(f"{group}-lines", partitions=1)
+    src = tmp_path / "in.txt"
+    out = tmp_path / "out.txt"
+    src.write_text("".join(f"line-{n:05d}\n" for n in range(1500)))
+    h = await start_genesis(genesis_props(kafka.bootstrap, group))
+    try:
+        await wait_for(lambda: h.local.known, 30, "genesis worker joined")
+        async with aiohttp.ClientSession() as s:
+            for name, config in (
+                (
+                    "file-src",
+                    {"connector.class": "FileStreamSource", "tasks.max": "1", "file": str(src), "topic": topic},
+                ),
+                (
+                    "file-sink",
+                    {"connector.class": "FileStreamSink", "tasks.max": "1", "file": str(out), "topics": topic},
+                ),
+            ):
+                st, body = await rest(s, "PUT", f"{h.rest_url()}connectors/{name}/config", config)
+                assert st == 201, body
+        await wait_for(
+            lambda: out.is_file() and len(out.read_text().splitlines()) >= 1500, 60, "genesis sink caught up"
+        )
+    finally:
+        await stop_node(h)  # graceful: offsets committed, LeaveGroup
+    with src.open("a") as f:
+        f.write("".join(f"line-{n:05d}\n" for n in range(1500, 1800)))
+    java = await asyncio.to_thread(
+        java_connect_factory, kafka.bootstrap, group_id=group, topic_prefix=group, properties=FAST
+    )
+    try:
+        expected = [f"line-{n:05d}" for n in range(1800)]
+        await wait_for(lambda: out.read_text().splitlines() == expected, 90, "Java continued exactly once")
+        status = await asyncio.to_thread(java.get, "/connectors/file-src/status")
+        assert status["connector"]["state"] == "RUNNING"  # type: ignore[index]
+        assert java_protocol_errors(java) == []
+    finally:
+        await asyncio.to_thread(java.close)
