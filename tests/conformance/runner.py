@@ -130,20 +130,24 @@ async def run_scenario(base_url: str, variables: dict[str, str], steps: list[Ste
             elif step.body is not None:
                 kwargs["data"] = json.dumps(substitute(step.body, variables)).encode()
                 kwargs["headers"].setdefault("Content-Type", "application/json")
-            async with session.request(
-                step.method, base + substitute(step.path, variables), skip_auto_headers=["Content-Type"], **kwargs
-            ) as resp:
-                raw = await resp.read()
-                try:
-                    body: Any = json.loads(raw) if raw else None
-                except ValueError:
-                    body = raw.decode("utf-8", "replace")[:300]
-                location = resp.headers.get("Location")
-                if location:
-                    location = "/" + location.split("/", 3)[-1]  # path only: hosts differ
-                results[step.id] = Result(
-                    resp.status, body, location, resp.content_type if raw else None, interesting_headers(resp.headers)
-                )
+            for _attempt in range(100 if step.retry_conflict else 1):
+                async with session.request(
+                    step.method, base + substitute(step.path, variables), skip_auto_headers=["Content-Type"], **kwargs
+                ) as resp:
+                    raw = await resp.read()
+                if resp.status != 409:
+                    break
+                await asyncio.sleep(0.2)
+            try:
+                body: Any = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")[:300]
+            location = resp.headers.get("Location")
+            if location:
+                location = "/" + location.split("/", 3)[-1]  # path only: hosts differ
+            results[step.id] = Result(
+                resp.status, body, location, resp.content_type if raw else None, interesting_headers(resp.headers)
+            )
     return results
 
 
@@ -186,11 +190,15 @@ def compare(
 
 
 def render_report(
-    diffs: list[Difference], java: dict[str, Result], accepted: dict[str, str], steps: list[Step] = STEPS
+    diffs: list[Difference],
+    java: dict[str, Result],
+    accepted: dict[str, str],
+    steps: list[Step] = STEPS,
+    title: str = "standalone",
 ) -> str:
     compared = [s for s in steps if s.wait is None]
     lines = [
-        "# REST conformance: genesis-worker vs Apache Kafka Connect 4.4 (standalone)",
+        f"# REST conformance: genesis-worker vs Apache Kafka Connect 4.4 ({title})",
         "",
         f"{len(compared)} scripted requests (tests/conformance/scenario.py); "
         f"{sum(1 for d in diffs if d.kind == 'status')} status differences, "

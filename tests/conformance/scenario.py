@@ -26,6 +26,7 @@ class Step:
     wait: tuple[str, str, int] | None = None  # (connector, state, task count)
     sort_list: bool = False
     check_headers: bool = False  # also compare CORS / Allow / configured response headers
+    retry_conflict: bool = False  # repeat (up to 20 s) while the answer is 409: a rebalance is settling
 
 
 SRC = {"connector.class": "FileStreamSource", "tasks.max": "1", "file": "{in}", "topic": "{topic}"}
@@ -199,4 +200,58 @@ CORS_STEPS: list[Step] = [
     Step("error-with-origin", "GET", "/connectors/nope", headers={"Origin": ORIGIN}, check_headers=True),
     Step("topics-disabled", "GET", "/connectors/x/topics"),
     Step("topics-reset-disabled", "PUT", "/connectors/x/topics/reset"),
+]
+
+
+# Sent to a *follower* of a two-worker distributed cluster (Java vs genesis): forwarding to the leader.
+DIST_SRC = {"connector.class": "FileStreamSource", "tasks.max": "1", "file": "{in}", "topic": "{topic}"}
+DIST_STEPS: list[Step] = [
+    Step("fwd-create", "POST", "/connectors", {"name": "fwd", "config": DIST_SRC}),
+    Step("fwd-create-dup", "POST", "/connectors", {"name": "fwd", "config": DIST_SRC}),
+    Step("fwd-create-invalid", "POST", "/connectors", {"name": "bad", "config": {"connector.class": "FileStreamSink"}}),
+    Step("fwd-second-hop", "PUT", "/connectors/fwd/config?forward=false", DIST_SRC),
+    Step("fwd-wait", "GET", "", wait=("fwd", "RUNNING", 1)),
+    Step("fwd-put", "PUT", "/connectors/fwd/config", {**DIST_SRC, "batch.size": "7"}, retry_conflict=True),
+    Step("fwd-put-create", "PUT", "/connectors/fwd2/config", DIST_SRC, retry_conflict=True),
+    Step("fwd-patch", "PATCH", "/connectors/fwd/config", {"batch.size": None}, retry_conflict=True),
+    Step("fwd-wait-2", "GET", "", wait=("fwd", "RUNNING", 1)),
+    Step("fwd-get", "GET", "/connectors/fwd"),
+    Step("fwd-restart", "POST", "/connectors/fwd/restart", retry_conflict=True),
+    Step("fwd-restart-plan", "POST", "/connectors/fwd/restart?includeTasks=true", compare="shape", retry_conflict=True),
+    Step("fwd-wait-3", "GET", "", wait=("fwd", "RUNNING", 1)),
+    Step("fwd-restart-task", "POST", "/connectors/fwd/tasks/0/restart", retry_conflict=True),
+    Step("fwd-restart-missing", "POST", "/connectors/nope/restart", retry_conflict=True),
+    Step("fwd-pause", "PUT", "/connectors/fwd/pause"),
+    Step("fwd-wait-paused", "GET", "", wait=("fwd", "PAUSED", 1)),
+    Step("fwd-resume", "PUT", "/connectors/fwd/resume"),
+    Step("fwd-stop", "PUT", "/connectors/fwd/stop", retry_conflict=True),
+    Step("fwd-wait-stopped", "GET", "", wait=("fwd", "STOPPED", 0)),
+    Step("fwd-offsets", "GET", "/connectors/fwd/offsets", compare="shape"),
+    Step(
+        "fwd-offsets-alter",
+        "PATCH",
+        "/connectors/fwd/offsets",
+        {"offsets": [{"partition": {"filename": "{in}"}, "offset": {"position": 3}}]},
+        retry_conflict=True,
+    ),
+    Step(
+        "fwd-offsets-running",
+        "PATCH",
+        "/connectors/fwd2/offsets",
+        {"offsets": [{"partition": {"filename": "{in}"}, "offset": {"position": 3}}]},
+        retry_conflict=True,
+    ),
+    Step("fwd-offsets-reset", "DELETE", "/connectors/fwd/offsets", retry_conflict=True),
+    Step("fwd-internal-unsigned", "POST", "/connectors/fwd/tasks", [{"task.class": "x"}]),
+    Step("fwd-fence-unsigned", "PUT", "/connectors/fwd/fence"),
+    Step(
+        "fwd-logger-cluster",
+        "PUT",
+        "/admin/loggers/org.apache.kafka.connect.genesis.fwd?scope=cluster",
+        {"level": "DEBUG"},
+    ),
+    Step("fwd-delete", "DELETE", "/connectors/fwd", retry_conflict=True),
+    Step("fwd-delete-2", "DELETE", "/connectors/fwd2", retry_conflict=True),
+    Step("fwd-delete-missing", "DELETE", "/connectors/fwd", retry_conflict=True),
+    Step("fwd-list", "GET", "/connectors"),
 ]

@@ -136,7 +136,9 @@ async def test_cors_and_headers_conformance_with_java(
     diffs = compare(java_results, genesis_results, {}, {}, CORS_STEPS)
     report = REPORT.with_name("cors-report.md")
     report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(render_report(diffs, java_results, CORS_ACCEPTED, CORS_STEPS))
+    report.write_text(
+        render_report(diffs, java_results, CORS_ACCEPTED, CORS_STEPS, "standalone, CORS and response headers")
+    )
     (report.with_suffix(".json")).write_text(
         json.dumps({k: [java_results[k].__dict__, genesis_results[k].__dict__] for k in java_results}, indent=1)
     )
