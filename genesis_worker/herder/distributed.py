@@ -854,7 +854,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._status_queue.put_nowait((status, state in (State.FAILED, State.UNASSIGNED)))
 
     def on_topic_active(self, connector: str, topic: str, task: int = 0) -> None:
-        if self._status.get_topic(connector, topic) is None:
+        if self.cfg.topic_tracking_enable and self._status.get_topic(connector, topic) is None:
             self._status_queue.put_nowait((store.TopicStatus(topic, connector, task, _now_ms()), False))
 
     async def _status_writer(self) -> None:
@@ -1111,13 +1111,9 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         return _state_json({"id": task.task}, st)
 
     async def active_topics(self, name: str) -> list[str]:
-        if self._snapshot().connector_config(name) is None:
-            raise NotFoundException(f"Connector {name} not found")
         return sorted({t.topic for t in self._status.get_all_topics(name)})
 
     async def reset_active_topics(self, name: str) -> None:
-        if self._snapshot().connector_config(name) is None:
-            raise NotFoundException(f"Connector {name} not found")
         for t in self._status.get_all_topics(name):
             await self._status.delete_topic(name, t.topic)
 

@@ -90,6 +90,7 @@ class DistributedConfig:
     client_id: str = ""
     retry_backoff_ms: int = 100
     task_shutdown_graceful_timeout_ms: int = 5_000
+    topic_tracking_enable: bool = True
 
     @classmethod
     def from_props(cls, props: Mapping[str, str]) -> DistributedConfig:
@@ -122,6 +123,7 @@ class DistributedConfig:
             client_id=str(props.get("client.id") or ""),
             retry_backoff_ms=_int(props, "retry.backoff.ms", 100, 0),
             task_shutdown_graceful_timeout_ms=_int(props, "task.shutdown.graceful.timeout.ms", 5_000, 0),
+            topic_tracking_enable=str(props.get("topic.tracking.enable", "true")).strip().lower() != "false",
         )
         eos = str(props.get("exactly.once.source.support") or "disabled").strip().lower()
         if eos not in ("disabled", "preparing", "enabled"):

@@ -123,6 +123,15 @@ async def test_cluster_pipeline_forwarding_and_racing_configs(kafka: Any, tmp_pa
                 lambda: expected <= set(read_sink_keys(str(tmp_path / "out"), "sink")), 90, "all keys in the sink"
             )
 
+            # topic tracking (KIP-558): the sink's topic recorded in the status topic, seen by every worker
+            for u in urls:
+                for _ in range(50):
+                    st, b = await call(s, "GET", f"{u}connectors/sink/topics")
+                    if st == 200 and b == {"sink": {"topics": [topic]}}:
+                        break
+                    await asyncio.sleep(0.1)
+                assert (st, b) == (200, {"sink": {"topics": [topic]}})
+
             # two workers racing config changes: every change lands exactly once
             async def put(worker: int, name: str, value: str) -> int:
                 st, b = await call(
