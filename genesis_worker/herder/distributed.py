@@ -304,7 +304,9 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         return bool(self.member_id) and self.member_id == self.leader_id
 
     def leader_url(self) -> str | None:
-        return self.local.leader_url or None if self.local.known else None
+        if not self.local.known:
+            return None
+        return self.local.leader_url or None
 
     def session_key(self) -> SessionKey | None:
         """The current session key (None before one was read)."""
@@ -346,6 +348,8 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         return metadata_protocols(ConnectProtocolCompatibility.from_version(version), state)
 
     async def on_join_prepare(self, generation: int, member_id: str) -> None:
+        if self._stopping:
+            return
         async with self._lock:
             self._rebalance_resolved = False
             if self.protocol is ConnectProtocolCompatibility.EAGER and self.local.known and not self._last_failed:
@@ -392,7 +396,11 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
 
     async def on_assigned(self, assignment: GroupAssignment) -> None:
         a = decode_assignment(assignment.assignment)
+        if self._stopping:
+            return
         async with self._lock:
+            if self._stopping:
+                return
             self.generation = assignment.generation
             self.member_id = assignment.member_id
             self.leader_id = assignment.leader_id
@@ -1177,6 +1185,7 @@ def from_worker_config(config: WorkerConfig, plugins: PluginRegistry | None = No
     from genesis_worker.config.kafka_clients import translate
     from genesis_worker.herder.distributed_runtime import WorkerRuntime
     from genesis_worker.herder.distributed_setup import create_stores
+    from genesis_worker.herder.member_client import aiokafka_client_config
 
     props = {k: str(v) for k, v in config.originals.items() if v is not None}
     cfg = DistributedConfig.from_props(props)
@@ -1194,6 +1203,7 @@ def from_worker_config(config: WorkerConfig, plugins: PluginRegistry | None = No
         offset_store=stores.offsets,
         plugins=plugins,
         admin_config=client_config,
+        client_config=aiokafka_client_config(client_config),
     )
     runtime.bind(herder, config.worker_id)
     return herder

@@ -76,3 +76,27 @@ def test_distributed_config() -> None:
     url = advertised_url({"listeners": "http://127.0.0.1:0"}, bound_port=4321)
     assert url == "http://127.0.0.1:4321/" and worker_id_from_url(url) == "127.0.0.1:4321"
     assert advertised_url({"rest.advertised.host.name": "w1", "rest.advertised.port": "9"}) == "http://w1:9/"
+
+
+def test_member_client_security_settings() -> None:
+    from genesis_worker.herder.member_client import aiokafka_client_config
+
+    assert aiokafka_client_config({"bootstrap.servers": "k:9092"}) == {}
+    got = aiokafka_client_config(
+        {
+            "security.protocol": "sasl_plaintext",
+            "sasl.mechanisms": "SCRAM-SHA-512",
+            "sasl.username": "u",
+            "sasl.password": "p",
+        }
+    )
+    assert got == {
+        "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_plain_username": "u",
+        "sasl_plain_password": "p",
+    }
+    ssl_conf = aiokafka_client_config({"security.protocol": "SSL", "ssl.endpoint.identification.algorithm": "none"})
+    assert ssl_conf["security_protocol"] == "SSL" and ssl_conf["ssl_context"].check_hostname is False
+    with pytest.raises(ConfigException, match=r"sasl\.mechanism"):
+        aiokafka_client_config({"security.protocol": "SASL_SSL", "sasl.mechanisms": "GSSAPI"})
