@@ -170,7 +170,9 @@ class Herder(abc.ABC):
     # --- internal / cluster --------------------------------------------------------------------------
     async def put_task_configs(self, name: str, configs: list[dict[str, str]], signature: Any = None) -> None:
         """Internal endpoint POST /connectors/{c}/tasks (distributed only)."""
-        raise NotImplementedError
+        raise NotImplementedError(
+            "Kafka Connect in standalone mode does not support externally setting task configurations."
+        )
 
     async def set_cluster_logger_level(self, namespace: str, level: str) -> None:
         """``scope=cluster`` logger change; standalone applies it locally."""
@@ -182,7 +184,7 @@ class Herder(abc.ABC):
 
     async def fence_zombie_source_tasks(self, name: str, signature: Any = None) -> None:
         """Internal endpoint PUT /connectors/{c}/fence (KIP-618, distributed only)."""
-        raise NotImplementedError("Zombie fencing of source tasks is only supported by distributed workers")
+        raise NotImplementedError("Kafka Connect in standalone mode does not support exactly-once source connectors.")
 
     # --- optional hooks the REST layer consults (safe defaults for standalone) --------------------------
     def requires_request_signature(self) -> bool:
