@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.rest.errors import Handler
@@ -64,7 +65,7 @@ class CorsPolicy:
             headers["Access-Control-Max-Age"] = MAX_AGE_SECONDS
         return headers
 
-    def middleware(self):  # type: ignore[no-untyped-def]
+    def middleware(self) -> Middleware:
         policy = self
 
         @web.middleware

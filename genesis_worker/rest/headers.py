@@ -9,6 +9,7 @@ itself win over ``set`` rules, as with the servlet filter that runs before the r
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 
@@ -94,7 +95,10 @@ def parse_header_config(text: str) -> list[HeaderRule]:
     return [parse_header_rule(item) for item in csv_split(text)]
 
 
-def header_hook(rules: list[HeaderRule]):  # type: ignore[no-untyped-def]
+ResponseHook = Callable[[web.Request, web.StreamResponse], Awaitable[None]]
+
+
+def header_hook(rules: list[HeaderRule]) -> ResponseHook:
     """An ``on_response_prepare`` callback that applies ``rules``."""
 
     async def apply(request: web.Request, response: web.StreamResponse) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from genesis_worker import __version__
 from genesis_worker.herder.base import Herder
@@ -92,7 +93,7 @@ def create_app(
         served = table
     else:
         served = table.select(admin=False)
-    middlewares = []
+    middlewares: list[Middleware] = []
     if not admin_only and config.allow_origin.strip():
         middlewares.append(CorsPolicy(config.allow_origin, config.allow_methods).middleware())
     middlewares.append(connect_errors)

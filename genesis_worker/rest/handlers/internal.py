@@ -3,7 +3,7 @@ session key when the group runs protocol ``sessioned``."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from aiohttp import web
@@ -27,7 +27,8 @@ def parse_task_configs(raw: bytes) -> list[dict[str, str]]:
         raise BodyError(
             "Cannot deserialize value of type `java.util.List<java.util.Map<java.lang.String,java.lang.String>>`"
         )
-    return [{k: scalar_to_string(v) for k, v in item.items()} for item in value]  # type: ignore[misc]
+    # JSON nulls stay None, as Jackson keeps them in Map<String, String>
+    return [cast(dict[str, str], {k: scalar_to_string(v) for k, v in item.items()}) for item in value]
 
 
 async def put_task_configs(request: web.Request) -> web.StreamResponse:
