@@ -389,3 +389,18 @@ async def test_request_timeout(herder: FakeHerder, make_client) -> None:
     herder.stage = "The worker is currently ensuring membership in the cluster, which began at 2026-01-01T00:00:00Z."
     resp = await client.delete("/connectors/slow")
     assert (await resp.json())["message"] == f"Request timed out. {herder.stage}"
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (503, {"status": "starting", "message": "Worker is still starting up."}),
+        (500, {"status": "unhealthy", "message": "Worker was unable to handle this request."}),
+    ],
+)
+async def test_health_passes_herder_verdict(herder: FakeHerder, make_client, status: int, body: dict) -> None:
+    herder.health = lambda: (status, body)  # type: ignore[method-assign]
+    client = await make_client(herder)
+    resp = await client.get("/health")
+    assert resp.status == status
+    assert await resp.json() == body
