@@ -112,6 +112,13 @@ STEPS: list[Step] = [
     Step("patch-sink", "PATCH", "/connectors/sink/config", {"batch.size": None, "tasks.max": "1"}),
     Step("patch-missing", "PATCH", "/connectors/nope/config", {"a": "b"}),
     Step("restart", "POST", "/connectors/sink/restart"),
+    Step(
+        "restart-octet-stream",
+        "POST",
+        "/connectors/sink/restart",
+        raw=b"",
+        headers={"Content-Type": "application/octet-stream"},
+    ),
     Step("restart-tasks", "POST", "/connectors/sink/restart?includeTasks=true&onlyFailed=false", compare="shape"),
     Step("wait-sink-2", "GET", "", wait=("sink", "RUNNING", 1)),
     Step("restart-task", "POST", "/connectors/sink/tasks/0/restart"),

@@ -29,6 +29,8 @@ ACCEPTED: dict[str, str] = {
     "tasks-config-removed": "same Content-Type difference on a framework 404",
     "unknown-path": "same Content-Type difference on a framework 404",
     "wrong-method": "same Content-Type difference on a framework 405",
+    "restart-octet-stream": "a body-less request with a non-JSON Content-Type (aiohttp's client default for "
+    "POST) is served; Jersey answers 415. Requests that carry a body are checked as in Java (create-form-415)",
     "put-slash-name": "both refuse an encoded '/' with 400; Jetty sends no body, genesis sends Connect's error "
     "body (message 'Ambiguous URI path separator')",
     "restart-missing": "Java 4.4 standalone answers 500 with an NPE message (connProps is null); genesis answers "
