@@ -459,15 +459,23 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         # tasks stopped by a task-config update restart if still ours
         restart = [t for t in self._tasks_to_restart if t in self.local.tasks and t not in change.start_tasks]
         self._tasks_to_restart.clear()
+        # task-config updates the tick has not handled yet: this assignment was computed from those
+        # configs, so kept tasks of those connectors restart now with them (cooperative; eager restarts all)
+        updated, self._task_updates = self._task_updates, set()
+        if updated and not eager:
+            kept = [t for t in self.local.tasks if t.connector in updated and t not in change.start_tasks]
+            kept = [t for t in kept if t not in restart]
+            if kept:
+                await self._runtime.stop_tasks([_api(t) for t in kept])
+                restart += kept
+        # connectors started now get their latest config: no separate restart needed
+        self._connector_updates.difference_update(change.start_connectors)
         with self._tick_stage(
             f"starting {len(change.start_connectors)} connectors and {len(change.start_tasks)} tasks"
         ):
             await self._start_work(change.start_connectors, change.start_tasks + restart)
         self._rebalance_resolved = True
         self._needs_reconfig_rebalance = False
-        # config updates queued while rebalancing are now covered by this assignment, except target
-        # state changes and connector config changes of connectors we kept (applied by the tick)
-        self._task_updates.clear()
         self.rebalances_completed += 1
         if self._join_started_at is not None:
             self.last_rebalance_ms = (time.monotonic() - self._join_started_at) * 1000

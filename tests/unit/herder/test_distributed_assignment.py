@@ -198,3 +198,16 @@ async def test_leader_answers_config_mismatch_when_a_member_is_ahead() -> None:
     assert {a.error for a in got.values()} == {0}
     assert sorted(c for a in got.values() for c in a.connectors) == ["a", "b"]
     assert sorted(str(t) for a in got.values() for t in a.tasks) == ["a-0", "a-1", "b-0"]
+
+
+async def test_new_task_configs_restart_kept_tasks_when_the_assignment_comes_first() -> None:
+    h, rt, member, config = await herder()
+    config.set_update_listener(h)
+    await h.on_assigned(assigned(coop(config.state.offset, ["a"], [A0, A1])))
+    rt.started.clear()
+    await config.put_task_configs("a", [{"task.class": "t", "v": "2"}] * 2)
+    assert h._needs_reconfig_rebalance
+    # the rebalance (started by another worker) completes before this worker's tick ran
+    await h.on_assigned(assigned(coop(config.state.offset), gen=4))
+    assert sorted(rt.stopped) == ["a-0", "a-1"] and sorted(rt.started) == ["a-0", "a-1"]
+    assert not h._needs_reconfig_rebalance and member.rejoins == []
