@@ -103,6 +103,8 @@ async def bounded(request: web.Request, work: Awaitable[web.StreamResponse]) -> 
     try:
         return await asyncio.wait_for(asyncio.shield(task), ctx.config.request_timeout_s)
     except TimeoutError:
+        if task.done():
+            raise  # the work itself failed with a TimeoutError: reported as such (500 with its message)
         task.add_done_callback(_swallow)
         try:
             stage = ctx.herder.stage_summary()
