@@ -28,6 +28,7 @@ from genesis_worker.rest.config import Listener, RestConfig
 from genesis_worker.rest.context import CONTEXT, RestContext
 from genesis_worker.rest.cors import CorsPolicy
 from genesis_worker.rest.errors import connect_errors
+from genesis_worker.rest.extensions import RestExtensionContext, load_extensions
 from genesis_worker.rest.forwarding import Forwarder
 from genesis_worker.rest.handlers import connect_routes
 from genesis_worker.rest.headers import header_hook, parse_header_config
@@ -96,6 +97,14 @@ def create_app(
     middlewares: list[Middleware] = []
     if not admin_only and config.allow_origin.strip():
         middlewares.append(CorsPolicy(config.allow_origin, config.allow_methods).middleware())
+    if not admin_only:  # rest.extension.classes: main listeners only, as in Connect
+        ext_context = RestExtensionContext(herder)
+        for extension in load_extensions(config.worker_config):
+            extension.register(ext_context)
+        middlewares.extend(ext_context.middlewares)
+        if ext_context.routes:
+            table = RouteTable([*table, *ext_context.routes])
+            served = RouteTable([*served, *ext_context.routes])
     middlewares.append(connect_errors)
     app = web.Application(middlewares=middlewares, client_max_size=MAX_BODY_BYTES)
     ctx = RestContext(
