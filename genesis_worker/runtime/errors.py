@@ -188,6 +188,8 @@ class DeadLetterQueueReporter:
         self.context_headers = context_headers
         self.loop = loop
         self.failures = 0
+        self.outstanding = 0
+        self._pump: asyncio.Task[None] | None = None
 
     def headers_for(self, ctx: ProcessingContext) -> list[tuple[str, bytes | None]]:
         raw = ctx.raw
@@ -224,14 +226,24 @@ class DeadLetterQueueReporter:
             kwargs["timestamp"] = raw.timestamp
         try:
             self.producer.produce(self.topic, **kwargs)
-            self.producer.poll(0)
         except Exception as e:
             self.failures += 1
             _log.error("Could not produce message to dead letter queue. topic=%s: %s", self.topic, e)
             fut.set_result(None)
+            return fut
+        self.outstanding += 1
+        if self._pump is None or self._pump.done():
+            self._pump = self.loop.create_task(self._serve_delivery_reports())
         return fut
 
+    async def _serve_delivery_reports(self) -> None:
+        """Poll the producer (in a thread) while DLQ writes are outstanding."""
+        while self.outstanding > 0:
+            await self.loop.run_in_executor(None, self.producer.poll, 0.05)
+            await asyncio.sleep(0)
+
     def _resolve(self, fut: asyncio.Future[None], err: Any) -> None:
+        self.outstanding -= 1
         if err is not None:
             self.failures += 1
             _log.error("Could not produce message to dead letter queue. topic=%s: %s", self.topic, err)
@@ -267,7 +279,7 @@ class RetryWithToleranceOperator:
         self.retry_timeout_ms = retry_timeout_ms
         self.max_delay_ms = max_delay_ms
         self.tolerate_all = tolerate_all
-        self.reporters: list[ErrorReporter] = reporters or []
+        self.reporters: list[ErrorReporter] = reporters if reporters is not None else []
         self.clock = clock
         self.stopping = stopping or asyncio.Event()
         self.total_failures = 0

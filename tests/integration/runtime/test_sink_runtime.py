@@ -260,3 +260,52 @@ async def test_pause_resume_and_passthrough_throughput(herder, kafka, topic_name
         lambda: admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(30)
     )
     assert [tp.offset for tp in res.topic_partitions] == [n + 10]
+
+
+class ReportingSinkConnector(CountingSinkConnector):
+    def task_class(self) -> type[SinkTask]:
+        return ReportingSinkTask
+
+
+class ReportingSinkTask(SinkTask):
+    """Reports records it cannot write through the errant record reporter (KIP-610)."""
+
+    async def start(self, props: dict[str, str]) -> None:
+        self.name = props["name"]
+
+    async def put(self, records: list[SinkRecord]) -> None:
+        reporter = self.context.errant_record_reporter
+        assert reporter is not None
+        for r in records:
+            if r.value == b"unwritable":
+                await reporter.report(r, ValueError("store rejected the record"))
+            else:
+                COUNTS[self.name] = COUNTS.get(self.name, 0) + 1
+
+
+async def test_errant_record_reporter_writes_original_record_to_dlq(herder, kafka, topic_name):
+    kafka.create_topic(topic_name, partitions=1)
+    dlq = topic_name + "-dlq"
+    _produce(kafka.bootstrap, topic_name, [b"a", b"unwritable", b"b"])
+    await herder.put_connector_config(
+        "errant",
+        {
+            "connector.class": f"{__name__}.ReportingSinkConnector",
+            "topics": topic_name,
+            "errors.tolerance": "all",
+            "errors.deadletterqueue.topic.name": dlq,
+            "errors.deadletterqueue.topic.replication.factor": "1",
+            "errors.deadletterqueue.context.headers.enable": "true",
+        },
+        allow_replace=False,
+    )
+    await _until(lambda: COUNTS.get("errant", 0) >= 2, 60, "2 written records")
+    msgs = await asyncio.to_thread(_read_all, kafka.bootstrap, dlq)
+    assert [m.value() for m in msgs] == [b"unwritable"]
+    headers = dict(msgs[0].headers())
+    assert headers["__connect.errors.stage"] == b"TASK_PUT"
+    assert headers["__connect.errors.offset"] == b"1"
+    assert headers["__connect.errors.exception.message"] == b"store rejected the record"
+    await herder.stop_connector("errant")
+    offsets = await herder.connector_offsets("errant")
+    assert offsets["offsets"][0]["offset"]["kafka_offset"] == 3
