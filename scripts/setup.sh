@@ -32,3 +32,4 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
 fi
 
 scripts/fetch-java-deps.sh >/dev/null
+scripts/fetch-hdfs-deps.sh >/dev/null
