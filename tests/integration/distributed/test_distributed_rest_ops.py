@@ -17,7 +17,7 @@ import pytest
 from genesis_worker.herder.session_keys import SIGNATURE_ALGORITHM_HEADER, SIGNATURE_HEADER, sign_request
 
 from .harness import cluster_props, stop_node, wait_for
-from .plugins import SeqSourceConnector, class_path
+from .plugins import EVENTS, SeqSourceConnector, class_path
 from .test_distributed_cluster import call, read_config_topic, start_workers
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(240)]
@@ -104,6 +104,32 @@ async def test_lifecycle_offsets_and_internal_requests(kafka: Any, tmp_path: Pat
             ) as r:
                 assert r.status == 404, await r.text()
 
+            # a config change through the follower: the owner restarts the connector, the leader writes
+            # new task configs, the tasks restart with them wherever they run
+            starts = {i: EVENTS["start", f"src-{i}"] for i in range(2)}
+            st, b = await call(
+                s,
+                "PUT",
+                f"{F}connectors/src/config",
+                {
+                    "connector.class": class_path(SeqSourceConnector),
+                    "tasks.max": "2",
+                    "topic": topic,
+                    "records.per.task": "150",
+                },
+            )
+            assert st == 200, b
+
+            async def new_task_configs() -> bool:
+                for u in (L, F):
+                    st, b = await call(s, "GET", f"{u}connectors/src/tasks")
+                    if st != 200 or [t["config"].get("records.per.task") for t in b] != ["150", "150"]:
+                        return False
+                return all(EVENTS["start", f"src-{i}"] > starts[i] for i in range(2))
+
+            await until(new_task_configs, 30, "new task configs applied and tasks restarted")
+            await until(lambda: everywhere("RUNNING", ["RUNNING", "RUNNING"]), 30, "RUNNING after update")
+
             # stop through the follower (leader only): STOPPED, no tasks
             st, _ = await call(s, "PUT", f"{F}connectors/src/stop")
             assert st == 204
@@ -150,6 +176,14 @@ async def test_lifecycle_offsets_and_internal_requests(kafka: Any, tmp_path: Pat
                 return all([(await call(s, "GET", f"{u}connectors/src"))[0] == 404 for u in (L, F)])
 
             await until(gone, 30, "connector deleted everywhere")
+            await wait_for(
+                lambda: (
+                    not any(t.connector == "src" for h in herders for t in h.local.tasks)
+                    and not any("src" in h.local.connectors for h in herders)
+                ),
+                30,
+                "deleted connector's work revoked",
+            )
             await until(lambda: _status_404(s, L), 30, "status removed")
         keys = [k for k, _ in read_config_topic(kafka.bootstrap, props["config.storage.topic"])]
         assert f"logger-cluster-{ns}" in keys and "restart-connector-src" in keys
