@@ -303,15 +303,35 @@ def produce_all(bootstrap: str, topic: str, records: Iterator[tuple[bytes, bytes
     return n
 
 
+_watermark_consumers: dict[str, Consumer] = {}
+
+
+def _watermark_consumer(bootstrap: str) -> Consumer:
+    """One long-lived consumer per cluster for watermark polling (a new client per poll costs ~100 ms)."""
+    c = _watermark_consumers.get(bootstrap)
+    if c is None:
+        c = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("bench-wm"), "logger": _quiet})
+        _watermark_consumers[bootstrap] = c
+    return c
+
+
 def end_offsets(bootstrap: str, topic: str, partitions: int | None = None) -> dict[int, tuple[int, int]]:
     """``{partition: (low, high)}`` watermarks of ``topic``."""
-    c = Consumer({"bootstrap.servers": bootstrap, "group.id": unique("bench-wm"), "logger": _quiet})
-    try:
+    c = _watermark_consumer(bootstrap)
+    if partitions is None:
         md = c.list_topics(topic, timeout=10).topics[topic]
-        parts = sorted(md.partitions) if partitions is None else list(range(partitions))
-        return {p: c.get_watermark_offsets(KTP(topic, p), timeout=10) for p in parts}
-    finally:
+        if md.error is not None:
+            raise RuntimeError(f"{topic}: {md.error}")
+        parts = sorted(md.partitions)
+    else:
+        parts = list(range(partitions))
+    return {p: c.get_watermark_offsets(KTP(topic, p), timeout=10, cached=False) for p in parts}
+
+
+def close_clients() -> None:
+    for c in _watermark_consumers.values():
         c.close()
+    _watermark_consumers.clear()
 
 
 def topic_count(bootstrap: str, topic: str) -> int:

@@ -18,7 +18,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from benchmarks.common import REPO_ROOT
+from benchmarks.common import REPO_ROOT, close_clients
 from tests.fixtures.java_connect import JSON_CONVERTER, JavaConnect
 from tests.fixtures.kafka import BrokerBase, KafkaBroker
 from tests.fixtures.net import HOST, free_port, wait_port_closed
@@ -228,6 +228,7 @@ class Services:
         return g
 
     def close(self) -> None:
+        close_clients()
         for s in reversed(self._owned):
             try:
                 s.close()
