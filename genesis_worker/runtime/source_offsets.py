@@ -76,10 +76,17 @@ class SubmittedRecords:
     def __init__(self) -> None:
         self._queues: dict[Any, deque[_Submitted]] = {}
         self.pending_count = 0
+        self._last_partition: dict[str, Any] | None = None
+        self._last_key: Any = None
 
     def submit(self, partition: Mapping[str, Any] | None, offset: Mapping[str, Any] | None) -> _Submitted:
         rec = _Submitted(partition, offset)
-        pk = partition_key(partition)
+        if partition is not None and partition == self._last_partition:
+            pk = self._last_key  # the common case: every record of a batch has the same partition map
+        else:
+            pk = partition_key(partition)
+            self._last_partition = dict(partition) if partition is not None else None
+            self._last_key = pk
         q = self._queues.get(pk)
         if q is None:
             q = self._queues[pk] = deque()

@@ -1,9 +1,10 @@
 """WorkerSourceTask: ``poll`` a SourceTask, transform, convert, produce; commit source offsets of
 acknowledged records.
 
-Produce calls are non-blocking librdkafka queue inserts made from the loop thread; a poller thread
-serves delivery reports and hands them to the loop in batches (one ``call_soon_threadsafe`` per
-``poll``). Offsets are tracked per source partition in submission order and written to the offset
+Produce calls are non-blocking librdkafka queue inserts made from the loop thread, and delivery
+reports are served on the loop thread too with non-blocking ``poll(0)`` calls (after each batch and
+from a small pump while sends are outstanding), so callbacks never race the loop and no thread fights
+it for the GIL. Offsets are tracked per source partition in submission order and written to the offset
 store every ``offset.flush.interval.ms`` and at stop, then ``task.commit()`` is called.
 """
 
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import threading
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +34,7 @@ from genesis_worker.storage.base import OffsetBackingStore
 log = logging.getLogger(__name__)
 
 ProducerFactory = Callable[[dict[str, Any]], Any]
+MAX_OUTSTANDING = 20000
 
 
 class WorkerSourceTaskContext(SourceTaskContext):
@@ -92,8 +93,8 @@ class WorkerSourceTask(WorkerTask):
         self.active_topics: set[str] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
         self._acks: deque[tuple[Any, Any, Any, Any]] = deque()
-        self._poller: threading.Thread | None = None
-        self._poller_stop = threading.Event()
+        self._pump: asyncio.Task[None] | None = None
+        self._last_partition: Any = object()
         self._flush_lock = asyncio.Lock()
         self._stop_called = False
         self._stop_task: asyncio.Task[None] | None = None
@@ -105,16 +106,17 @@ class WorkerSourceTask(WorkerTask):
 
     # --- producer plumbing -------------------------------------------------------------------------
 
-    def _poll_forever(self) -> None:
-        producer, loop = self.producer, self.loop
-        assert loop is not None
-        while not self._poller_stop.is_set():
-            n = producer.poll(0.05)
-            if n and self._acks:
-                try:
-                    loop.call_soon_threadsafe(self._drain_acks)
-                except RuntimeError:  # loop closed
-                    return
+    async def _ack_pump(self) -> None:
+        """Serve delivery reports while sends are outstanding (non-blocking polls on the loop)."""
+        producer = self.producer
+        while True:
+            if self._outstanding:
+                producer.poll(0)
+                if self._acks:
+                    self._drain_acks()
+                await asyncio.sleep(0.002)
+            else:
+                await asyncio.sleep(0.02)
 
     def _drain_acks(self) -> None:
         acks = self._acks
@@ -184,8 +186,7 @@ class WorkerSourceTask(WorkerTask):
         flusher: asyncio.Task[None] | None = None
         try:
             self.producer = self.producer_factory(self.producer_config)
-            self._poller = threading.Thread(target=self._poll_forever, name=f"source-{self.id}-acks", daemon=True)
-            self._poller.start()
+            self._pump = asyncio.create_task(self._ack_pump())
             await self.offset_keys.load()
             self.task.initialize(self.context)
             await self.task.start(dict(self.task_config))
@@ -209,9 +210,9 @@ class WorkerSourceTask(WorkerTask):
                 await self.commit_offsets()
             except Exception as e:
                 log.error("%s final offset commit failed: %s", self, e)
-        self._poller_stop.set()
-        if self._poller is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self._poller.join, 5.0)
+        if self._pump is not None:
+            self._pump.cancel()
+            await asyncio.gather(self._pump, return_exceptions=True)
         if self.producer is not None:
             producer, self.producer = self.producer, None
             await asyncio.get_running_loop().run_in_executor(None, producer.flush, 1.0)
@@ -258,6 +259,13 @@ class WorkerSourceTask(WorkerTask):
                 await self._send(records)
 
     async def _send(self, records: list[SourceRecord]) -> None:
+        while self._outstanding > MAX_OUTSTANDING:
+            # backpressure: unacknowledged records are live Python objects (and GC work); let acks catch up
+            self.producer.poll(0)
+            if self._acks:
+                self._drain_acks()
+            else:
+                await asyncio.sleep(0.001)
         chain = self.chain.apply if self.chain else None
         for record in records:
             try:
@@ -274,12 +282,20 @@ class WorkerSourceTask(WorkerTask):
                         self._schedule(self.task.commit_record(record, None))
                     continue
                 rec, (topic, key, value, headers) = converted
-            validate_offset_map("Partition", record.source_partition)
+            if record.source_partition is not self._last_partition:
+                validate_offset_map("Partition", record.source_partition)
+                self._last_partition = record.source_partition
             validate_offset_map("Offset", record.source_offset)
             sub = self.submitted.submit(record.source_partition, record.source_offset)
-            while not self._produce_nowait(topic, key, value, headers, rec, record, sub):  # noqa: ASYNC110
-                await asyncio.sleep(0.005)
+            while not self._produce_nowait(topic, key, value, headers, rec, record, sub):
+                self.producer.poll(0)  # queue full: serve delivery reports, let the network catch up
+                if self._acks:
+                    self._drain_acks()
+                await asyncio.sleep(0.002)
         self.records_sent += len(records)
+        self.producer.poll(0)
+        if self._acks:
+            self._drain_acks()
 
     def _convert(
         self, rec: SourceRecord
