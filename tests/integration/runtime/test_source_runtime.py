@@ -165,3 +165,56 @@ async def test_sink_redelivers_same_batch_after_retriable(herder, kafka, topic_n
     await herder.stop_connector("flaky")
     offs = (await herder.connector_offsets("flaky"))["offsets"]
     assert sum(o["offset"]["kafka_offset"] for o in offs) == 1000
+
+
+REWOUND: list[int] = []
+
+
+class RewindSinkConnector(FlakySinkConnector):
+    def task_class(self) -> type[SinkTask]:
+        return RewindSinkTask
+
+
+class RewindSinkTask(SinkTask):
+    """Asks, once, to re-read partition 0 from offset 0 (SinkTaskContext.offset) and pauses partition 1."""
+
+    async def start(self, props: dict[str, str]) -> None:
+        self.rewound = False
+
+    async def put(self, records: list[SinkRecord]) -> None:
+        REWOUND.extend(r.kafka_offset for r in records if r.kafka_partition == 0)
+        if not self.rewound and any(r.kafka_partition == 0 for r in records):
+            self.rewound = True
+            tp = next(r for r in records if r.kafka_partition == 0).original_topic_partition
+            self.context.offset({tp: 0})
+            paused = [p for p in self.context.assignment() if p.partition == 1]
+            self.context.pause(*paused)
+
+
+async def test_sink_context_rewind_and_pause(herder, kafka, topic_name):
+    kafka.create_topic(topic_name, partitions=2)
+    p = Producer({"bootstrap.servers": kafka.bootstrap})
+    for i in range(100):
+        p.produce(topic_name, b"v", partition=i % 2)
+    p.flush(30)
+    await herder.put_connector_config(
+        "rewind",
+        {
+            "connector.class": f"{__name__}.RewindSinkConnector",
+            "topics": topic_name,
+            "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+        },
+        allow_replace=False,
+    )
+
+    async def replayed() -> bool:
+        return REWOUND.count(0) >= 2 and len(set(REWOUND)) == 50
+
+    await _until(replayed, 60, "partition 0 replayed from offset 0")
+    assert (await herder.connector_status("rewind"))["tasks"][0]["state"] == "RUNNING"
+    await herder.stop_connector("rewind")
+    offs = {
+        o["partition"]["kafka_partition"]: o["offset"]["kafka_offset"]
+        for o in (await herder.connector_offsets("rewind"))["offsets"]
+    }
+    assert offs[0] == 50
