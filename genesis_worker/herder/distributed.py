@@ -178,6 +178,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._stage: tuple[str, float, float | None] | None = None
         self._status_queue: asyncio.Queue[tuple[Any, bool]] = asyncio.Queue()
         self._view: ConfigView | None = None
+        self._coordinator_lost_at: float | None = None
 
     # ------------------------------------------------------------------------------------ lifecycle
 
@@ -676,12 +677,41 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     def _next_deadline(self) -> float | None:
         now = time.monotonic()
         times = [t for t in (self._rejoin_at, self._key_rotation_at, *self._reconfigure_at.values()) if t is not None]
+        if self.local.connectors or self.local.tasks:
+            # watch the coordinator while running work (see _check_coordinator)
+            times.append(now + self.cfg.heartbeat_interval_ms / 1000)
         if not times:
             return None
         return max(0.0, min(times) - now)
 
+    async def _check_coordinator(self, now: float) -> None:
+        """Group spec §1.2: a worker that has lost the coordinator and cannot find it again within
+        ``heartbeat.interval.ms`` stops everything and forgets its assignment, so that no task runs twice
+        while it is outside the group (the leader reassigns its work after the scheduled delay)."""
+        member = self._member
+        if member is None or member.coordinator_id is not None:
+            self._coordinator_lost_at = None
+            return
+        if self._coordinator_lost_at is None:
+            self._coordinator_lost_at = now
+            return
+        if now - self._coordinator_lost_at < self.cfg.heartbeat_interval_ms / 1000:
+            return
+        if self.local.connectors or self.local.tasks:
+            log.warning(
+                "herder %s: group coordinator unreachable for more than %s ms; stopping all connectors and tasks",
+                self.worker_id,
+                self.cfg.heartbeat_interval_ms,
+            )
+            change = self.local.clear()
+            await self._stop_work(change.stop_connectors, change.stop_tasks, unassigned=True)
+            self.local.known = False
+            self._rebalance_resolved = False
+            self._request_rejoin("lost the group coordinator")
+
     async def _tick(self) -> None:
         now = time.monotonic()
+        await self._check_coordinator(now)
         if self._rejoin_at is not None and now >= self._rejoin_at:
             self._rejoin_at = None
             self._request_rejoin("scheduled rebalance")

@@ -202,6 +202,26 @@ async def test_leader_rotates_the_session_key(kafka: Any) -> None:
         await wait_for(lambda: follower.session_key() not in (None, first), 10, "rotated key")
         second = follower.session_key()
         assert second is not None and second.creation_timestamp >= first.creation_timestamp + 1500
-        assert leader(herders).session_key() == second
+        # every worker reads the key the leader wrote (it keeps rotating every 1.5 s)
+        lead = leader(herders)
+        await wait_for(lambda: lead.session_key() == follower.session_key(), 10, "same key on every worker")
+    finally:
+        await stop_all(herders)
+
+
+async def test_worker_stops_its_work_when_the_coordinator_is_gone(kafka_factory: Any) -> None:
+    broker = kafka_factory()
+    props = cluster_props(broker.bootstrap)
+    herders, runtimes = await start_cluster(props, 1)
+    try:
+        h, rt = herders[0], runtimes[0]
+        await h.put_connector_config("c1", connector_config("c1", 2), allow_replace=False)
+        await wait_for(lambda: len(rt.tasks) == 2, 60, "2 tasks")
+        await asyncio.to_thread(broker.kill)
+        took = await wait_for(lambda: not rt.tasks and not rt.connectors, 30, "work stopped without a coordinator")
+        log.info("work stopped %.2fs after the broker died", took)
+        assert rt.stops["c1-0"] == rt.stops["c1-1"] == rt.stops["c1"] == 1
+        await asyncio.to_thread(broker.start)
+        await wait_for(lambda: len(rt.tasks) == 2 and "c1" in rt.connectors, 90, "work back after the broker returned")
     finally:
         await stop_all(herders)
