@@ -28,6 +28,7 @@ from genesis_worker.runtime.errors import SKIPPED, ProcessingContext, RetryWithT
 from genesis_worker.runtime.offset_keys import offset_value, validate_offset_map
 from genesis_worker.runtime.source_offsets import OffsetKeys, StoreOffsetReader, SubmittedRecords
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
+from genesis_worker.runtime.topic_creation import TopicCreator
 from genesis_worker.runtime.transformation_chain import TransformationChain
 from genesis_worker.storage.base import OffsetBackingStore
 
@@ -71,8 +72,10 @@ class WorkerSourceTask(WorkerTask):
         offset_flush_interval_ms: int = 60000,
         offset_flush_timeout_ms: int = 5000,
         producer_factory: ProducerFactory = Producer,
+        topic_creator: TopicCreator | None = None,
     ) -> None:
         super().__init__(task_id, listener, target_state)
+        self.topic_creator = topic_creator
         self.task = task
         self.task_config = task_config
         self.producer_config = producer_config
@@ -282,6 +285,8 @@ class WorkerSourceTask(WorkerTask):
                         self._schedule(self.task.commit_record(record, None))
                     continue
                 rec, (topic, key, value, headers) = converted
+            if self.topic_creator is not None and topic not in self.topic_creator.known:
+                await self.topic_creator.ensure(topic)
             if record.source_partition is not self._last_partition:
                 validate_offset_map("Partition", record.source_partition)
                 self._last_partition = record.source_partition

@@ -51,6 +51,7 @@ from genesis_worker.runtime.errors import (
 from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
 from genesis_worker.runtime.source_task import WorkerSourceTask
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
+from genesis_worker.runtime.topic_creation import TopicCreator, parse_topic_groups
 from genesis_worker.runtime.transformation_chain import build_transformation_chain
 from genesis_worker.storage.base import OffsetBackingStore
 
@@ -374,6 +375,9 @@ class Worker:
             assert isinstance(task, SourceTask)
             pcfg = self.source_producer_config(task_id, conn)
             kw = {}
+            groups = parse_topic_groups(conn) if self.config.get_bool("topic.creation.enable") else None
+            if groups is not None:
+                kw["topic_creator"] = TopicCreator(self.admin_config(f"connector-adminclient-{task_id}", conn), groups)
             if self.producer_factory is not None:
                 kw["producer_factory"] = self.producer_factory
             return WorkerSourceTask(

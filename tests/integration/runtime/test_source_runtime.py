@@ -218,3 +218,34 @@ async def test_sink_context_rewind_and_pause(herder, kafka, topic_name):
         for o in (await herder.connector_offsets("rewind"))["offsets"]
     }
     assert offs[0] == 50
+
+
+async def test_source_creates_missing_topic_with_group_settings(herder, kafka, topic_name):
+    await herder.put_connector_config(
+        "creator",
+        {
+            "connector.class": "genesis.connectors.demo.AdLogDemoSourceConnector",
+            "topic": topic_name,
+            "max.events": "10",
+            "topic.creation.groups": "events",
+            "topic.creation.default.replication.factor": "1",
+            "topic.creation.default.partitions": "1",
+            "topic.creation.events.include": "t-.*",
+            "topic.creation.events.partitions": "3",
+            "topic.creation.events.cleanup.policy": "compact",
+        },
+        allow_replace=False,
+    )
+
+    async def created() -> bool:
+        md = await asyncio.to_thread(kafka.admin().list_topics, None, 10)  # no topic arg: no auto-create
+        t = md.topics.get(topic_name)
+        return t is not None and t.error is None and len(t.partitions) == 3
+
+    await _until(created, 60, "topic created with 3 partitions")
+    from confluent_kafka.admin import ConfigResource
+
+    res = ConfigResource(ConfigResource.Type.TOPIC, topic_name)
+    admin = kafka.admin()
+    cfg = await asyncio.to_thread(lambda: admin.describe_configs([res])[res].result(30))
+    assert cfg["cleanup.policy"].value == "compact"
