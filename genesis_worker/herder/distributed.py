@@ -406,7 +406,11 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             self.member_id = assignment.member_id
             self.leader_id = assignment.leader_id
             self.protocol = ConnectProtocolCompatibility.from_protocol(assignment.protocol)
-            await self._handle_assignment(a)
+            try:
+                await self._handle_assignment(a)
+            except Exception:
+                log.exception("herder %s: failed to apply the assignment; rejoining", self.worker_id)
+                self._rejoin_at = time.monotonic() + self.cfg.retry_backoff_ms / 1000 + 1.0
         self._wake.set()
 
     async def on_membership_lost(self, reason: str) -> None:
@@ -514,6 +518,9 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             await asyncio.wait_for(self._config.refresh(), self.cfg.worker_sync_timeout_ms / 1000)
             return True
         except TimeoutError:
+            return False
+        except Exception as e:  # broker unreachable: same as not catching up in time
+            log.warning("herder %s: reading the config topic failed: %s", self.worker_id, e)
             return False
 
     def _request_rejoin(self, reason: str) -> None:
