@@ -33,3 +33,4 @@ fi
 
 scripts/fetch-java-deps.sh >/dev/null
 scripts/fetch-hdfs-deps.sh >/dev/null
+scripts/fetch-cassandra-deps.sh >/dev/null
