@@ -284,3 +284,10 @@ def test_a_second_write_to_the_same_row_starts_a_new_batch() -> None:
     other = plan_write(t, SHAPE, rec(3, {"ts": 6, "ad": {"id": 3}, "country": "KR"}))
     plans = group_batches([same_row[0], other, same_row[1], same_row[2]], 10)
     assert [[w.record.kafka_offset for w in p.writes] for p in plans] == [[0, 3], [1], [2]]
+
+
+def test_readme_config_table_is_current() -> None:
+    from connectors.cassandra import readme
+
+    text = readme.README.read_text()
+    assert readme.render(text) == text, "run: python -m connectors.cassandra.readme"

@@ -206,3 +206,10 @@ def test_error_classes() -> None:
     assert is_retriable(AmbiguousTimeoutException(message="x")) and is_retriable(TemporaryFailException(message="x"))
     assert not is_retriable(DocumentExistsException(message="x"))
     assert is_fatal(DurabilityImpossibleException(message="x"))
+
+
+def test_readme_config_table_is_current() -> None:
+    from connectors.couchbase import readme
+
+    text = readme.README.read_text()
+    assert readme.render(text) == text, "run: python -m connectors.couchbase.readme"

@@ -314,3 +314,10 @@ async def test_field_partitioner_files_per_directory() -> None:
         "/t/clicks/c=KR/clicks+0+000+002.json",
         "/t/clicks/c=US/clicks+0+003+003.json",
     ]
+
+
+def test_readme_config_table_is_current() -> None:
+    from connectors.hdfs import readme
+
+    text = readme.README.read_text()
+    assert readme.render(text) == text, "run: python -m connectors.hdfs.readme"
