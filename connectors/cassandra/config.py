@@ -240,7 +240,7 @@ class TableConfig:
 def _bool(key: str, v: str) -> bool:
     if v.strip().lower() in ("true", "false"):
         return v.strip().lower() == "true"
-    raise ConfigException(f"Invalid value {v} for configuration {key}: Expected value to be either true or false")
+    raise ConfigException(f"Invalid value {v} for configuration {key}: Expected value to be either true or false", key)
 
 
 def table_configs(props: Mapping[str, Any]) -> list[TableConfig]:
@@ -261,7 +261,8 @@ def table_configs(props: Mapping[str, Any]) -> list[TableConfig]:
         if cl not in CONSISTENCY_LEVELS:
             raise ConfigException(
                 f"Invalid value {cl} for configuration {prefix}{CONSISTENCY_LEVEL}: "
-                "String must be one of: " + ", ".join(CONSISTENCY_LEVELS)
+                "String must be one of: " + ", ".join(CONSISTENCY_LEVELS),
+                prefix + CONSISTENCY_LEVEL,
             )
         units = {}
         for setting, default in ((TTL_TIME_UNIT, "SECONDS"), (TIMESTAMP_TIME_UNIT, "MICROSECONDS")):
@@ -275,11 +276,15 @@ def table_configs(props: Mapping[str, Any]) -> list[TableConfig]:
         try:
             ttl = int(settings.get(TTL, "-1"))
         except ValueError as e:
-            raise ConfigException(f"Invalid value {settings[TTL]} for configuration {prefix}{TTL}: Not a number") from e
+            raise ConfigException(
+                f"Invalid value {settings[TTL]} for configuration {prefix}{TTL}: Not a number", prefix + TTL
+            ) from e
         try:
             mapping = parse_mapping(settings[MAPPING])
         except ValueError as e:
-            raise ConfigException(f"Invalid value {settings[MAPPING]} for configuration {prefix}{MAPPING}: {e}") from e
+            raise ConfigException(
+                f"Invalid value {settings[MAPPING]} for configuration {prefix}{MAPPING}: {e}", prefix + MAPPING
+            ) from e
         out.append(
             TableConfig(
                 topic,
@@ -299,7 +304,8 @@ def table_configs(props: Mapping[str, Any]) -> list[TableConfig]:
     for t in topics:
         if t not in configured:
             raise ConfigException(
-                f"Topic {t} is listed in topics but has no topic.{t}.<keyspace>.<table>.mapping setting"
+                f"Topic {t} is listed in topics but has no topic.{t}.<keyspace>.<table>.mapping setting",
+                f"topic.{t}.<keyspace>.<table>.mapping",
             )
     return out
 

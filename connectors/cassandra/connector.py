@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from connectors.cassandra import config as k
-from genesis_worker.api import ConfigDef, ConfigValue, SinkConnector, SinkTask
+from genesis_worker.api import ConfigDef, ConfigException, ConfigValue, SinkConnector, SinkTask
 from genesis_worker.api.lineage import Endpoint, Lineage
 
 
@@ -52,8 +52,10 @@ class CassandraSinkConnector(SinkConnector):
         values = super().validate(connector_configs)
         try:
             k.table_configs(connector_configs)
-        except Exception as e:
-            bad = ConfigValue(k.TOPICS_CONFIG, connector_configs.get(k.TOPICS_CONFIG))
+        except ConfigException as e:
+            # named after the per-table key at fault (not a defined key: shown with definition null)
+            name = e.name or "topic.<topic>.<keyspace>.<table>.mapping"
+            bad = ConfigValue(name, connector_configs.get(name))
             bad.add_error(str(e))
             values.append(bad)
         return values

@@ -20,7 +20,7 @@ from cassandra import (
     WriteTimeout,
 )
 from cassandra.auth import PlainTextAuthProvider
-from cassandra.cluster import Cluster, NoHostAvailable, Session
+from cassandra.cluster import EXEC_PROFILE_DEFAULT, Cluster, ExecutionProfile, NoHostAvailable, Session
 from cassandra.concurrent import execute_concurrent
 from cassandra.connection import ConnectionException
 from cassandra.policies import (
@@ -96,7 +96,11 @@ class CassandraSession:
         cluster = Cluster(
             hosts,
             port=cfg.port,
-            load_balancing_policy=policy,
+            execution_profiles={
+                EXEC_PROFILE_DEFAULT: ExecutionProfile(
+                    load_balancing_policy=policy, request_timeout=cfg.query_timeout_s
+                )
+            },
             auth_provider=auth,
             connect_timeout=cfg.connect_timeout_s,
             control_connection_timeout=cfg.connect_timeout_s,
@@ -108,7 +112,6 @@ class CassandraSession:
         except Exception as e:
             cluster.shutdown()
             raise Unreachable(f"Cannot connect to Cassandra at {', '.join(points)}:{cfg.port}: {e}") from e
-        session.default_timeout = cfg.query_timeout_s
         self.cluster, self.session = cluster, session
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from confluent_kafka import Consumer, KafkaException, Producer
 from confluent_kafka import TopicPartition as KTopicPartition
-from hdfs import InsecureClient
+from hdfs import HdfsError, InsecureClient
 
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.standalone import StandaloneHerder
@@ -60,13 +60,19 @@ def _committed(bootstrap: str, group: str, topic: str) -> int:
 
 
 def _lines(client: InsecureClient, root: str) -> dict[str, list[Any]]:
+    """Committed files (not ``+tmp``) and their lines; {} while the task renames under the listing."""
     out: dict[str, list[Any]] = {}
-    if client.status(root, strict=False) is None:
-        return out
-    for directory, _dirs, names in client.walk(root):
-        for n in names:
-            with client.read(f"{directory}/{n}") as r:
-                out[n] = [json.loads(x) for x in r.read().splitlines()]
+    try:
+        if client.status(root, strict=False) is None:
+            return out
+        for directory, _dirs, names in client.walk(root):
+            if "/+tmp" in directory:
+                continue
+            for n in names:
+                with client.read(f"{directory}/{n}") as r:
+                    out[n] = [json.loads(x) for x in r.read().splitlines()]
+    except HdfsError:
+        return {}
     return out
 
 

@@ -108,7 +108,9 @@ def test_connection_config() -> None:
 def test_connector_validate_lineage_and_docs() -> None:
     c = CassandraSinkConnector()
     errors = [v for v in c.validate({**BASE, "topics": "clicks,zzz"}) if v.errors]
-    assert errors and "zzz" in errors[0].errors[0]
+    assert [v.name for v in errors] == ["topic.zzz.<keyspace>.<table>.mapping"] and "zzz" in errors[0].errors[0]
+    errors = [v for v in c.validate({**BASE, "topic.clicks.ads.by_user.ttl": "x"}) if v.errors]
+    assert [v.name for v in errors] == ["topic.clicks.ads.by_user.ttl"]
     props = {**BASE, "topic.clicks.ads.totals.mapping": "user_id=key"}
     assert [(e.system, e.name) for e in c.lineage(props).outputs] == [
         ("cassandra", "ads.by_user"),
