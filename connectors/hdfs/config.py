@@ -42,7 +42,7 @@ TOPICS_REGEX_CONFIG = "topics.regex"
 JSON_FORMAT = "io.confluent.connect.hdfs.json.JsonFormat"
 AVRO_FORMAT = "io.confluent.connect.hdfs.avro.AvroFormat"
 PARQUET_FORMAT = "io.confluent.connect.hdfs.parquet.ParquetFormat"
-FORMATS = (JSON_FORMAT, AVRO_FORMAT)
+FORMATS = (JSON_FORMAT, AVRO_FORMAT, PARQUET_FORMAT)
 
 _P = "io.confluent.connect.storage.partitioner."
 _OLD_P = "io.confluent.connect.hdfs.partitioner."
@@ -77,11 +77,6 @@ def _one_of(valid: Mapping[str, str] | tuple[str, ...], what: str) -> LambdaVali
     names = tuple(valid)
 
     def check(name: str, value: Any) -> None:
-        if value == PARQUET_FORMAT:
-            raise ConfigException(
-                f"Invalid value {value} for configuration {name}: ParquetFormat is not supported by this "
-                "connector; use AvroFormat or JsonFormat"
-            )
         if value not in names:
             raise ConfigException(
                 f"Invalid value {value} for configuration {name}: {what} must be one of: " + ", ".join(names)
@@ -200,8 +195,9 @@ CONFIG_DEF = (
         AVRO_FORMAT,
         _one_of(FORMATS, "format.class"),
         Importance.HIGH,
-        "The format of the files written: JsonFormat (one JSON value per line, .json) or AvroFormat (an Avro "
-        "object container file, .avro; needs value schemas). ParquetFormat is not supported.",
+        "The format of the files written: JsonFormat (one JSON value per line, .json), AvroFormat (an Avro "
+        "object container file, .avro) or ParquetFormat (.parquet, snappy; needs pyarrow). Avro and Parquet "
+        "need records with a value schema.",
         _G_CONNECTOR,
         3,
         Width.NONE,

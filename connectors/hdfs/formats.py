@@ -9,7 +9,7 @@ import fastavro
 import orjson
 
 from connectors.hdfs import config as k
-from genesis_worker.api import DataException, Schema, SinkRecord
+from genesis_worker.api import ConfigException, DataException, Schema, SinkRecord
 from genesis_worker.runtime.converters.avro_data import from_connect_schema, from_connect_value
 from genesis_worker.runtime.converters.json_data import to_json
 
@@ -84,9 +84,40 @@ class AvroFormat(Format):
         return buf.getvalue()
 
 
+class ParquetFormat(Format):
+    """A Parquet file (snappy) with the columns of the records' value schema, ``.parquet`` (pyarrow).
+
+    All records of one file share one value schema; a record with another schema starts a new file."""
+
+    extension = ".parquet"
+    needs_schema = True
+
+    def __init__(self) -> None:
+        try:
+            import pyarrow.parquet  # noqa: F401
+        except ImportError as e:
+            raise ConfigException("ParquetFormat needs the pyarrow package: pip install pyarrow") from e
+
+    def encode(self, record: SinkRecord) -> Any:
+        from connectors.hdfs.parquet import check_row, row_of
+
+        row = row_of(record)
+        assert record.value_schema is not None
+        check_row(record.value_schema, row)
+        return row
+
+    def file_bytes(self, schema: Schema | None, items: list[Any]) -> bytes:
+        from connectors.hdfs.parquet import parquet_bytes
+
+        assert schema is not None
+        return parquet_bytes(schema, items)
+
+
 def create_format(format_class: str) -> Format:
     if format_class == k.JSON_FORMAT:
         return JsonFormat()
     if format_class == k.AVRO_FORMAT:
         return AvroFormat()
+    if format_class == k.PARQUET_FORMAT:
+        return ParquetFormat()
     raise DataException(f"Unsupported format.class {format_class}")

@@ -51,6 +51,7 @@ class HdfsSinkTask(SinkTask):
         try:
             self.config = k.HdfsSinkConfig(props)
             self.partitioner = create_partitioner(self.config)
+            create_format(self.config.format_class)
         except Exception as e:
             raise ConnectException(f"Couldn't start HdfsSinkConnector due to configuration error: {e}") from e
         self.storage = HdfsStorage(self.config.webhdfs_url, self.config.user, self.config.timeout_s)

@@ -173,3 +173,55 @@ async def test_hdfs_outage_retries_without_loss(hdfs_server: Any, root: str) -> 
     assert values == list(range(15))
     assert await task.pre_commit({tp: 15}) == {tp: 15}
     await task.stop()
+
+
+async def test_parquet_files_under_time_based_directories(hdfs_server: Any, root: str) -> None:
+    import pyarrow.parquet as pq
+
+    tp = TopicPartition("views", 0)
+    task, _ = await start_task(
+        hdfs_server,
+        root,
+        **{
+            "format.class": "io.confluent.connect.hdfs.parquet.ParquetFormat",
+            "partitioner.class": "io.confluent.connect.storage.partitioner.HourlyPartitioner",
+            "timezone": "UTC",
+            "timestamp.extractor": "Record",
+            "flush.size": "4",
+        },
+    )
+    await task.open([tp])
+    hour = 3_600_000
+    base = 1_767_225_600_000  # 2026-01-01T00:00:00Z
+    records = [
+        SinkRecord(
+            "views",
+            0,
+            None,
+            None,
+            SCHEMA,
+            Struct(SCHEMA).put("id", i).put("country", "KR"),
+            i,
+            timestamp=base + (i % 2) * hour,
+        )
+        for i in range(4)
+    ]
+    await task.put(records)
+    got = files(client(hdfs_server), root)
+    assert sorted(got) == [
+        "views/year=2026/month=01/day=01/hour=00/views+0+0000000000+0000000002.parquet",
+        "views/year=2026/month=01/day=01/hour=01/views+0+0000000001+0000000003.parquet",
+    ]
+    rows = pq.read_table(
+        io.BytesIO(got["views/year=2026/month=01/day=01/hour=01/views+0+0000000001+0000000003.parquet"])
+    )
+    assert rows.to_pylist() == [{"id": 1, "country": "KR"}, {"id": 3, "country": "KR"}]
+    assert await task.pre_commit({tp: 4}) == {tp: 4}
+    # a restart finds the highest end offset across the time directories
+    task2, ctx2 = await start_task(
+        hdfs_server, root, **{"format.class": "io.confluent.connect.hdfs.parquet.ParquetFormat"}
+    )
+    await task2.open([tp])
+    assert ctx2.offsets == {tp: 4}
+    await task.stop()
+    await task2.stop()

@@ -69,8 +69,9 @@ def test_config_paths_and_required_keys() -> None:
         k.HdfsSinkConfig({"flush.size": "1"})
     with pytest.raises(ConfigException, match=r"flush\.size"):
         k.HdfsSinkConfig({"hdfs.url": "hdfs://nn"})
-    with pytest.raises(ConfigException, match="ParquetFormat is not supported"):
-        k.HdfsSinkConfig({**BASE, "format.class": k.PARQUET_FORMAT})
+    assert k.HdfsSinkConfig({**BASE, "format.class": k.PARQUET_FORMAT}).format_class == k.PARQUET_FORMAT
+    with pytest.raises(ConfigException, match="must be one of"):
+        k.HdfsSinkConfig({**BASE, "format.class": "io.confluent.connect.hdfs.orc.OrcFormat"})
     with pytest.raises(ConfigException, match="must start with"):
         k.HdfsSinkConfig({**BASE, "hdfs.url": "ftp://nn"})
 
@@ -161,6 +162,60 @@ def test_avro_format_container_file() -> None:
     assert reader.writer_schema["name"] == "ads.Click"  # type: ignore[index]
     with pytest.raises(DataException, match="needs records with a value schema"):
         f.encode(rec(0, {"id": 1}))
+
+
+def test_parquet_format_types_and_bad_records() -> None:
+    import datetime as dt
+    import decimal
+
+    import pyarrow.parquet as pq
+
+    from connectors.hdfs.formats import ParquetFormat
+    from genesis_worker.api.data import date_schema, decimal_schema, timestamp_schema
+
+    inner = SchemaBuilder.struct().name("ads.Geo").field("country", Schema.STRING_SCHEMA).build()
+    schema = (
+        SchemaBuilder.struct()
+        .name("ads.Click")
+        .field("id", Schema.INT64_SCHEMA)
+        .field("price", decimal_schema(2).build())
+        .field("day", date_schema().build())
+        .field("at", timestamp_schema().build())
+        .field("tags", SchemaBuilder.array(Schema.STRING_SCHEMA).build())
+        .field("counts", SchemaBuilder.map(Schema.STRING_SCHEMA, Schema.INT32_SCHEMA).build())
+        .field("geo", inner)
+        .field("note", Schema.OPTIONAL_STRING_SCHEMA)
+        .build()
+    )
+    at = dt.datetime(2026, 1, 2, 3, 4, 5, 6000, tzinfo=dt.UTC)
+
+    def value(i: int) -> Struct:
+        return (
+            Struct(schema)
+            .put("id", i)
+            .put("price", decimal.Decimal("1.25"))
+            .put("day", dt.date(2026, 1, 2))
+            .put("at", at)
+            .put("tags", ["a", "b"])
+            .put("counts", {"x": i})
+            .put("geo", Struct(inner).put("country", "KR"))
+        )
+
+    f = ParquetFormat()
+    data = f.file_bytes(schema, [f.encode(rec(i, value(i), schema)) for i in range(3)])
+    rows = pq.read_table(io.BytesIO(data)).to_pylist()
+    assert [r["id"] for r in rows] == [0, 1, 2]
+    assert rows[1]["price"] == decimal.Decimal("1.25") and rows[1]["day"] == dt.date(2026, 1, 2)
+    assert rows[1]["at"] == at.replace(microsecond=6000) and rows[1]["tags"] == ["a", "b"]
+    assert rows[1]["counts"] == [("x", 1)] and rows[1]["geo"] == {"country": "KR"} and rows[1]["note"] is None
+    with pytest.raises(DataException, match="needs records with a value schema"):
+        f.encode(rec(0, {"id": 1}))
+    bad = Struct(SCHEMA).put("id", 1)  # country missing (required)
+    with pytest.raises(DataException, match="null value for non-optional"):
+        f.encode(rec(0, bad, SCHEMA))
+    single = ParquetFormat()
+    data = single.file_bytes(Schema.STRING_SCHEMA, [single.encode(rec(0, "x", Schema.STRING_SCHEMA))])
+    assert pq.read_table(io.BytesIO(data)).to_pylist() == [{"value": "x"}]
 
 
 def test_file_names() -> None:
