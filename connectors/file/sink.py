@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import IO, Any, ClassVar
 
 from genesis_worker.api import ConfigDef, ConfigType, Importance, SinkConnector, SinkRecord, SinkTask, TopicPartition
+from genesis_worker.api.lineage import Endpoint, Lineage
 
 FILE_CONFIG = "file"
 
@@ -38,6 +39,11 @@ class FileStreamSinkConnector(SinkConnector):
 
     def task_class(self) -> type[SinkTask]:
         return FileStreamSinkTask
+
+    def lineage(self, config: Mapping[str, str]) -> Lineage:
+        lineage = super().lineage(config)
+        lineage.outputs.append(Endpoint("file", config.get(FILE_CONFIG) or "stdout"))
+        return lineage
 
     def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
         cfg = {FILE_CONFIG: self.props[FILE_CONFIG]} if self.props.get(FILE_CONFIG) else {}

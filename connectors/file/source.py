@@ -26,6 +26,7 @@ from genesis_worker.api import (
     SourceTask,
 )
 from genesis_worker.api.config import NonEmptyString
+from genesis_worker.api.lineage import Endpoint, Lineage
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,10 @@ class FileStreamSourceConnector(SourceConnector):
 
     def __init__(self) -> None:
         self.props: dict[str, str] = {}
+
+    def lineage(self, config: Mapping[str, str]) -> Lineage:
+        out = [Endpoint("kafka", config[TOPIC_CONFIG].strip())] if (config.get(TOPIC_CONFIG) or "").strip() else []
+        return Lineage(inputs=[Endpoint("file", config.get(FILE_CONFIG) or "stdin")], outputs=out)
 
     def config(self) -> ConfigDef:
         return CONFIG_DEF

@@ -20,6 +20,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from typing import Any
 
 from connectors.kafka import config as C
@@ -37,6 +38,7 @@ from genesis_worker.api import (
     ValidString,
 )
 from genesis_worker.api.config import NO_DEFAULT_VALUE, NonEmptyString
+from genesis_worker.api.lineage import Endpoint, Lineage
 
 LOOKUP_TOPIC = "lookup.topic"
 LOOKUP_BOOTSTRAP = "lookup.bootstrap.servers"
@@ -128,6 +130,14 @@ class AdLogJoinKafkaSinkConnector(_AdLogSinkConnector):
 
     java_class_names = (f"{C.JAVA_NAMESPACE}.AdLogJoinKafkaSinkConnector",)
     CONFIG_DEF = adlog_join_config_def()
+
+    def lineage(self, config: Mapping[str, str]) -> Lineage:
+        lineage = super().lineage(config)
+        lookup = (config.get(LOOKUP_TOPIC) or "").strip()
+        if lookup:
+            cluster = (config.get(LOOKUP_BOOTSTRAP) or "").strip() or None
+            lineage.inputs.append(Endpoint("kafka", lookup, cluster=cluster))
+        return lineage
 
     def task_class(self) -> type[SinkTask]:
         return AdLogJoinKafkaSinkTask

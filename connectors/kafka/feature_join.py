@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import orjson
@@ -39,6 +40,7 @@ from genesis_worker.api import (
     ValidString,
 )
 from genesis_worker.api.config import NO_DEFAULT_VALUE, NonEmptyString
+from genesis_worker.api.lineage import Endpoint, Lineage
 
 log = logging.getLogger(__name__)
 
@@ -158,6 +160,14 @@ class ExtFeatureJoinKafkaSinkConnector(_AdLogSinkConnector):
 
     java_class_names = (f"{C.JAVA_NAMESPACE}.ExtFeatureJoinKafkaSinkConnector",)
     CONFIG_DEF = feature_join_config_def()
+
+    def lineage(self, config: Mapping[str, str]) -> Lineage:
+        lineage = super().lineage(config)
+        where = (
+            config.get(REDIS_URL) or ""
+        ).strip() or f"{config.get(REDIS_HOST) or 'localhost'}:{config.get(REDIS_PORT) or 6379}"
+        lineage.inputs.append(Endpoint("redis", where))
+        return lineage
 
     def task_class(self) -> type[SinkTask]:
         return ExtFeatureJoinKafkaSinkTask

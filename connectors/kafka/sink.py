@@ -54,6 +54,7 @@ from genesis_worker.api import (
     TopicPartition,
 )
 from genesis_worker.api.data import Struct
+from genesis_worker.api.lineage import Endpoint, Lineage
 
 log = logging.getLogger(__name__)
 
@@ -508,6 +509,16 @@ class _AdLogSinkConnector(SinkConnector):
 
     async def stop(self) -> None:
         pass
+
+    def lineage(self, config: Mapping[str, str]) -> Lineage:
+        """Reads ``topics``/``topics.regex``; writes ``target.topic`` (a ``${topic}`` template stays a
+        template) on the worker's cluster or on ``target.bootstrap.servers``."""
+        lineage = super().lineage(config)
+        target = (config.get(C.TARGET_TOPIC) or "").strip()
+        if target:
+            cluster = (config.get(C.TARGET_BOOTSTRAP) or "").strip() or None
+            lineage.outputs.append(Endpoint("kafka", target, cluster=cluster))
+        return lineage
 
 
 class KafkaSinkConnector(_AdLogSinkConnector):

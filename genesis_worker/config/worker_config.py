@@ -171,6 +171,15 @@ def _common(d: ConfigDef) -> ConfigDef:
             "List of paths separated by commas (,) that contain plugins (connectors, converters, transformations).",
         )
         .define(
+            "genesis.ownership.required",
+            ConfigType.BOOLEAN,
+            False,
+            None,
+            Importance.MEDIUM,
+            "Genesis: when true, a connector config without genesis.owner and genesis.ticket fails validation "
+            "(400 on create and update).",
+        )
+        .define(
             "plugin.discovery",
             ConfigType.STRING,
             "hybrid_warn",

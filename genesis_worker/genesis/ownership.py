@@ -1,4 +1,4 @@
-"""Ownership: every pipeline names its owner and its ticket, and its history of changes is kept.
+"""Ownership: every pipeline names its owner and its ticket (its history is kept by ``history.py``).
 
 The keys live in the connector config itself (``genesis.owner``, ``genesis.ticket``,
 ``genesis.description``), so they travel with the config through the config topic, Java workers ignore
@@ -8,10 +8,8 @@ connector without an owner or ticket is rejected by validation (400 on create/up
 
 from __future__ import annotations
 
-import time
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from genesis_worker.api.config import ConfigDef, ConfigType, ConfigValue, Importance, Width
@@ -101,78 +99,3 @@ class Ownership:
 
     def to_json(self) -> dict[str, str | None]:
         return {"owner": self.owner, "ticket": self.ticket, "description": self.description}
-
-
-@dataclass
-class HistoryEvent:
-    connector: str
-    action: str
-    """created, updated, deleted, paused, resumed, stopped, restarted."""
-    timestamp_ms: int
-    owner: str | None = None
-    ticket: str | None = None
-    config: dict[str, str] | None = None
-    changed_keys: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "connector": self.connector,
-            "action": self.action,
-            "timestamp": self.timestamp_ms,
-            "owner": self.owner,
-            "ticket": self.ticket,
-            "changed_keys": self.changed_keys,
-            "config": self.config,
-        }
-
-
-class ConfigHistory:
-    """The change history of every connector this worker has seen, newest last, bounded per connector."""
-
-    def __init__(self, max_events_per_connector: int = 200) -> None:
-        self._events: dict[str, deque[HistoryEvent]] = {}
-        self._last_config: dict[str, dict[str, str]] = {}
-        self._max = max_events_per_connector
-
-    def record_config(self, connector: str, config: Mapping[str, str] | None, timestamp_ms: int | None = None) -> None:
-        """A connector config was written (None: deleted). Repeats of the same config are not recorded."""
-        ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
-        prev = self._last_config.get(connector)
-        if config is None:
-            if prev is None:
-                return
-            self._last_config.pop(connector, None)
-            own = Ownership.of(prev)
-            self._add(HistoryEvent(connector, "deleted", ts, own.owner, own.ticket, None, []))
-            return
-        cfg = dict(config)
-        if prev == cfg:
-            return
-        changed = sorted(k for k in set(cfg) | set(prev or {}) if (prev or {}).get(k) != cfg.get(k))
-        self._last_config[connector] = cfg
-        own = Ownership.of(cfg)
-        self._add(
-            HistoryEvent(
-                connector, "created" if prev is None else "updated", ts, own.owner, own.ticket, _redact(cfg), changed
-            )
-        )
-
-    def record_action(self, connector: str, action: str, timestamp_ms: int | None = None) -> None:
-        ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
-        own = Ownership.of(self._last_config.get(connector, {}))
-        self._add(HistoryEvent(connector, action, ts, own.owner, own.ticket))
-
-    def _add(self, event: HistoryEvent) -> None:
-        q = self._events.setdefault(event.connector, deque(maxlen=self._max))
-        q.append(event)
-
-    def events(self, connector: str) -> list[HistoryEvent]:
-        return list(self._events.get(connector, ()))
-
-
-_SECRET_HINTS = ("password", "secret", "token", "jaas", "credential", "key.password")
-
-
-def _redact(config: Mapping[str, str]) -> dict[str, str]:
-    """Secrets do not go into the history (it is shown in the console)."""
-    return {k: ("[hidden]" if any(h in k.lower() for h in _SECRET_HINTS) else v) for k, v in config.items()}

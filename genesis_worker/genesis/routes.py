@@ -220,6 +220,7 @@ ROUTES: tuple[Route, ...] = (
         console,
         "Web console assets",
         tag="genesis",
+        operation_id="console_asset",
         consumes_json=False,
         waits=False,
         path_params=(Param("file", {"type": "string"}, "Asset name", location="path"),),

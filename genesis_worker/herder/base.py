@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from genesis_worker.genesis.ownership import ConfigHistory
+from genesis_worker.genesis.history import ConfigHistory
 from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.plugins.registry import PluginRegistry
 

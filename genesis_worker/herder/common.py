@@ -17,6 +17,12 @@ from genesis_worker.api.connector import Connector, SinkConnector
 from genesis_worker.api.errors import ConfigException, ConnectException, NotFoundException
 from genesis_worker.config.kafka_clients import translate
 from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.genesis.ownership import GROUP as OWNERSHIP_GROUP
+from genesis_worker.genesis.ownership import (
+    OWNERSHIP_CONFIG_DEF,
+    REQUIRED_WORKER_CONFIG,
+    apply_ownership_errors,
+)
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import generate_result, merge_config_infos, prefixed_result
@@ -164,6 +170,7 @@ def validate_connector_config(
         if own_key.group is not None and own_key.group not in groups:
             groups.append(own_key.group)
     config_values.extend(own_values)
+    _add_ownership(worker_config, props, config_keys, config_values, groups)
     converter_parts = [
         _converter_part(registry, str(conn_type), props, values, "key.converter", ("converter",)),
         _converter_part(registry, str(conn_type), props, values, "value.converter", ("converter",)),
@@ -180,6 +187,27 @@ def validate_connector_config(
     else:
         override_parts.append(_override_part(str(conn_type), props, PRODUCER_OVERRIDES_PREFIX, "producer", policy))
     return merge_config_infos(str(conn_type), result, *override_parts, *converter_parts)
+
+
+def _add_ownership(
+    worker_config: WorkerConfig | None,
+    props: Mapping[str, Any],
+    config_keys: dict[str, ConfigKey],
+    config_values: list[ConfigValue],
+    groups: list[str],
+) -> None:
+    """Genesis ownership keys, validated like the connector's own. They appear only when the worker requires
+    ownership or the config uses them, so Java-style configs get exactly Java's answer."""
+    required = bool(worker_config is not None and worker_config.get_bool(REQUIRED_WORKER_CONFIG))
+    if not required and not any(str(k).startswith("genesis.") for k in props):
+        return
+    values = [v for v in OWNERSHIP_CONFIG_DEF.validate(props) if v.name not in config_keys]
+    apply_ownership_errors(values, props, required)
+    for key in OWNERSHIP_CONFIG_DEF.config_keys.values():
+        config_keys.setdefault(key.name, key)
+    if OWNERSHIP_GROUP not in groups:
+        groups.append(OWNERSHIP_GROUP)
+    config_values.extend(values)
 
 
 def plugin_config(registry: PluginRegistry, plugin: str) -> list[JsonObj]:

@@ -31,6 +31,7 @@ import aiohttp
 
 from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
 from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.genesis.history import ConfigHistory, HistoryListener
 from genesis_worker.group.assignors import ConfigSnapshot, EagerAssignor, IncrementalCooperativeAssignor
 from genesis_worker.group.membership import GroupAssignment, GroupListener, Protocols, WorkerGroupMember
 from genesis_worker.group.protocol import (
@@ -131,6 +132,8 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self.worker_id = worker_id
         self._runtime = runtime
         self._config = config_store
+        self.history = ConfigHistory()
+        self._history = HistoryListener(self.history, lambda: self._config.state)
         self._status = status_store
         self._offsets = offset_store
         self._cluster_id = kafka_cluster_id
@@ -613,6 +616,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     # --------------------------------------------------------------------------- config store listener
 
     def on_connector_config_update(self, name: str) -> None:
+        self._history.on_connector_config_update(name)
         if name not in self._known_connectors:
             # a new connector must be assigned: rebalance (internal-topics §5.5)
             self._known_connectors.add(name)
@@ -621,6 +625,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._wake.set()
 
     def on_connector_config_remove(self, name: str) -> None:
+        self._history.on_connector_config_remove(name)
         self._known_connectors.discard(name)
         self._needs_reconfig_rebalance = True
         self._connector_updates.add(name)
@@ -632,6 +637,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._wake.set()
 
     def on_connector_target_state_change(self, name: str) -> None:
+        self._history.on_connector_target_state_change(name)
         self._target_state_updates.add(name)
         self._wake.set()
 
@@ -639,6 +645,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._wake.set()
 
     def on_restart_request(self, request: store.RestartRequest) -> None:
+        self._history.on_restart_request(request)
         req = RestartRequest(request.connector, request.include_tasks, request.only_failed)
         prev = self._restart_requests.get(req.connector)
         if prev is None or _impact(req) >= _impact(prev):

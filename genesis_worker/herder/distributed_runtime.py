@@ -57,6 +57,7 @@ class WorkerRuntime:
         listener: WorkerStatusListener = herder
         self._worker = Worker(self.config, self.plugins, self.offset_store, listener, worker_id)
         self._reconfigure = herder.request_task_reconfiguration
+        herder.metrics = self._worker.metrics
 
     @property
     def worker(self) -> Worker:

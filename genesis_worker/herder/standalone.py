@@ -22,6 +22,7 @@ from confluent_kafka.admin import AdminClient
 
 from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
 from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.genesis.history import ConfigHistory, HistoryListener
 from genesis_worker.group.protocol import ConnectorTaskId as StoreTaskId
 from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, RestartRequest, State, TargetState
 from genesis_worker.herder.common import connector_type, plugin_config, state_json, validate_connector_config
@@ -78,6 +79,9 @@ class StandaloneHerder(Herder):
         self.offset_store = offset_store
         self.worker_id = config.worker_id
         self.worker = Worker(config, self.plugins, offset_store, self, self.worker_id)
+        self.metrics = self.worker.metrics
+        self.history = ConfigHistory()
+        self.config_store.set_update_listener(HistoryListener(self.history, lambda: self.config_store.state))
         self._lock = asyncio.Lock()
         self._started = False
         self._cluster_id = ""

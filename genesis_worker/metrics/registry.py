@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,9 +78,12 @@ class Rate:
 class WorkerMetrics(Collector):
     """All task metrics of one worker. Tasks :meth:`register` on start and :meth:`unregister` on stop."""
 
-    def __init__(self, worker_id: str, window_seconds: float = 30.0) -> None:
+    def __init__(
+        self, worker_id: str, window_seconds: float = 30.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.worker_id = worker_id
         self.window = window_seconds
+        self.clock = clock
         self._tasks: dict[tuple[str, int], TaskMetrics] = {}
         # (monotonic time, {(connector, task): (read, written)}) samples for rates.
         self._samples: deque[tuple[float, dict[tuple[str, int], tuple[int, int]]]] = deque()
@@ -144,14 +147,17 @@ class WorkerMetrics(Collector):
 
     def sample(self, now: float | None = None) -> None:
         """Take a counter sample; call periodically (the worker does every few seconds)."""
-        now = time.monotonic() if now is None else now
+        now = self.clock() if now is None else now
         snap = {(t.connector, t.task): (t.records_read, t.records_written) for t in self.tasks()}
         self._samples.append((now, snap))
         while len(self._samples) > 2 and now - self._samples[1][0] >= self.window:
             self._samples.popleft()
 
     def rates(self) -> dict[str, Rate]:
-        """Per-connector read/written records per second between the oldest and newest sample."""
+        """Per-connector read/written records per second between the oldest and newest sample. Reading takes
+        a sample when the last one is over a second old, so scrapes and console polls drive the sampling."""
+        if not self._samples or self.clock() - self._samples[-1][0] >= 1.0:
+            self.sample()
         if len(self._samples) < 2:
             return {}
         (t0, old), (t1, new) = self._samples[0], self._samples[-1]

@@ -27,10 +27,6 @@ class TaskMetrics:
     (``source-record-write-total``)."""
     records_skipped: int = 0
     """Dropped by a transform/predicate or skipped after a tolerated error (``total-records-skipped``)."""
-    record_errors: int = 0
-    """Failures seen by the error handler (``total-record-errors``)."""
-    records_dlq: int = 0
-    """Records written to the dead letter queue (``deadletterqueue-produce-requests``)."""
     offset_commits: int = 0
     offset_commit_failures: int = 0
     batches: int = 0
@@ -39,8 +35,21 @@ class TaskMetrics:
     last_record_ms: int | None = None
     started_ms: int = field(default_factory=lambda: int(time.time() * 1000))
     lag_reader: LagReader | None = None
+    error_reader: Callable[[], tuple[int, int]] | None = None
+    """(failures seen by the error handler, records written to the dead letter queue): the error
+    handler keeps these counts itself."""
     extra: Callable[[], dict[str, float]] | None = None
     """Connector-specific gauges (e.g. a lookup table's entries and bytes)."""
+
+    @property
+    def record_errors(self) -> int:
+        """Failures seen by the error handler (``total-record-errors``)."""
+        return self.error_reader()[0] if self.error_reader is not None else 0
+
+    @property
+    def records_dlq(self) -> int:
+        """Records written to the dead letter queue (``deadletterqueue-produce-requests``)."""
+        return self.error_reader()[1] if self.error_reader is not None else 0
 
     def lag(self) -> dict[tuple[str, int], int]:
         """Consumer lag per partition for sink tasks (empty for sources or when unknown)."""

@@ -57,8 +57,11 @@ def freeze_startup_heap() -> None:
 
 
 def route_table(extra_routes: Iterable[Route] = ()) -> RouteTable:
-    """The Connect routes plus any genesis extension routes."""
+    """The Connect routes, the genesis routes (console, metrics, lineage, history) and any extra routes."""
+    from genesis_worker.genesis.routes import ROUTES as GENESIS_ROUTES
+
     table = RouteTable(connect_routes())
+    table.extend(GENESIS_ROUTES)
     table.extend(extra_routes)
     return table
 

@@ -188,6 +188,7 @@ class DeadLetterQueueReporter:
         self.context_headers = context_headers
         self.loop = loop
         self.failures = 0
+        self.sent = 0
         self.outstanding = 0
         self._pump: asyncio.Task[None] | None = None
 
@@ -247,6 +248,8 @@ class DeadLetterQueueReporter:
         if err is not None:
             self.failures += 1
             _log.error("Could not produce message to dead letter queue. topic=%s: %s", self.topic, err)
+        else:
+            self.sent += 1
         if not fut.done():
             fut.set_result(None)
 
@@ -284,6 +287,11 @@ class RetryWithToleranceOperator:
         self.stopping = stopping or asyncio.Event()
         self.total_failures = 0
         self.total_skipped = 0
+
+    def counts(self) -> tuple[int, int]:
+        """(record failures seen, records written to the dead letter queue) for the task's metrics."""
+        dlq = sum(getattr(r, "sent", 0) for r in self.reporters)
+        return self.total_failures, dlq
 
     @classmethod
     def from_config(cls, connector: str, task: int, props: Mapping[str, Any], **kw: Any) -> RetryWithToleranceOperator:

@@ -30,6 +30,7 @@ from genesis_worker.api.records import Headers, SinkRecord, TimestampType, Topic
 from genesis_worker.api.task import ErrantRecordReporter, SinkTask, SinkTaskContext
 from genesis_worker.api.transform import Converter, HeaderConverter
 from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
+from genesis_worker.metrics.task_metrics import TaskMetrics
 from genesis_worker.runtime.errors import (
     SKIPPED,
     RawRecord,
@@ -180,8 +181,9 @@ class WorkerSinkTask(WorkerTask):
             WorkerErrantRecordReporter(error_operator, self._original_of) if errant_reporter_enabled else None
         )
         self.context = WorkerSinkTaskContext(self, task_config)
-        self.commit_failures = 0
-        self.records_delivered = 0
+        self.metrics = TaskMetrics(
+            task_id.connector, task_id.task, "sink", lag_reader=self.lag, error_reader=error_operator.counts
+        )
 
     # --- consumer-thread helpers -------------------------------------------------------------------
 
@@ -268,6 +270,22 @@ class WorkerSinkTask(WorkerTask):
         self.last_committed.update(offsets)
 
     # --- lifecycle ---------------------------------------------------------------------------------
+
+    def lag(self) -> dict[tuple[str, int], int]:
+        """Records between the last committed offset and the end of each assigned partition (the cached high
+        watermark, so reading it costs no broker round trip)."""
+        consumer = self.consumer
+        if consumer is None:
+            return {}
+        out: dict[tuple[str, int], int] = {}
+        for tp in list(self.assigned):
+            committed = self.last_committed.get(tp)
+            if committed is None:
+                continue
+            _low, high = consumer.get_watermark_offsets(KTopicPartition(tp.topic, tp.partition), cached=True)
+            if high is not None and high >= 0:
+                out[(tp.topic, tp.partition)] = max(high - committed, 0)
+        return out
 
     def _create_consumer(self) -> Any:
         consumer = self.consumer_factory(self.consumer_config)
@@ -381,6 +399,8 @@ class WorkerSinkTask(WorkerTask):
                 if self.pending is None:
                     self.batch_offsets = {}
                     self.pending = await self._convert(msgs) if msgs else []
+                    self.metrics.records_read += len(msgs)
+                    self.metrics.records_skipped += len(msgs) - len(self.pending)
                     msgs = []
                 pending = self.pending
                 if self.target_state is TargetState.PAUSED and not pending:
@@ -399,7 +419,9 @@ class WorkerSinkTask(WorkerTask):
                     )
                     raise ConnectException("Exiting WorkerSinkTask due to unrecoverable exception.") from e
                 if not retriable:
-                    self.records_delivered += len(pending)
+                    self.metrics.records_written += len(pending)
+                    if pending:
+                        self.metrics.last_record_ms = int(time.time() * 1000)
                     self.current_offsets.update(self.batch_offsets)
                     self.batch_offsets = {}
                     self.pending = None
@@ -665,7 +687,7 @@ class WorkerSinkTask(WorkerTask):
                     if committed is not None:
                         self.rewinds[tp] = committed
                         self.current_offsets[tp] = committed
-            self.commit_failures += 1
+            self.metrics.offset_commit_failures += 1
             return {}
         if not task_offsets:
             return {}
@@ -690,8 +712,9 @@ class WorkerSinkTask(WorkerTask):
             if offsets:
                 try:
                     await self._in_consumer_thread(self._commit_sync_in_thread, self.consumer, offsets)
+                    self.metrics.offset_commits += 1
                 except KafkaException as e:
-                    self.commit_failures += 1
+                    self.metrics.offset_commit_failures += 1
                     log.error("%s Commit of offsets threw an unexpected exception: %s", self, e)
         finally:
             self.committing = False

@@ -24,6 +24,7 @@ from genesis_worker.api.records import RecordMetadata, SourceRecord
 from genesis_worker.api.task import SourceTask, SourceTaskContext
 from genesis_worker.api.transform import Converter, HeaderConverter
 from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
+from genesis_worker.metrics.task_metrics import TaskMetrics
 from genesis_worker.runtime.errors import SKIPPED, ProcessingContext, RetryWithToleranceOperator, Stage
 from genesis_worker.runtime.offset_keys import offset_value, validate_offset_map
 from genesis_worker.runtime.source_offsets import OffsetKeys, StoreOffsetReader, SubmittedRecords
@@ -102,7 +103,7 @@ class WorkerSourceTask(WorkerTask):
         self._stop_called = False
         self._stop_task: asyncio.Task[None] | None = None
         self.send_error: BaseException | None = None
-        self.records_sent = 0
+        self.metrics = TaskMetrics(task_id.connector, task_id.task, "source", error_reader=error_operator.counts)
         self._outstanding = 0
         self._drained = asyncio.Event()
         self._wants_commit_record = type(task).commit_record is not SourceTask.commit_record
@@ -130,6 +131,7 @@ class WorkerSourceTask(WorkerTask):
                 self._on_send_failure(err, record, sub)
                 continue
             self.submitted.ack(sub)
+            self.metrics.records_written += 1
             topic = msg.topic()
             if topic not in self.active_topics:
                 self.active_topics.add(topic)
@@ -274,6 +276,7 @@ class WorkerSourceTask(WorkerTask):
             try:
                 rec = chain(record) if chain is not None else record
                 if rec is None:
+                    self.metrics.records_skipped += 1
                     if self._wants_commit_record:
                         self._schedule(self.task.commit_record(record, None))
                     continue
@@ -281,6 +284,7 @@ class WorkerSourceTask(WorkerTask):
             except Exception:
                 converted = await self._convert_slow(record)
                 if converted is None:
+                    self.metrics.records_skipped += 1
                     if self._wants_commit_record:
                         self._schedule(self.task.commit_record(record, None))
                     continue
@@ -297,7 +301,7 @@ class WorkerSourceTask(WorkerTask):
                 if self._acks:
                     self._drain_acks()
                 await asyncio.sleep(0.002)
-        self.records_sent += len(records)
+        self.metrics.records_read += len(records)
         self.producer.poll(0)
         if self._acks:
             self._drain_acks()
@@ -403,8 +407,10 @@ class WorkerSourceTask(WorkerTask):
                     await asyncio.wait_for(self.offset_store.set(values), self.flush_timeout_s)
                 except Exception as e:
                     ok = False
+                    self.metrics.offset_commit_failures += 1
                     log.error("%s Failed to commit offsets: %s", self, e)
                 else:
+                    self.metrics.offset_commits += 1
                     for pk, po in batch.items():
                         if self.uncommitted.get(pk) is po:
                             del self.uncommitted[pk]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Protocol
+from typing import Any, Protocol
 
 from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
+from genesis_worker.metrics.task_metrics import TaskMetrics
 from genesis_worker.runtime.errors import stack_trace
 
 log = logging.getLogger(__name__)
@@ -23,6 +24,9 @@ class TaskStatusListener(Protocol):
 class WorkerTask:
     """Base of :class:`WorkerSinkTask` and :class:`WorkerSourceTask`: run with :meth:`run` as an asyncio
     task, stop with :meth:`stop` (sets a flag the loop checks), pause/resume with :meth:`transition_to`."""
+
+    metrics: TaskMetrics
+    task: Any
 
     def __init__(self, task_id: ConnectorTaskId, listener: TaskStatusListener, target_state: TargetState) -> None:
         self.id = task_id

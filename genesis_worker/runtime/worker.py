@@ -30,6 +30,7 @@ from genesis_worker.api.transform import Converter, HeaderConverter
 from genesis_worker.config.kafka_clients import translate
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
+from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.connector_config import (
     ADMIN_OVERRIDES_PREFIX,
@@ -182,6 +183,7 @@ class Worker:
         self.worker_id = worker_id or config.worker_id
         self.connectors: dict[str, WorkerConnector] = {}
         self.tasks: dict[ConnectorTaskId, _RunningTask] = {}
+        self.metrics = WorkerMetrics(self.worker_id)
         self.consumer_factory: Any = None  # tests may swap clients
         self.producer_factory: Any = None
 
@@ -309,6 +311,10 @@ class Worker:
             log.error("Failed to start task %s", task_id, exc_info=e)
             self.listener.on_task_state(task_id, State.FAILED, stack_trace(e))
             return False
+        self.metrics.register(runner.metrics)
+        gauges = getattr(runner.task, "metrics", None)
+        if callable(gauges):  # connector-specific gauges, e.g. a lookup table's size
+            runner.metrics.extra = gauges
         fut = asyncio.create_task(runner.run(), name=f"task-{task_id}")
         self.tasks[task_id] = _RunningTask(runner, fut)
         return True
@@ -345,6 +351,11 @@ class Worker:
             )
         operator = RetryWithToleranceOperator.from_config(task_id.connector, task_id.task, conn, reporters=reporters)
         flush_ms = int(self.config.get("offset.flush.interval.ms"))
+        # Tasks that talk to Kafka themselves (e.g. Kafka-to-Kafka sinks) default to the worker's cluster;
+        # the key is only in what task.start() sees, never in the stored task configs.
+        bootstrap = self.config.get("bootstrap.servers")
+        bootstrap = ",".join(bootstrap) if isinstance(bootstrap, list) else str(bootstrap)
+        task_props = {"worker.bootstrap.servers": bootstrap, **task_props}
         if isinstance(connector, SinkConnector):
             assert isinstance(task, SinkTask)
             dlq = str(conn.get(DLQ_TOPIC_NAME_CONFIG, "") or "").strip()
@@ -462,7 +473,8 @@ class Worker:
     async def stop_tasks(self, task_ids: list[ConnectorTaskId]) -> None:
         """Signal all, then wait up to ``task.shutdown.graceful.timeout.ms`` for each; cancel the rest."""
         running = [(tid, self.tasks.pop(tid)) for tid in task_ids if tid in self.tasks]
-        for _, rt in running:
+        for tid, rt in running:
+            self.metrics.unregister(tid.connector, tid.task)
             rt.runner.stop()
         timeout = int(self.config.get("task.shutdown.graceful.timeout.ms")) / 1000
         for tid, rt in running:

@@ -305,6 +305,11 @@ class KafkaConfigStore(ConfigBackingStore):
         return self._state.snapshot()
 
     @property
+    def state(self) -> ClusterConfigState:
+        """The live state (read-only by convention; :meth:`snapshot` gives a copy)."""
+        return self._state.state
+
+    @property
     def offset(self) -> int:
         return self._state.state.offset
 

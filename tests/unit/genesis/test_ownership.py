@@ -1,6 +1,6 @@
+from genesis_worker.genesis.history import ConfigHistory
 from genesis_worker.genesis.ownership import (
     OWNERSHIP_CONFIG_DEF,
-    ConfigHistory,
     Ownership,
     apply_ownership_errors,
     ownership_errors,

@@ -6,7 +6,8 @@ def test_prometheus_exposition_uses_connect_names_and_labels():
     wm = WorkerMetrics("w1")
     sink = wm.register(TaskMetrics("orders-sink", 0, "sink"))
     src = wm.register(TaskMetrics("clicks-src", 1, "source"))
-    sink.records_read, sink.records_written, sink.records_dlq = 10, 9, 1
+    sink.records_read, sink.records_written = 10, 9
+    sink.error_reader = lambda: (2, 1)
     src.records_written = 7
     sink.lag_reader = lambda: {("orders", 0): 5, ("orders", 1): 2}
     text = wm.exposition().decode()
@@ -14,20 +15,24 @@ def test_prometheus_exposition_uses_connect_names_and_labels():
     assert 'kafka_connect_sink_task_sink_record_send_total{connector="orders-sink",task="0"} 9.0' in text
     assert 'kafka_connect_source_task_source_record_write_total{connector="clicks-src",task="1"} 7.0' in text
     assert 'genesis_sink_consumer_lag{connector="orders-sink",partition="1",task="0",topic="orders"} 2.0' in text
-    assert "deadletterqueue_produce_requests_total" in text
+    assert (
+        'kafka_connect_task_error_deadletterqueue_produce_requests_total{connector="orders-sink",task="0"} 1.0' in text
+    )
+    assert 'kafka_connect_task_error_total_record_errors_total{connector="orders-sink",task="0"} 2.0' in text
 
 
 def test_rates_and_summary_per_connector_and_worker():
-    wm = WorkerMetrics("w1", window_seconds=30)
+    now = [100.0]
+    wm = WorkerMetrics("w1", window_seconds=30, clock=lambda: now[0])
     a0 = wm.register(TaskMetrics("a", 0, "sink"))
     a1 = wm.register(TaskMetrics("a", 1, "sink"))
     b = wm.register(TaskMetrics("b", 0, "source"))
-    wm.sample(now=100.0)
+    assert wm.rates() == {}  # the first read takes the first sample
     a0.records_read += 100
     a1.records_read += 300
     b.records_written += 50
-    wm.sample(now=110.0)
-    rates = wm.rates()
+    now[0] = 110.0
+    rates = wm.rates()  # the next read, a second or more later, samples again
     assert rates["a"].read == 40.0
     assert rates["b"].written == 5.0
     s = wm.summary(connectors=["idle"])
