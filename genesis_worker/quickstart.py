@@ -1,9 +1,10 @@
 """``genesis-worker quickstart``: a throw-away local pipeline in one command.
 
-Starts tansu (an in-memory Kafka-protocol broker, see ``devbroker``), then a standalone worker with two
-connectors: ``adlog-demo`` writes sample ad-log JSON events to the topic ``adlog-events``, and
-``adlog-file-sink`` reads that topic back and appends each event to ``adlog-events.jsonl``. Prints the
-REST URL and where to look; runs until Ctrl-C.
+Starts tansu (an in-memory Kafka-protocol broker, see ``devbroker``), then a standalone worker with three
+connectors, each with an owner and a ticket: ``adlog-demo`` writes sample ad-log JSON events to the topic
+``adlog-events``; ``adlog-clicks`` (the Kafka-to-Kafka sink) keeps the clicks and conversions, stamps
+them with a processing time and writes them to ``adlog-clicks``; ``adlog-file-sink`` appends those to
+``adlog-clicks.jsonl``. Prints the REST, console and metrics URLs; runs until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ import orjson
 from genesis_worker.devbroker import start_tansu, stop_process
 
 TOPIC = "adlog-events"
+CLICKS_TOPIC = "adlog-clicks"
+OWNER = {"genesis.owner": "quickstart@example.com", "genesis.ticket": "DEMO-1"}
 
 
 def write_files(workdir: Path, bootstrap: str, port: int) -> tuple[Path, list[Path]]:
-    """Write worker.properties and the two connector files; return their paths."""
+    """Write worker.properties and the three connector files; return their paths."""
     workdir.mkdir(parents=True, exist_ok=True)
     worker = workdir / "worker.properties"
     worker.write_text(
@@ -51,6 +54,31 @@ def write_files(workdir: Path, bootstrap: str, port: int) -> tuple[Path, list[Pa
                     "tasks.max": "1",
                     "topic": TOPIC,
                     "events.per.second": "50",
+                    "genesis.description": "Sample ad-log events (impressions, clicks, conversions)",
+                    **OWNER,
+                },
+            },
+            option=orjson.OPT_INDENT_2,
+        )
+    )
+    clicks = workdir / "adlog-clicks.json"
+    clicks.write_bytes(
+        orjson.dumps(
+            {
+                "name": "adlog-clicks",
+                "config": {
+                    "connector.class": "KafkaSinkConnector",
+                    "tasks.max": "1",
+                    "topics": TOPIC,
+                    "target.topic": CLICKS_TOPIC,
+                    # the JSON bytes go through untouched; the connector parses only what the filter reads
+                    "value.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+                    "key.converter": "org.apache.kafka.connect.converters.ByteArrayConverter",
+                    "filter.condition": 'value.type in ["click", "conversion"]',
+                    "inject.timestamp.field": "processed_at",
+                    "inject.timestamp.source": "wallclock",
+                    "genesis.description": "Clicks and conversions for the analysts",
+                    **OWNER,
                 },
             },
             option=orjson.OPT_INDENT_2,
@@ -64,16 +92,17 @@ def write_files(workdir: Path, bootstrap: str, port: int) -> tuple[Path, list[Pa
                 "config": {
                     "connector.class": "FileStreamSink",
                     "tasks.max": "1",
-                    "topics": TOPIC,
-                    "file": str(workdir / "adlog-events.jsonl"),
+                    "topics": CLICKS_TOPIC,
+                    "file": str(workdir / "adlog-clicks.jsonl"),
                     # read the JSON bytes as text so each line of the file is the event's JSON
                     "value.converter": "org.apache.kafka.connect.storage.StringConverter",
+                    **OWNER,
                 },
             },
             option=orjson.OPT_INDENT_2,
         )
     )
-    return worker, [source, sink]
+    return worker, [source, clicks, sink]
 
 
 async def run_quickstart(port: int = 8083, workdir: str | None = None) -> int:
@@ -88,9 +117,12 @@ async def run_quickstart(port: int = 8083, workdir: str | None = None) -> int:
             print(
                 f"\ngenesis-worker quickstart is running\n"
                 f"  broker (tansu, in memory): {bootstrap}\n"
+                f"  web console:               {rest.url}genesis/console\n"
                 f"  REST API:                  {rest.url}connectors?expand=status\n"
-                f"  demo events topic:         {TOPIC}\n"
-                f"  sink output:               {folder / 'adlog-events.jsonl'}\n"
+                f"  metrics:                   {rest.url}genesis/metrics  (Prometheus: {rest.url}metrics)\n"
+                f"  lineage:                   {rest.url}genesis/lineage?topic={TOPIC}\n"
+                f"  topics:                    {TOPIC} -> adlog-clicks -> {CLICKS_TOPIC}\n"
+                f"  sink output:               {folder / 'adlog-clicks.jsonl'}\n"
                 f"  configs:                   {folder}\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,

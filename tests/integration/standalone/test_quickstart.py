@@ -1,4 +1,5 @@
-"""``genesis-worker quickstart`` (tansu + demo source + file sink) produces JSON lines and stops on SIGINT."""
+"""``genesis-worker quickstart`` (tansu + demo source -> Kafka-to-Kafka click filter -> file sink) produces the
+filtered, stamped JSON lines, every pipeline has an owner, and it stops on SIGINT."""
 
 from __future__ import annotations
 
@@ -27,17 +28,24 @@ def test_quickstart_runs_until_ctrl_c(tmp_path):
         stderr=subprocess.STDOUT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    out = tmp_path / "adlog-events.jsonl"
+    out = tmp_path / "adlog-clicks.jsonl"
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not (out.exists() and len(out.read_bytes().splitlines()) >= 20):
+        while time.monotonic() < deadline and not (out.exists() and len(out.read_bytes().splitlines()) >= 5):
             assert proc.poll() is None, proc.stdout.read().decode() if proc.stdout else ""
             time.sleep(0.2)
-        events = [orjson.loads(line) for line in out.read_bytes().splitlines()[:20]]
-        assert all(e["type"] in ("impression", "click", "conversion") for e in events)
-        status = orjson.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/connectors?expand=status").read())
+        events = [orjson.loads(line) for line in out.read_bytes().splitlines()[:5]]
+        assert all(e["type"] in ("click", "conversion") for e in events)  # the filter dropped impressions
+        assert all(isinstance(e["processed_at"], int) for e in events)  # injected by the Kafka-to-Kafka sink
+        base = f"http://127.0.0.1:{port}"
+        status = orjson.loads(urllib.request.urlopen(f"{base}/connectors?expand=status").read())
         assert status["adlog-demo"]["status"]["tasks"][0]["state"] == "RUNNING"
+        assert status["adlog-clicks"]["status"]["tasks"][0]["state"] == "RUNNING"
         assert status["adlog-file-sink"]["status"]["type"] == "sink"
+        pipelines = orjson.loads(urllib.request.urlopen(f"{base}/genesis/pipelines").read())
+        assert {p["name"]: p["owner"] for p in pipelines} == dict.fromkeys(
+            ("adlog-clicks", "adlog-demo", "adlog-file-sink"), "quickstart@example.com"
+        )
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -46,4 +54,5 @@ def test_quickstart_runs_until_ctrl_c(tmp_path):
             proc.kill()
             raise
     assert "genesis-worker quickstart is running" in output
+    assert f"http://127.0.0.1:{port}/genesis/console" in output
     assert proc.returncode == 0
