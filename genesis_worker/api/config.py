@@ -175,10 +175,10 @@ class CaseInsensitiveValidString:
 
 @dataclass(frozen=True)
 class NonEmptyString:
+    """A string that, when set, is not empty (null passes, as Java's ``NonEmptyString``)."""
+
     def __call__(self, name: str, value: Any) -> None:
-        if value is None:
-            raise _fail(name, value, "entry must be non null")
-        if str(value).strip() == "":
+        if value is not None and str(value).strip() == "":
             raise _fail(name, value, "String must be non-empty")
 
     def __str__(self) -> str:
