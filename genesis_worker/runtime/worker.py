@@ -42,6 +42,7 @@ from genesis_worker.runtime.connector_config import (
     TASKS_MAX_CONFIG,
     TASKS_MAX_ENFORCE_CONFIG,
 )
+from genesis_worker.runtime.converters.header_adapters import header_converter_for
 from genesis_worker.runtime.errors import (
     DeadLetterQueueReporter,
     ErrorReporter,
@@ -204,11 +205,16 @@ class Worker:
         configs = _strip(source, key + ".")
         if which == "header":
             desc = self.registry.find(name)
-            if desc is None or desc.kind not in ("header_converter", "converter"):
-                raise ConnectException(
-                    f"Failed to find any class that implements HeaderConverter and which name matches {name}"
-                )
-            hc = cast(HeaderConverter, desc.cls())
+            if desc is not None and desc.kind == "header_converter":
+                hc = cast(HeaderConverter, desc.cls())
+            else:
+                # Java accepts JsonConverter, StringConverter... as header converters too
+                adapted = header_converter_for(name)
+                if adapted is None:
+                    raise ConnectException(
+                        f"Failed to find any class that implements HeaderConverter and which name matches {name}"
+                    )
+                hc = adapted
             configs["converter.type"] = "header"
             hc.configure(configs)
             return hc
