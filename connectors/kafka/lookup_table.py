@@ -19,7 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
@@ -116,17 +116,18 @@ class LookupTable:
                 err = msg.error()
                 if err is not None:
                     if err.code() == KafkaError._PARTITION_EOF:
-                        hw = pending.get(msg.partition())
-                        if hw is not None and msg.offset() >= hw:
-                            del pending[msg.partition()]
+                        eof_partition, eof_offset = msg.partition(), msg.offset()
+                        hw = pending.get(eof_partition) if eof_partition is not None else None
+                        if hw is not None and eof_offset is not None and eof_offset >= hw:
+                            del pending[cast(int, eof_partition)]
                         continue
                     if err.fatal() or not err.retriable():
                         raise LookupTableError(f"Reading lookup topic {self.topic} failed: {err.str()}")
                     continue
                 self._apply(msg.key(), msg.value())
-                p = msg.partition()
+                p, offset = cast(int, msg.partition()), cast(int, msg.offset())  # set on every record
                 hw = pending.get(p)
-                if hw is not None and msg.offset() + 1 >= hw:
+                if hw is not None and offset + 1 >= hw:
                     del pending[p]
             if self.error is not None:
                 raise self.error

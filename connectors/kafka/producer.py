@@ -13,7 +13,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from confluent_kafka import KafkaError, Message, Producer
 
@@ -116,7 +116,7 @@ class TargetProducer:
         while True:
             try:
                 if headers:
-                    self._producer.produce(topic, value, key, timestamp=timestamp, headers=headers)
+                    self._producer.produce(topic, value, key, timestamp=timestamp, headers=cast(Any, headers))
                 else:
                     self._producer.produce(topic, value, key, timestamp=timestamp)
                 return

@@ -32,7 +32,7 @@ import logging
 import threading
 import time
 from collections.abc import Collection, Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import orjson
 
@@ -411,7 +411,7 @@ class AdLogSinkTask(SinkTask):
             ts = r.timestamp or 0
             try:
                 if headers:
-                    produce(topic, value, key, timestamp=ts, headers=headers)
+                    produce(topic, value, key, timestamp=ts, headers=cast(Any, headers))
                 else:
                     produce(topic, value, key, timestamp=ts)
             except BufferError:

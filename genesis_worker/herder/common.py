@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from confluent_kafka import ConsumerGroupTopicPartitions
+from confluent_kafka import TopicPartition as KTopicPartition
+
 from genesis_worker.api.config import ConfigKey, ConfigValue
 from genesis_worker.api.connector import Connector, SinkConnector
 from genesis_worker.api.errors import ConfigException, ConnectException, NotFoundException
@@ -23,7 +26,7 @@ from genesis_worker.genesis.ownership import (
     REQUIRED_WORKER_CONFIG,
     apply_ownership_errors,
 )
-from genesis_worker.herder.errors import BadRequestException
+from genesis_worker.herder.errors import BadRequestException, ConnectRestException
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import generate_result, merge_config_infos, prefixed_result
 from genesis_worker.runtime.connector_config import (
@@ -216,3 +219,27 @@ def plugin_config(registry: PluginRegistry, plugin: str) -> list[JsonObj]:
     if desc is None:
         raise NotFoundException(f"Unknown plugin {plugin}.")
     return desc.cls().config().to_infos()
+
+
+def alter_sink_group_offsets(
+    admin: Any, connector: str, group: str, parsed: Mapping[tuple[str, int], int | None]
+) -> None:
+    """KIP-875 for sinks, blocking (run it in an executor): set the consumer group's offsets; ``None`` resets a
+    partition. librdkafka cannot delete one partition's committed offset, so a reset is only done when it
+    covers every partition the group has committed (by deleting the group); otherwise Connect's 500 with a
+    message saying how to reset instead. Shared by both herders."""
+    to_set = [KTopicPartition(t, p, o) for (t, p), o in parsed.items() if o is not None]
+    to_reset = [(t, p) for (t, p), o in parsed.items() if o is None]
+    if to_reset:
+        current = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(30)
+        committed = {(tp.topic, tp.partition) for tp in current.topic_partitions if tp.offset >= 0}
+        if committed - set(to_reset) - {(tp.topic, tp.partition) for tp in to_set}:
+            raise ConnectRestException(
+                500,
+                "Resetting the offsets of individual partitions of a sink connector is not supported by "
+                f"genesis-worker yet; reset all of connector {connector}'s offsets with "
+                f"DELETE /connectors/{connector}/offsets",
+            )
+        admin.delete_consumer_groups([group])[group].result(30)
+    if to_set:
+        admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, to_set)])[group].result(30)

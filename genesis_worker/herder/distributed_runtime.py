@@ -15,14 +15,18 @@ from typing import Any
 
 import orjson
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
-from confluent_kafka import TopicPartition as KTopicPartition
 from confluent_kafka.admin import AdminClient
 
 from genesis_worker.api.errors import ConnectException
 from genesis_worker.api.task import partition_key
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.base import ConnectorTaskId, JsonObj, TargetState
-from genesis_worker.herder.common import connector_type, plugin_config, validate_connector_config
+from genesis_worker.herder.common import (
+    alter_sink_group_offsets,
+    connector_type,
+    plugin_config,
+    validate_connector_config,
+)
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.herder.standalone import (
     _ALTERED,
@@ -182,17 +186,9 @@ class WorkerRuntime:
 
     async def _alter_sink(self, name: str, cfg: Mapping[str, Any], parsed: dict[tuple[str, int], int | None]) -> None:
         group = self._group(name, cfg)
-        to_set = [KTopicPartition(t, p, o) for (t, p), o in parsed.items() if o is not None]
-        to_reset = [(t, p) for (t, p), o in parsed.items() if o is None]
 
         def run() -> None:
-            admin = self._admin(name, cfg)
-            if to_reset:
-                admin.delete_consumer_group_offsets(
-                    [ConsumerGroupTopicPartitions(group, [KTopicPartition(t, p) for t, p in to_reset])]
-                )[group].result(30)
-            if to_set:
-                admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, to_set)])[group].result(30)
+            alter_sink_group_offsets(self._admin(name, cfg), name, group, parsed)
 
         try:
             await asyncio.get_running_loop().run_in_executor(None, run)

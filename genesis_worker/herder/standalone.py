@@ -17,7 +17,6 @@ from typing import Any
 
 import orjson
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
-from confluent_kafka import TopicPartition as KTopicPartition
 from confluent_kafka.admin import AdminClient
 
 from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
@@ -25,7 +24,13 @@ from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.history import ConfigHistory, HistoryListener
 from genesis_worker.group.protocol import ConnectorTaskId as StoreTaskId
 from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, RestartRequest, State, TargetState
-from genesis_worker.herder.common import connector_type, plugin_config, state_json, validate_connector_config
+from genesis_worker.herder.common import (
+    alter_sink_group_offsets,
+    connector_type,
+    plugin_config,
+    state_json,
+    validate_connector_config,
+)
 from genesis_worker.herder.errors import BadRequestException, ConnectRestException
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import invalid_config_message
@@ -495,23 +500,9 @@ class StandaloneHerder(Herder):
 
     async def _alter_sink(self, name: str, cfg: dict[str, str], parsed: dict[tuple[str, int], int | None]) -> None:
         group = self._group(name, cfg)
-        to_set = [KTopicPartition(t, p, o) for (t, p), o in parsed.items() if o is not None]
-        to_reset = [(t, p) for (t, p), o in parsed.items() if o is None]
 
         def run() -> None:
-            admin = self._connector_admin(name, cfg)
-            if to_reset:
-                current = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(30)
-                committed = {(tp.topic, tp.partition) for tp in current.topic_partitions if tp.offset >= 0}
-                if committed - set(to_reset) - {(tp.topic, tp.partition) for tp in to_set}:
-                    raise ConnectRestException(
-                        500,
-                        "Resetting the offsets of individual partitions of a sink connector is not supported by "
-                        f"genesis-worker yet; reset all of connector {name}'s offsets with DELETE /connectors/{name}/offsets",
-                    )
-                admin.delete_consumer_groups([group])[group].result(30)
-            if to_set:
-                admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, to_set)])[group].result(30)
+            alter_sink_group_offsets(self._connector_admin(name, cfg), name, group, parsed)
 
         try:
             await asyncio.get_running_loop().run_in_executor(None, run)
