@@ -131,6 +131,12 @@ async function act(name, action) {
 // ---- editor: forms generated from the plugin's ConfigDef ---------------------------------------------
 
 const FRAMEWORK_SKIP = new Set(["name", "connector.class", "genesis.owner", "genesis.ticket"]);
+// A plugin's ConfigDef does not hold the framework's keys; a sink needs one of these to be valid.
+const SINK_TOPIC_KEYS = [
+  { name: "topics", display_name: "Topics", documentation: "Comma-separated topics to consume" },
+  { name: "topics.regex", display_name: "Topics regex", documentation: "Regular expression of the topics to consume (instead of topics)" },
+];
+const pluginTypes = new Map();
 let editing = null;
 
 async function renderEditor(name) {
@@ -138,6 +144,7 @@ async function renderEditor(name) {
   $("#editor-title").textContent = name ? `Edit ${name}` : "New pipeline";
   $("#editor-result").textContent = "";
   const plugins = await api("GET", "/connector-plugins");
+  for (const p of plugins) pluginTypes.set(p.class, p.type);
   const sel = $("#f-class");
   sel.innerHTML = plugins.map((p) => `<option value="${esc(p.class)}">${esc(p.class)} (${esc(p.type)})</option>`).join("");
   let config = {};
@@ -157,6 +164,11 @@ async function renderFields(cls, config) {
   const defs = await api("GET", `/connector-plugins/${encodeURIComponent(cls)}/config`);
   const known = new Set(defs.map((d) => d.name));
   const groups = new Map();
+  if (pluginTypes.get(cls) === "sink") {
+    const extra = SINK_TOPIC_KEYS.filter((d) => !known.has(d.name));
+    if (extra.length) groups.set("Topics", extra);
+    for (const d of extra) known.add(d.name);
+  }
   for (const d of defs) {
     if (FRAMEWORK_SKIP.has(d.name)) continue;
     const g = d.group || "Connector";
