@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Everything the tests and benchmarks need, idempotent: Debian packages (redis-server, a JDK, maven),
-# the .venv with genesis-worker and its dev extras, and the Apache Kafka 4.4 jars the test fixtures run.
+# Everything the tests and benchmarks need, idempotent: Debian packages (redis-server, a JDK, maven, chromium
+# and chromium-driver), the .venv with genesis-worker and its dev extras, and the Apache Kafka 4.4 jars the
+# test fixtures run.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -10,6 +11,9 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 { command -v java >/dev/null 2>&1 && command -v javac >/dev/null 2>&1 && command -v jar >/dev/null 2>&1; } ||
   missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+# headless Chromium + chromedriver for the web console's browser test (tests/e2e/console)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
 if [[ ${#missing[@]} -gt 0 ]]; then
   if [[ $(id -u) -ne 0 ]]; then
     echo "scripts/setup.sh: please install: ${missing[*]} (needs root)" >&2
