@@ -415,6 +415,28 @@ def run(svc: Services, scale: Scale, only_tasks: tuple[int, ...] = TASKS) -> Ben
         res.ratio("genesis/raw 4 tasks", "genesis 4 tasks rec/s", "raw 4 tasks rec/s", target=0.7, target_text=">= 0.7")
         res.ratio("genesis/quix 4 tasks", "genesis 4 tasks rec/s", "quix 4 tasks rec/s", target=2.0, target_text=">= 2")
         res.ratio("genesis/java 4 tasks", "genesis 4 tasks rec/s", "java 4 tasks rec/s", target=1.0, target_text=">= 1")
+    # CPU efficiency (raw CPU per record / genesis CPU per record): steadier than rates on a loaded machine
+    res.ratio(
+        "CPU efficiency genesis vs raw 1 task",
+        "raw 1 task CPU/rec",
+        "genesis 1 task CPU/rec",
+        target=0.7,
+        target_text=">= 0.7",
+    )
+    res.ratio(
+        "CPU efficiency genesis vs quix 1 task",
+        "quix 1 task CPU/rec",
+        "genesis 1 task CPU/rec",
+        target=2.0,
+        target_text=">= 2",
+    )
+    res.ratio(
+        "CPU efficiency genesis vs java 1 task",
+        "java 1 task CPU/rec",
+        "genesis 1 task CPU/rec",
+        target=1.0,
+        target_text=">= 1",
+    )
     res.notes.append(
         "4 tasks run on a 2-core machine: genesis runs its 4 tasks in one process (one GIL), raw and quix run "
         "4 processes; per-task figures = total / 4."

@@ -52,6 +52,10 @@ def main() -> None:
             "group.id": f"raw-{uuid.uuid4().hex[:8]}",
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
+            # as the genesis sink task's consumer: librdkafka's default (1000 ms) stalls a fast loop
+            # whenever its pre-fetch queue is full
+            "fetch.queue.backoff.ms": 50,
+            "enable.partition.eof": False,
         }
     )
     if args.partition is None:
