@@ -91,9 +91,10 @@ def _status_events(bootstrap: str, topic: str, start: dict[int, int]) -> list[tu
                 continue
             remaining -= 1
             key = (m.key() or b"").decode()
-            if not key.startswith("status-task-") or not m.value():
+            raw = m.value()
+            if not key.startswith("status-task-") or not raw:
                 continue
-            v: Any = orjson.loads(m.value())
+            v: Any = orjson.loads(raw)
             if isinstance(v, dict) and "payload" in v and "state" not in v:
                 v = v["payload"]
             out.append((key[len("status-task-") :], str(v.get("state")), str(v.get("worker_id"))))
