@@ -137,9 +137,9 @@ def run(svc: Services, scale: Scale) -> BenchResult:
                 values.setdefault(f"{kind} {k}", []).append(reading)
     for kind, why in failed.items():
         res.skip(kind, f"failed: {why}")
-    for name, readings in values.items():
+    for name, per_run in values.items():
         unit = "s" if name.endswith(" s") else "MiB RSS"
-        res.add(Figure(name, unit, readings, higher_is_better=False))
+        res.add(Figure(name, unit, per_run, higher_is_better=False))
     res.ratio(
         "idle RSS genesis/java",
         "genesis RSS idle MB",
