@@ -9,10 +9,11 @@ Example::
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from typing import Any
 
-from confluent_kafka import ConsumerGroupTopicPartitions
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException
 from confluent_kafka import TopicPartition as KTopicPartition
 
 from genesis_worker.api.config import ConfigKey, ConfigValue
@@ -221,6 +222,34 @@ def plugin_config(registry: PluginRegistry, plugin: str) -> list[JsonObj]:
     return desc.cls().config().to_infos()
 
 
+_COORDINATOR_NOT_READY = frozenset(
+    {KafkaError.COORDINATOR_LOAD_IN_PROGRESS, KafkaError.COORDINATOR_NOT_AVAILABLE, KafkaError.NOT_COORDINATOR}
+)
+
+
+def list_group_offsets(admin: Any, group: str, timeout_s: float = 30.0) -> list[KTopicPartition]:
+    """The consumer group's committed offsets, blocking (run it in an executor).
+
+    librdkafka (2.16) crashes the whole process (SIGSEGV in rd_kafka_cgrp_op) when an AdminClient's
+    OffsetFetch gets a coordinator error: it hands the retry to a consumer-group handle that an admin client
+    does not have. That happens e.g. while ``__consumer_offsets`` is being created or loaded, so the group's
+    coordinator is first waited for with DescribeGroups, whose coordinator errors are plain exceptions."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            admin.describe_consumer_groups([group])[group].result(timeout_s)
+            break
+        except KafkaException as e:
+            err = e.args[0] if e.args else None
+            if not isinstance(err, KafkaError) or err.code() not in _COORDINATOR_NOT_READY:
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    res = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(timeout_s)
+    return list(res.topic_partitions)
+
+
 def alter_sink_group_offsets(
     admin: Any, connector: str, group: str, parsed: Mapping[tuple[str, int], int | None]
 ) -> None:
@@ -231,8 +260,7 @@ def alter_sink_group_offsets(
     to_set = [KTopicPartition(t, p, o) for (t, p), o in parsed.items() if o is not None]
     to_reset = [(t, p) for (t, p), o in parsed.items() if o is None]
     if to_reset:
-        current = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(30)
-        committed = {(tp.topic, tp.partition) for tp in current.topic_partitions if tp.offset >= 0}
+        committed = {(tp.topic, tp.partition) for tp in list_group_offsets(admin, group) if tp.offset >= 0}
         if committed - set(to_reset) - {(tp.topic, tp.partition) for tp in to_set}:
             raise ConnectRestException(
                 500,

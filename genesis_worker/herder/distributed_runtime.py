@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import orjson
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
+from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
 from genesis_worker.api.errors import ConnectException
@@ -24,6 +24,7 @@ from genesis_worker.herder.base import ConnectorTaskId, JsonObj, TargetState
 from genesis_worker.herder.common import (
     alter_sink_group_offsets,
     connector_type,
+    list_group_offsets,
     plugin_config,
     validate_connector_config,
 )
@@ -129,8 +130,7 @@ class WorkerRuntime:
             group = self._group(name, cfg)
 
             def fetch() -> list[JsonObj]:
-                res = self._admin(name, cfg).list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])
-                tps = res[group].result(30).topic_partitions
+                tps = list_group_offsets(self._admin(name, cfg), group)
                 return [
                     {
                         "partition": {"kafka_topic": tp.topic, "kafka_partition": tp.partition},

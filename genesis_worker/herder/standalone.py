@@ -16,7 +16,7 @@ import time
 from typing import Any
 
 import orjson
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException
+from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
 from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
@@ -27,6 +27,7 @@ from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, Restart
 from genesis_worker.herder.common import (
     alter_sink_group_offsets,
     connector_type,
+    list_group_offsets,
     plugin_config,
     state_json,
     validate_connector_config,
@@ -433,14 +434,13 @@ class StandaloneHerder(Herder):
             group = self._group(name, cfg)
 
             def fetch() -> list[JsonObj]:
-                admin = self._connector_admin(name, cfg)
-                res = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group)])[group].result(30)
+                tps = list_group_offsets(self._connector_admin(name, cfg), group)
                 return [
                     {
                         "partition": {"kafka_topic": tp.topic, "kafka_partition": tp.partition},
                         "offset": {"kafka_offset": tp.offset},
                     }
-                    for tp in res.topic_partitions
+                    for tp in tps
                     if tp.offset >= 0
                 ]
 
