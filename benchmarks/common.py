@@ -408,7 +408,7 @@ def delete_topics(bootstrap: str, names: Sequence[str], timeout: float = 30.0) -
     """Delete topics (best effort: a benchmark never fails on clean-up)."""
     from confluent_kafka.admin import AdminClient
 
-    admin = AdminClient({"bootstrap.servers": bootstrap, "logger": _quiet})
+    admin = AdminClient({"bootstrap.servers": bootstrap, "logger": _quiet})  # type: ignore[dict-item]
     futures = admin.delete_topics(list(names), operation_timeout=timeout)
     for name, f in futures.items():
         try:

@@ -170,7 +170,7 @@ def _warm_up(broker: BrokerBase) -> None:
     while time.monotonic() < deadline:
         m = c.poll(0.5)
         if m is not None and not m.error():
-            c.commit(m, asynchronous=False)
+            c.commit(message=m, asynchronous=False)
             break
     c.close()
 

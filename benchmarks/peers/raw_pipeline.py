@@ -70,9 +70,10 @@ def main() -> None:
             continue
         now = int(time.time() * 1000)
         for m in msgs:
-            if m.error():
+            raw = m.value()
+            if m.error() or raw is None:
                 continue
-            value = loads(m.value())
+            value = loads(raw)
             if not keep_record(value):
                 continue
             key = m.key()
