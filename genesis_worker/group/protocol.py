@@ -75,6 +75,10 @@ class ConnectorTaskId:
     def __str__(self) -> str:
         return f"{self.connector}-{self.task}"
 
+    def to_json(self) -> dict[str, str | int]:
+        """The REST API's ConnectorTaskId object."""
+        return {"connector": self.connector, "task": self.task}
+
 
 @dataclass(frozen=True)
 class ConnectAssignment:

@@ -16,47 +16,19 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from genesis_worker.genesis.history import ConfigHistory
+from genesis_worker.group.protocol import ConnectorTaskId as ConnectorTaskId
 from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.plugins.registry import PluginRegistry
+from genesis_worker.storage.base import State as State
+from genesis_worker.storage.base import TargetState as TargetState
 
 if TYPE_CHECKING:
     from genesis_worker.herder.session_keys import SessionKey
 
 JsonObj = dict[str, Any]
-
-
-class TargetState(str, Enum):
-    STARTED = "STARTED"
-    PAUSED = "PAUSED"
-    STOPPED = "STOPPED"
-
-
-class State(str, Enum):
-    """Reported states of connectors and tasks."""
-
-    UNASSIGNED = "UNASSIGNED"
-    RUNNING = "RUNNING"
-    PAUSED = "PAUSED"
-    STOPPED = "STOPPED"
-    FAILED = "FAILED"
-    RESTARTING = "RESTARTING"
-    DESTROYED = "DESTROYED"
-
-
-@dataclass(frozen=True, order=True)
-class ConnectorTaskId:
-    connector: str
-    task: int
-
-    def __str__(self) -> str:
-        return f"{self.connector}-{self.task}"
-
-    def to_json(self) -> JsonObj:
-        return {"connector": self.connector, "task": self.task}
 
 
 @dataclass(frozen=True)

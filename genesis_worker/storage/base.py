@@ -42,7 +42,7 @@ class OffsetBackingStore(abc.ABC):
 # the same interfaces).
 
 
-class TargetState(enum.Enum):
+class TargetState(str, enum.Enum):
     STARTED = "STARTED"
     PAUSED = "PAUSED"
     STOPPED = "STOPPED"
@@ -171,7 +171,7 @@ class ConfigBackingStore(abc.ABC):
     async def put_logger_level(self, namespace: str, level: str) -> None: ...
 
 
-class State(enum.Enum):
+class State(str, enum.Enum):
     UNASSIGNED = "UNASSIGNED"
     RUNNING = "RUNNING"
     PAUSED = "PAUSED"
