@@ -144,13 +144,23 @@ class Raw(ChildProcesses):
         return [[*base, output_topic, "--partition", str(p)] for p in range(self.tasks)]
 
 
+def quix_python() -> str:
+    """quixstreams pins confluent-kafka < 2.13 while genesis needs >= 2.16, so the quixstreams peer runs
+    from its own venv: $GENESIS_BENCH_QUIX_PYTHON, else .venv-quix/bin/python, else this interpreter."""
+    explicit = os.environ.get("GENESIS_BENCH_QUIX_PYTHON")
+    if explicit:
+        return explicit
+    local = Path(__file__).resolve().parents[1] / ".venv-quix" / "bin" / "python"
+    return str(local) if local.exists() else sys.executable
+
+
 class Quix(ChildProcesses):
     label = "quix"
 
     def argvs(self, input_topic: str, output_topic: str) -> list[list[str]]:
         group = unique("quix")
         argv = [
-            sys.executable,
+            quix_python(),
             "-m",
             "benchmarks.peers.quix_pipeline",
             self.svc.kafka.bootstrap,
