@@ -59,6 +59,7 @@ from genesis_worker.runtime.config_infos import invalid_config_message
 from genesis_worker.storage import base as store
 
 log = logging.getLogger(__name__)
+JOIN_WAIT_S = 60.0
 
 RECONFIGURE_BACKOFF_INITIAL_MS = 250
 RECONFIGURE_BACKOFF_MAX_MS = 60_000
@@ -141,6 +142,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._admin_config = dict(admin_config or {"bootstrap.servers": cfg.bootstrap_servers})
         self._lock = asyncio.Lock()
         self._wake = asyncio.Event()
+        self._joined = asyncio.Event()  # set by the first assignment: leader-only requests wait for it
         self._stopping = False
         self._started = False
         self._member: WorkerGroupMember | None = None
@@ -324,6 +326,13 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         if self._needs_reconfig_rebalance:
             raise RebalanceNeededException("Request cannot be completed because a rebalance is expected")
 
+    async def _until_joined(self) -> None:
+        """A request that needs the leader, sent while this worker is still joining the group, waits for
+        the first assignment (as Java's herder queues it) instead of answering 409 "no known leader"."""
+        if not self._joined.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._joined.wait(), JOIN_WAIT_S)
+
     def _require_leader(self, message: str) -> None:
         if not self.is_leader:
             raise NotLeaderException(message, self.leader_url())
@@ -408,6 +417,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             self.generation = assignment.generation
             self.member_id = assignment.member_id
             self.leader_id = assignment.leader_id
+            self._joined.set()
             self.protocol = ConnectProtocolCompatibility.from_protocol(assignment.protocol)
             try:
                 await self._handle_assignment(a)
@@ -999,6 +1009,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         config = dict(config)
         config.setdefault("name", name)
         await self._validate_or_raise(config)
+        await self._until_joined()
         async with self._lock:
             self._require_leader("Only the leader can set connector configs.")
             snap = self._snapshot()
@@ -1011,6 +1022,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             return not exists, self._info(name, config, self._snapshot())
 
     async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> JsonObj:
+        await self._until_joined()
         async with self._lock:
             self._require_leader("Only the leader can set connector configs.")
             current = self._snapshot().connector_config(name)
@@ -1026,6 +1038,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         return info
 
     async def delete_connector(self, name: str) -> None:
+        await self._until_joined()
         async with self._lock:
             self._require_leader("Only the leader can delete connector configs.")
             if self._snapshot().connector_config(name) is None:
@@ -1043,6 +1056,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         await self._config.put_target_state(name, store.TargetState.STARTED)
 
     async def stop_connector(self, name: str) -> None:
+        await self._until_joined()
         async with self._lock:
             if self._snapshot().connector_config(name) is None:
                 raise NotFoundException(f"Unknown connector {name}")
@@ -1052,6 +1066,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             await self._read_config_to_end()
 
     async def restart_connector(self, request: RestartRequest) -> JsonObj | None:
+        await self._until_joined()
         name = request.connector
         if not request.include_tasks and not request.only_failed:
             async with self._lock:
@@ -1118,6 +1133,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         if self.requires_request_signature():
             sig = signature if isinstance(signature, InternalRequestSignature) else None
             check_internal_request(sig, self.session_key(), self.cfg.verification_algorithms)
+        await self._until_joined()
         async with self._lock:
             self._require_leader("Only the leader may write task configurations.")
             if self._snapshot().connector_config(name) is None:
@@ -1130,6 +1146,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         if self.requires_request_signature():
             sig = signature if isinstance(signature, InternalRequestSignature) else None
             check_internal_request(sig, self.session_key(), self.cfg.verification_algorithms)
+        await self._until_joined()
         async with self._lock:
             self._require_leader("Only the leader may perform zombie fencing.")
             config = self._snapshot().connector_config(name)
@@ -1202,6 +1219,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         return dict(config)
 
     async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> JsonObj:
+        await self._until_joined()
         async with self._lock:
             self._check_rebalance_needed()
             config = await self._check_offsets_modifiable(name)
@@ -1209,6 +1227,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         return result
 
     async def reset_connector_offsets(self, name: str) -> JsonObj:
+        await self._until_joined()
         async with self._lock:
             self._check_rebalance_needed()
             config = await self._check_offsets_modifiable(name)

@@ -211,3 +211,31 @@ async def test_new_task_configs_restart_kept_tasks_when_the_assignment_comes_fir
     await h.on_assigned(assigned(coop(config.state.offset), gen=4))
     assert sorted(rt.stopped) == ["a-0", "a-1"] and sorted(rt.started) == ["a-0", "a-1"]
     assert not h._needs_reconfig_rebalance and member.rejoins == []
+
+
+async def test_leader_only_request_waits_for_the_first_assignment(monkeypatch) -> None:
+    """A request sent while the worker is still joining waits for the group (as Java queues it) and is then
+    routed: here to the leader's URL, instead of an immediate 409 'no known leader'."""
+    from genesis_worker.herder import distributed
+    from genesis_worker.herder.errors import NotLeaderException
+
+    h, _rt, _member, config = await herder()
+    request = asyncio.ensure_future(h.delete_connector("a"))
+    await asyncio.sleep(0.05)
+    assert not request.done()  # still joining: the request waits
+    await h.on_assigned(assigned(coop(config.state.offset)))
+    try:
+        await asyncio.wait_for(request, 5)
+    except NotLeaderException as e:
+        assert e.url == "http://w0:8083/"
+    else:
+        raise AssertionError("a follower deleted a connector")
+    # with no group at all, the wait is bounded and the answer is the 409 case (no known leader URL)
+    monkeypatch.setattr(distributed, "JOIN_WAIT_S", 0.05)
+    h2, *_ = await herder()
+    try:
+        await h2.delete_connector("a")
+    except NotLeaderException as e:
+        assert e.url is None
+    else:
+        raise AssertionError("deleted without a group")
