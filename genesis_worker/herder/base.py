@@ -68,6 +68,11 @@ class Herder(abc.ABC):
     async def connector_info(self, name: str) -> JsonObj:
         """ConnectorInfo: name, config, tasks (list of ConnectorTaskId JSON), type."""
 
+    async def connector_info_local(self, name: str) -> JsonObj:
+        """ConnectorInfo from this worker's current view, never waiting on or refusing for a rebalance (what
+        Connect's ``GET /connectors?expand=info`` uses, unlike ``GET /connectors/{name}``)."""
+        return await self.connector_info(name)
+
     @abc.abstractmethod
     async def connector_config(self, name: str) -> dict[str, str]: ...
 

@@ -966,6 +966,9 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
 
     async def connector_info(self, name: str) -> JsonObj:
         self._check_rebalance_needed()
+        return await self.connector_info_local(name)
+
+    async def connector_info_local(self, name: str) -> JsonObj:
         snap = self._snapshot()
         config = snap.connector_config(name)
         if config is None:

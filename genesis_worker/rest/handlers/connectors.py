@@ -89,7 +89,7 @@ async def list_connectors(request: web.Request) -> web.StreamResponse:
             if want_status:
                 entry["status"] = await herder.connector_status(name)
             if want_info:
-                entry["info"] = await herder.connector_info(name)
+                entry["info"] = await herder.connector_info_local(name)
         except NotFoundException:
             continue  # removed while we looked (or no status yet): left out, as Connect does
         out[name] = entry

@@ -239,3 +239,20 @@ async def test_leader_only_request_waits_for_the_first_assignment(monkeypatch) -
         assert e.url is None
     else:
         raise AssertionError("deleted without a group")
+
+
+async def test_list_expansion_is_served_from_local_state_during_a_pending_rebalance() -> None:
+    """GET /connectors/{c} refuses with RebalanceNeeded (REST 409) while a rebalance is pending; the list's
+    expand=info uses the local view and still answers, as Connect's listConnectors does."""
+    from genesis_worker.herder.errors import RebalanceNeededException
+
+    h, _rt, _member, _config = await herder()
+    h._needs_reconfig_rebalance = True
+    try:
+        await h.connector_info("a")
+    except RebalanceNeededException:
+        pass
+    else:
+        raise AssertionError("connector_info ignored the pending rebalance")
+    info = await h.connector_info_local("a")
+    assert info["name"] == "a" and [t["task"] for t in info["tasks"]] == [0, 1]
