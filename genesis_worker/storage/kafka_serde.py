@@ -149,8 +149,17 @@ def java_hashmap_order(keys: Iterable[str]) -> list[str]:
 
 
 def java_hashmap(m: Mapping[str, Any]) -> dict[str, Any]:
-    """A dict with ``m``'s items in Java ``HashMap`` iteration order (recursively for maps)."""
-    return {k: (java_hashmap(m[k]) if isinstance(m[k], Mapping) else m[k]) for k in java_hashmap_order(m)}
+    """A dict with ``m``'s items in Java ``HashMap`` iteration order, recursively: Java's JsonConverter
+    reads every JSON object as a HashMap, also those inside arrays."""
+    return {k: _hashmap_value(m[k]) for k in java_hashmap_order(m)}
+
+
+def _hashmap_value(v: Any) -> Any:
+    if isinstance(v, Mapping):
+        return java_hashmap(v)
+    if isinstance(v, list | tuple):
+        return [_hashmap_value(x) for x in v]
+    return v
 
 
 # --------------------------------------------------------------------------------------- murmur2
