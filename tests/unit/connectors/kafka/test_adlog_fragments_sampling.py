@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
+import zlib
 
 import orjson
 import pytest
 
 from connectors.kafka.cache import ABSENT, TtlLruCache
 from connectors.kafka.fragments import Fragment, collides, collides_parsed, splice
-from connectors.kafka.sampling import Sampler, hash_position, sample_key_bytes
+from connectors.kafka.sampling import Sampler, hash_position, key_hash, sample_key_bytes
 
-KNOWN_USER_1 = "9aac5a8621eae188"  # blake2b(b"user-1", digest_size=8), fixed forever
+KNOWN_USER_1 = 0xF984CA41  # fmix32(crc32(b"user-1")), fixed forever
 
 
 @pytest.mark.parametrize(
@@ -77,13 +77,25 @@ def test_cache_ttl_and_lru() -> None:
     assert disabled.get("a") is ABSENT
 
 
-def test_hash_sampling_is_blake2b_threshold() -> None:
+def _fmix32(h: int) -> int:
+    """MurmurHash3's finaliser, written out step by step as its reference C code does."""
+    h ^= h >> 16
+    h = (h * 0x85EBCA6B) % 2**32
+    h ^= h >> 13
+    h = (h * 0xC2B2AE35) % 2**32
+    h ^= h >> 16
+    return h
+
+
+def test_hash_sampling_is_crc32_fmix32_threshold() -> None:
     s = Sampler(25.0, "hash")
-    for key in (b"user-1", b"user-2", b"abc", b"", b"\x00\xff"):
-        h = int.from_bytes(hashlib.blake2b(key, digest_size=8).digest(), "big")
-        assert s.keep_hash_bytes(key) == (h < int(0.25 * 2**64))
-    # a known value, independent of Python's hash() randomisation
-    assert hashlib.blake2b(b"user-1", digest_size=8).hexdigest() == KNOWN_USER_1
+    for key in (b"user-1", b"user-2", b"abc", b"", b"\x00\xff", b"x" * 1000):
+        h = _fmix32(zlib.crc32(key))
+        assert key_hash(key) == h
+        assert s.keep_hash_bytes(key) == (h < int(0.25 * 2**32))
+    # known values, independent of Python's hash() randomisation
+    assert _fmix32(0x352441C2) == 0xD0F18B31  # crc32(b"abc") = 0x352441C2
+    assert key_hash(b"user-1") == KNOWN_USER_1
     pos = hash_position(b"user-1")
     assert Sampler(pos * 100 - 0.01, "hash").keep_hash_bytes(b"user-1") is False
     assert Sampler(pos * 100 + 0.01, "hash").keep_hash_bytes(b"user-1") is True
@@ -99,6 +111,8 @@ def test_hash_sampling_stable_fraction_and_subsets() -> None:
     assert 0.19 < len(in20) / len(keys) < 0.21
     again = Sampler(10.0, "hash")  # a new instance (another task, a restart) decides the same
     assert {k for k in keys if again.keep_hash_bytes(k)} == in10
+    half = sum(Sampler(50.0, "hash").keep_hash_bytes(k) for k in keys)
+    assert 0.49 < half / len(keys) < 0.51
 
 
 def test_sample_edges_and_key_bytes() -> None:
