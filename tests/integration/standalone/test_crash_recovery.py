@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 import pytest
-from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, KafkaError
+from confluent_kafka import Consumer, KafkaError, TopicPartition
 
 from genesis_worker.runtime.offset_keys import offset_key
 from tests.fixtures.net import free_port
@@ -141,9 +141,12 @@ def test_sigkill_mid_stream_then_restart_loses_nothing(kafka, topic_name, tmp_pa
 
     key = offset_key("src", {"filename": str(infile)})
     committed_pos = orjson.loads(base64.b64decode(stored[base64.b64encode(key).decode()]))["position"]
-    admin = kafka.admin()
-    res = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions("connect-sink")])["connect-sink"].result(30)
-    committed_sink = {tp.partition: tp.offset for tp in res.topic_partitions}[0]
+    # the sink group's committed offset, read through a consumer's OffsetFetch (it does not join the group)
+    reader = Consumer({"bootstrap.servers": kafka.bootstrap, "group.id": "connect-sink", "enable.auto.commit": False})
+    try:
+        committed_sink = reader.committed([TopicPartition(topic_name, 0)], timeout=30)[0].offset
+    finally:
+        reader.close()
     assert 0 < committed_sink <= len(before)
 
     proc = _start(tmp_path, "worker2.log")
