@@ -84,13 +84,8 @@ class FileStreamSourceConnector(SourceConnector):
         return FileStreamSourceTask
 
     def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
-        cfg = {
-            TOPIC_CONFIG: self.props[TOPIC_CONFIG],
-            TASK_BATCH_SIZE_CONFIG: self.props.get(TASK_BATCH_SIZE_CONFIG, str(DEFAULT_TASK_BATCH_SIZE)),
-        }
-        if self.props.get(FILE_CONFIG):
-            cfg[FILE_CONFIG] = self.props[FILE_CONFIG]
-        return [cfg]
+        # Only one input stream makes sense; Connect 4.4 hands the connector's config to its one task.
+        return [dict(self.props)]
 
     async def stop(self) -> None:
         return None

@@ -46,17 +46,11 @@ JsonObj = dict[str, Any]
 
 __all__ = [
     "connector_type",
-    "java_map_str",
     "state_json",
     "validate_connector_config",
 ]
 
 _PRINCIPAL_ALLOWED = frozenset({"sasl.jaas.config", "sasl.mechanism", "security.protocol"})
-
-
-def java_map_str(props: Mapping[str, Any]) -> str:
-    """``Map.toString()``: ``{k1=v1, k2=v2}``."""
-    return "{" + ", ".join(f"{k}={'null' if v is None else v}" for k, v in props.items()) + "}"
 
 
 def connector_type(registry: PluginRegistry, config: Mapping[str, Any] | None) -> str:
@@ -69,9 +63,21 @@ def connector_type(registry: PluginRegistry, config: Mapping[str, Any] | None) -
     return desc.kind
 
 
-def state_json(state: str, worker_id: str, trace: str | None, task: int | None = None) -> JsonObj:
+def plugin_version(registry: PluginRegistry, config: Mapping[str, Any] | None) -> str | None:
+    """The version of a connector config's plugin, shown in statuses (KIP-891, Connect 4.x)."""
+    if not config:
+        return None
+    desc = registry.find(str(config.get(CONNECTOR_CLASS_CONFIG) or ""))
+    return desc.version if desc is not None else None
+
+
+def state_json(
+    state: str, worker_id: str, trace: str | None, task: int | None = None, version: str | None = None
+) -> JsonObj:
     out: JsonObj = {} if task is None else {"id": task}
     out["state"] = state
+    if version is not None:
+        out["version"] = version
     out["worker_id"] = worker_id
     if trace:
         out["trace"] = trace
@@ -144,7 +150,7 @@ def validate_connector_config(
     cannot be found (REST 400 / 500, as Java)."""
     conn_type = props.get(CONNECTOR_CLASS_CONFIG)
     if conn_type is None:
-        raise BadRequestException(f"Connector config {java_map_str(props)} contains no connector type")
+        raise BadRequestException("Connector config contains no connector type")  # 4.4's text (3.x added the map)
     desc = registry.resolve(str(conn_type), ("sink", "source"))
     connector: Connector = desc.cls()  # type: ignore[assignment]
     is_sink = isinstance(connector, SinkConnector)
@@ -215,11 +221,17 @@ def _add_ownership(
 
 
 def plugin_config(registry: PluginRegistry, plugin: str) -> list[JsonObj]:
-    """``GET /connector-plugins/{plugin}/config``: the plugin's own ConfigKeyInfos."""
+    """``GET /connector-plugins/{plugin}/config``: the plugin's own ConfigKeyInfos; for connectors followed by
+    the framework's sink or source connector keys the plugin does not redefine (as Connect 4.x lists them)."""
     desc = registry.find(plugin)
     if desc is None:
         raise NotFoundException(f"Unknown plugin {plugin}.")
-    return desc.cls().config().to_infos()
+    own = desc.cls().config()
+    infos = own.to_infos()
+    if desc.kind in ("sink", "source"):
+        framework = sink_connector_config_def() if desc.kind == "sink" else source_connector_config_def()
+        infos += [k.to_info() for k in framework.config_keys.values() if not k.internal and k.name not in own]
+    return infos
 
 
 _COORDINATOR_NOT_READY = frozenset(

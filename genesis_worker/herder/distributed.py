@@ -43,7 +43,7 @@ from genesis_worker.group.protocol import (
 )
 from genesis_worker.group.protocol import ConnectorTaskId as WireTaskId
 from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, RestartRequest, State, TargetState
-from genesis_worker.herder.common import connector_type
+from genesis_worker.herder.common import connector_type, plugin_version
 from genesis_worker.herder.distributed_config import DistributedConfig
 from genesis_worker.herder.errors import (
     BadRequestException,
@@ -1119,7 +1119,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             if snap.connector_config(task.connector) is None:
                 raise NotFoundException(f"Unknown connector: {task.connector}")
             if snap.task_config(task) is None:
-                raise NotFoundException(f"Unknown task: {task}")
+                raise NotFoundException(f"Task {task} not found")
             wire = _wire(task)
             if wire in self.local.tasks:
                 await self._runtime.stop_tasks([task])
@@ -1174,12 +1174,13 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         st = self._status.get(name)
         if st is None:
             raise NotFoundException(f"No status found for connector {name}")
+        version = plugin_version(self.plugins, config)
         tasks = []
         for ts in sorted(self._status.get_all(name), key=lambda s: s.id.task):
-            tasks.append(_state_json({"id": ts.id.task}, ts))
+            tasks.append(_state_json({"id": ts.id.task}, ts, version))
         return {
             "name": name,
-            "connector": _state_json({}, st),
+            "connector": _state_json({}, st, version),
             "tasks": tasks,
             "type": self._connector_type(config),
         }
@@ -1188,7 +1189,9 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         st = self._status.get_task(_wire(task))
         if st is None:
             raise NotFoundException(f"No status found for task {task}")
-        return _state_json({"id": task.task}, st)
+        return _state_json(
+            {"id": task.task}, st, plugin_version(self.plugins, self._snapshot().connector_config(task.connector))
+        )
 
     async def active_topics(self, name: str) -> list[str]:
         return sorted({t.topic for t in self._status.get_all_topics(name)})
@@ -1283,9 +1286,11 @@ def from_worker_config(config: WorkerConfig, plugins: PluginRegistry | None = No
     return herder
 
 
-def _state_json(base: JsonObj, st: Any) -> JsonObj:
+def _state_json(base: JsonObj, st: Any, version: str | None = None) -> JsonObj:
     out = dict(base)
     out["state"] = st.state.value if hasattr(st.state, "value") else st.state
+    if version is not None:
+        out["version"] = version
     out["worker_id"] = st.worker_id
     if st.trace:
         out["trace"] = st.trace

@@ -29,6 +29,7 @@ from genesis_worker.herder.common import (
     connector_type,
     list_group_offsets,
     plugin_config,
+    plugin_version,
     state_json,
     validate_connector_config,
 )
@@ -284,11 +285,13 @@ class StandaloneHerder(Herder):
         st = self.status_store.get(name)
         if st is None:
             raise NotFoundException(f"No status found for connector {name}")
+        version = plugin_version(self.plugins, self.config_store.state.connector_configs.get(name))
         return {
             "name": name,
-            "connector": state_json(st.state.value, st.worker_id, st.trace),
+            "connector": state_json(st.state.value, st.worker_id, st.trace, version=version),
             "tasks": [
-                state_json(t.state.value, t.worker_id, t.trace, t.id.task) for t in self.status_store.get_all(name)
+                state_json(t.state.value, t.worker_id, t.trace, t.id.task, version)
+                for t in self.status_store.get_all(name)
             ],
             "type": connector_type(self.plugins, self.config_store.state.connector_configs.get(name)),
         }
@@ -297,7 +300,8 @@ class StandaloneHerder(Herder):
         st = self.status_store.get_task(_sid(task))
         if st is None:
             raise NotFoundException(f"No status found for task {task}")
-        return state_json(st.state.value, st.worker_id, st.trace, task.task)
+        version = plugin_version(self.plugins, self.config_store.state.connector_configs.get(task.connector))
+        return state_json(st.state.value, st.worker_id, st.trace, task.task, version)
 
     async def task_configs(self, name: str) -> list[JsonObj]:
         self._conf(name)
@@ -325,10 +329,14 @@ class StandaloneHerder(Herder):
         restart_tasks = [
             t for t in tasks if request.include_tasks and (not request.only_failed or t.state is sb.State.FAILED)
         ]
+        version = plugin_version(self.plugins, self.config_store.state.connector_configs.get(name))
         plan = {
             "name": name,
             "connector": state_json(
-                "RESTARTING" if restart_conn else st.state.value, st.worker_id, None if restart_conn else st.trace
+                "RESTARTING" if restart_conn else st.state.value,
+                st.worker_id,
+                None if restart_conn else st.trace,
+                version=version,
             ),
             "tasks": [
                 state_json(
@@ -336,6 +344,7 @@ class StandaloneHerder(Herder):
                     t.worker_id,
                     None if t in restart_tasks else t.trace,
                     t.id.task,
+                    version,
                 )
                 for t in tasks
             ],
@@ -359,7 +368,7 @@ class StandaloneHerder(Herder):
         if task.connector not in self.config_store.state.connector_configs:
             raise NotFoundException(f"Unknown connector: {task.connector}")
         if task not in self._task_ids(task.connector):
-            raise NotFoundException(f"Unknown task: {task}")
+            raise NotFoundException(f"Task {task} not found")
         async with self._lock:
             await self.worker.stop_tasks([task])
             cfg = self.config_store.state.task_configs.get(_sid(task)) or {}

@@ -57,7 +57,7 @@ def substitute(obj: Any, variables: dict[str, str]) -> Any:
 
 
 def normalize(obj: Any, variables: dict[str, str], sort_lists: bool = False) -> Any:
-    """Put placeholders back for per-worker values; mask worker ids; drop traces."""
+    """Put placeholders back for per-worker values; mask worker ids and status plugin versions; drop traces."""
     if isinstance(obj, str):
         for key, value in sorted(variables.items(), key=lambda kv: -len(kv[1])):
             obj = obj.replace(value, "{" + key + "}")
@@ -67,7 +67,12 @@ def normalize(obj: Any, variables: dict[str, str], sort_lists: bool = False) -> 
         for k, v in obj.items():
             if k == "trace":
                 continue
-            out[k] = "<worker>" if k == "worker_id" else normalize(v, variables, sort_lists)
+            if k == "worker_id":
+                out[k] = "<worker>"
+            elif k == "version" and "state" in obj:  # a status entry's plugin version (KIP-891): ours, not Kafka's
+                out[k] = "<version>"
+            else:
+                out[k] = normalize(v, variables, sort_lists)
         return out
     if isinstance(obj, list):
         items = [normalize(v, variables, sort_lists) for v in obj]
