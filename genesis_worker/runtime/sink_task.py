@@ -516,6 +516,7 @@ class WorkerSinkTask(WorkerTask):
         last_topic: str | None = None
         last_partition = -1
         tp_obj: TopicPartition | None = None
+        next_offset = -1  # offsets[tp_obj] once this run of same-partition messages ends (one dict write per run)
         try:
             while i < n:
                 m = msgs[i]
@@ -555,13 +556,16 @@ class WorkerSinkTask(WorkerTask):
                 rec.timestamp_type = ts_types[ts_type]
                 rec.headers = headers
                 if partition != last_partition or topic != last_topic:
+                    if next_offset >= 0:
+                        offsets[tp_obj] = next_offset  # type: ignore[index]
+                        next_offset = -1
                     last_topic, last_partition = topic, partition
                     tp_obj = TopicPartition(topic, partition)
                     if topic not in topics:
                         self._topic_active(topic)
                 if chain is not None:
                     rec = chain(rec)
-                offsets[tp_obj] = offset + 1  # type: ignore[index]
+                next_offset = offset + 1
                 if rec is not None:
                     append(rec)
                 i += 1
@@ -569,6 +573,9 @@ class WorkerSinkTask(WorkerTask):
             raise
         except Exception:
             return i
+        finally:
+            if next_offset >= 0:
+                offsets[tp_obj] = next_offset  # type: ignore[index]
         return -1
 
     def _consumer_error(self, err: Any) -> None:

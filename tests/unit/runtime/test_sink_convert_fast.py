@@ -1,0 +1,95 @@
+"""The sink runtime's hot conversion loop: records it builds and the offsets it books per partition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from confluent_kafka import KafkaError, Message
+
+from genesis_worker.api import Schema, SinkRecord, TopicPartition
+from genesis_worker.api.records import ConnectRecord, Header, TimestampType
+from genesis_worker.runtime.sink_task import WorkerSinkTask
+
+
+class _Chain:
+    """Stands in for the transformation chain: ``bad`` raises, ``drop`` is filtered out."""
+
+    def __bool__(self) -> bool:
+        return True
+
+    def apply(self, rec: SinkRecord) -> SinkRecord | None:
+        if rec.value == b"bad":
+            raise ValueError("bad record")
+        return None if rec.value == b"drop" else rec
+
+
+class _HeaderConverter:
+    def decode(self, topic: str, key: str, value: bytes | None) -> Header:
+        return Header(key, value, Schema.OPTIONAL_BYTES_SCHEMA)
+
+
+def _task(chain: _Chain | None = None) -> Any:
+    t: Any = object.__new__(WorkerSinkTask)
+    t._key_bytes = t._value_bytes = True  # ByteArrayConverter both sides: the pass-through path
+    t.header_converter = _HeaderConverter()
+    t.chain = chain
+    t.active_topics = {"a", "b"}
+    t.batch_offsets = {}
+    return t
+
+
+def _msg(topic: str, partition: int, offset: int, value: bytes = b"v", **kw: Any) -> Message:
+    return Message(topic=topic, partition=partition, offset=offset, key=b"k%d" % offset, value=value, **kw)
+
+
+def _fields(r: ConnectRecord) -> dict[str, Any]:
+    out = {}
+    for cls in type(r).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            out[name] = getattr(r, name)
+    out["headers"] = list(r.headers)
+    return out
+
+
+def test_records_equal_the_ones_the_public_constructor_builds() -> None:
+    msgs = [
+        _msg("a", 0, 5, timestamp=(1, 1000)),
+        _msg("a", 0, 6, timestamp=(2, 2000), headers=[("h", b"1")]),
+        _msg("b", 3, 7, value=b"x", timestamp=(0, -1)),
+    ]
+    out: list[SinkRecord] = []
+    assert _task()._convert_fast(msgs, 0, out) == -1
+    bs = Schema.OPTIONAL_BYTES_SCHEMA
+    expected = [
+        SinkRecord("a", 0, bs, b"k5", bs, b"v", 5, 1000, TimestampType.CREATE_TIME),
+        SinkRecord("a", 0, bs, b"k6", bs, b"v", 6, 2000, TimestampType.LOG_APPEND_TIME, [Header("h", b"1", bs)]),
+        SinkRecord("b", 3, bs, b"k7", bs, b"x", 7, None, TimestampType.NO_TIMESTAMP_TYPE),
+    ]
+    assert [type(r) for r in out] == [SinkRecord] * 3
+    assert [_fields(r) for r in out] == [_fields(r) for r in expected]
+
+
+def test_offsets_booked_per_partition_across_interleaved_runs() -> None:
+    t = _task(_Chain())
+    eof = Message(topic="a", partition=0, offset=9, error=KafkaError(KafkaError._PARTITION_EOF))
+    msgs = [_msg("a", 0, 1), _msg("a", 0, 2), _msg("a", 1, 7), eof, _msg("a", 0, 3, b"drop"), _msg("b", 0, 4)]
+    out: list[SinkRecord] = []
+    assert t._convert_fast(msgs, 0, out) == -1
+    assert [r.kafka_offset for r in out] == [1, 2, 7, 4]  # the filtered record is still consumed
+    assert t.batch_offsets == {TopicPartition("a", 0): 4, TopicPartition("a", 1): 8, TopicPartition("b", 0): 5}
+
+
+def test_a_failing_record_stops_the_loop_with_earlier_offsets_booked() -> None:
+    t = _task(_Chain())
+    msgs = [_msg("a", 0, 1), _msg("a", 1, 5), _msg("a", 1, 6, b"bad"), _msg("a", 1, 7)]
+    out: list[SinkRecord] = []
+    assert t._convert_fast(msgs, 0, out) == 2  # the caller retries msgs[2] on the slow path
+    assert [r.kafka_offset for r in out] == [1, 5]
+    assert t.batch_offsets == {TopicPartition("a", 0): 2, TopicPartition("a", 1): 6}
+    out.clear()
+    assert t._convert_fast(msgs, 3, out) == -1
+    assert t.batch_offsets[TopicPartition("a", 1)] == 8
+    # a failure on the first record of a new partition books nothing for it
+    t = _task(_Chain())
+    assert t._convert_fast([_msg("a", 0, 1), _msg("b", 0, 9, b"bad")], 0, []) == 1
+    assert t.batch_offsets == {TopicPartition("a", 0): 2}
