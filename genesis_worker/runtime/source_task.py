@@ -262,6 +262,9 @@ class WorkerSourceTask(WorkerTask):
                 break
             if records:
                 await self._send(records)
+                # a task that always has records (a ready file) and a send that never waited would
+                # otherwise hold the event loop: REST requests, status writes and offset flushes
+                await asyncio.sleep(0)
 
     async def _send(self, records: list[SourceRecord]) -> None:
         while self._outstanding > MAX_OUTSTANDING:
