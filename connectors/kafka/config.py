@@ -249,8 +249,8 @@ def base_config_def() -> ConfigDef:
         "random",
         ValidString.in_("random", "hash"),
         Importance.MEDIUM,
-        "random: each record independently; hash: a BLAKE2b hash of the sample key, so the same key (user) is "
-        "always in or always out, in every task and after restarts.",
+        "random: each record independently; hash: a fixed hash (fmix32 of CRC-32) of the sample key, so the same "
+        "key (user) is always in or always out, in every task and after restarts.",
         _G_SAMPLE,
         2,
         display_name="Sample mode",
