@@ -121,7 +121,7 @@ async def run_quickstart(port: int = 8083, workdir: str | None = None) -> int:
                 f"  REST API:                  {rest.url}connectors?expand=status\n"
                 f"  metrics:                   {rest.url}genesis/metrics  (Prometheus: {rest.url}metrics)\n"
                 f"  lineage:                   {rest.url}genesis/lineage?topic={TOPIC}\n"
-                f"  topics:                    {TOPIC} -> adlog-clicks -> {CLICKS_TOPIC}\n"
+                f"  pipeline:                  {TOPIC} -> [adlog-clicks: clicks and conversions] -> {CLICKS_TOPIC}\n"
                 f"  sink output:               {folder / 'adlog-clicks.jsonl'}\n"
                 f"  configs:                   {folder}\n"
                 "Press Ctrl-C to stop.\n",
