@@ -9,8 +9,9 @@ Example::
 
 from __future__ import annotations
 
+import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException
@@ -41,6 +42,8 @@ from genesis_worker.runtime.connector_config import (
     source_connector_config_def,
     validate_sink_topics,
 )
+from genesis_worker.runtime.offset_keys import parse_offset_key, parse_offset_value
+from genesis_worker.storage.base import OffsetBackingStore
 
 JsonObj = dict[str, Any]
 
@@ -283,3 +286,39 @@ def alter_sink_group_offsets(
         admin.delete_consumer_groups([group])[group].result(30)
     if to_set:
         admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, to_set)])[group].result(30)
+
+
+async def read_connector_offsets(
+    name: str, *, sink_group: str | None, admin: Callable[[], Any], offset_store: OffsetBackingStore
+) -> JsonObj:
+    """``GET /connectors/{c}/offsets`` (KIP-875) for both herders: a sink's consumer group offsets
+    (``sink_group`` set; ``admin`` builds the connector's admin client) or a source's stored offsets."""
+    if sink_group is not None:
+
+        def fetch() -> list[JsonObj]:
+            tps = list_group_offsets(admin(), sink_group)
+            return [
+                {
+                    "partition": {"kafka_topic": tp.topic, "kafka_partition": tp.partition},
+                    "offset": {"kafka_offset": tp.offset},
+                }
+                for tp in tps
+                if tp.offset >= 0
+            ]
+
+        try:
+            return {"offsets": await asyncio.get_running_loop().run_in_executor(None, fetch)}
+        except Exception as e:
+            raise ConnectException(f"Failed to retrieve consumer group offsets for sink connector {name}") from e
+    try:
+        keys = await offset_store.connector_partitions(name)
+        stored = await offset_store.get(keys)
+    except Exception as e:
+        raise ConnectException(f"Failed to retrieve offsets for source connector {name}") from e
+    out = []
+    for k in keys:
+        parsed = parse_offset_key(k)
+        value = parse_offset_value(stored.get(k))
+        if parsed is not None and value is not None:
+            out.append({"partition": parsed[1], "offset": value})
+    return {"offsets": out}

@@ -24,8 +24,8 @@ from genesis_worker.herder.base import ConnectorTaskId, JsonObj, TargetState
 from genesis_worker.herder.common import (
     alter_sink_group_offsets,
     connector_type,
-    list_group_offsets,
     plugin_config,
+    read_connector_offsets,
     validate_connector_config,
 )
 from genesis_worker.herder.errors import BadRequestException
@@ -37,7 +37,7 @@ from genesis_worker.herder.standalone import (
     _parse_sink_offsets,
 )
 from genesis_worker.plugins.registry import PluginRegistry
-from genesis_worker.runtime.offset_keys import offset_value, parse_offset_key, parse_offset_value, validate_offset_map
+from genesis_worker.runtime.offset_keys import offset_value, validate_offset_map
 from genesis_worker.runtime.source_offsets import OffsetKeys
 from genesis_worker.runtime.worker import Worker, WorkerStatusListener
 from genesis_worker.storage.base import OffsetBackingStore
@@ -125,37 +125,12 @@ class WorkerRuntime:
         return AdminClient(self.worker.admin_config(f"connector-adminclient-{name}", _clean(cfg)))
 
     async def connector_offsets(self, name: str, cfg: Mapping[str, Any]) -> JsonObj:
-        loop = asyncio.get_running_loop()
-        if self._is_sink(cfg):
-            group = self._group(name, cfg)
-
-            def fetch() -> list[JsonObj]:
-                tps = list_group_offsets(self._admin(name, cfg), group)
-                return [
-                    {
-                        "partition": {"kafka_topic": tp.topic, "kafka_partition": tp.partition},
-                        "offset": {"kafka_offset": tp.offset},
-                    }
-                    for tp in tps
-                    if tp.offset >= 0
-                ]
-
-            try:
-                return {"offsets": await loop.run_in_executor(None, fetch)}
-            except Exception as e:
-                raise ConnectException(f"Failed to retrieve consumer group offsets for sink connector {name}") from e
-        try:
-            keys = await self.offset_store.connector_partitions(name)
-            stored = await self.offset_store.get(keys)
-        except Exception as e:
-            raise ConnectException(f"Failed to retrieve offsets for source connector {name}") from e
-        out = []
-        for k in keys:
-            parsed = parse_offset_key(k)
-            value = parse_offset_value(stored.get(k))
-            if parsed is not None and value is not None:
-                out.append({"partition": parsed[1], "offset": value})
-        return {"offsets": out}
+        return await read_connector_offsets(
+            name,
+            sink_group=self._group(name, cfg) if self._is_sink(cfg) else None,
+            admin=lambda: self._admin(name, cfg),
+            offset_store=self.offset_store,
+        )
 
     async def alter_connector_offsets(self, name: str, cfg: Mapping[str, Any], offsets: list[JsonObj]) -> JsonObj:
         if not offsets:

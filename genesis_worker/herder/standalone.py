@@ -27,16 +27,16 @@ from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, Restart
 from genesis_worker.herder.common import (
     alter_sink_group_offsets,
     connector_type,
-    list_group_offsets,
     plugin_config,
     plugin_version,
+    read_connector_offsets,
     state_json,
     validate_connector_config,
 )
 from genesis_worker.herder.errors import BadRequestException, ConnectRestException
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import invalid_config_message
-from genesis_worker.runtime.offset_keys import parse_offset_key, parse_offset_value, validate_offset_map
+from genesis_worker.runtime.offset_keys import validate_offset_map
 from genesis_worker.runtime.source_offsets import OffsetKeys
 from genesis_worker.runtime.worker import Worker
 from genesis_worker.storage import base as sb
@@ -438,37 +438,12 @@ class StandaloneHerder(Herder):
 
     async def connector_offsets(self, name: str) -> JsonObj:
         cfg = self._conf(name)
-        loop = asyncio.get_running_loop()
-        if self._is_sink(cfg):
-            group = self._group(name, cfg)
-
-            def fetch() -> list[JsonObj]:
-                tps = list_group_offsets(self._connector_admin(name, cfg), group)
-                return [
-                    {
-                        "partition": {"kafka_topic": tp.topic, "kafka_partition": tp.partition},
-                        "offset": {"kafka_offset": tp.offset},
-                    }
-                    for tp in tps
-                    if tp.offset >= 0
-                ]
-
-            try:
-                return {"offsets": await loop.run_in_executor(None, fetch)}
-            except Exception as e:
-                raise ConnectException(f"Failed to retrieve consumer group offsets for sink connector {name}") from e
-        try:
-            keys = await self.offset_store.connector_partitions(name)
-            stored = await self.offset_store.get(keys)
-        except Exception as e:
-            raise ConnectException(f"Failed to retrieve offsets for source connector {name}") from e
-        out = []
-        for k in keys:
-            parsed = parse_offset_key(k)
-            value = parse_offset_value(stored.get(k))
-            if parsed is not None and value is not None:
-                out.append({"partition": parsed[1], "offset": value})
-        return {"offsets": out}
+        return await read_connector_offsets(
+            name,
+            sink_group=self._group(name, cfg) if self._is_sink(cfg) else None,
+            admin=lambda: self._connector_admin(name, cfg),
+            offset_store=self.offset_store,
+        )
 
     def _check_stopped(self, name: str) -> dict[str, str]:
         cfg = self._conf(name)
