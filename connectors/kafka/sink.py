@@ -31,7 +31,7 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, ClassVar, cast
 
 import orjson
@@ -268,6 +268,28 @@ class AdLogSinkTask(SinkTask):
             producer = getattr(self, "producer", None)
             if producer is not None:
                 await asyncio.to_thread(producer.close, 5.0)
+
+    def raw_key_filter(self) -> Callable[[bytes | None], bool] | None:
+        """Key-hash sampling runs first in :meth:`select`, so the runtime may run it on the raw key and
+        skip building the ~90 % of records a 10 % sample drops; they are counted here as they would be
+        there."""
+        if not self._sample_key:
+            return None
+        keep_bytes = self.sampler.keep_hash_bytes
+        keep_none = self.sampler.keep_hash(None)
+        counts = self.counts
+
+        def keep(key: bytes | None) -> bool:
+            if key is None:
+                if keep_none:
+                    return True
+            elif keep_bytes(key):
+                return True
+            counts["records_in"] += 1
+            counts["sampled_out"] += 1
+            return False
+
+        return keep
 
     # --- put ------------------------------------------------------------------------------------
 

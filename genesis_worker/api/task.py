@@ -21,7 +21,7 @@ A minimal sink task::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from genesis_worker.api.records import RecordMetadata, SinkRecord, SourceRecord, TopicPartition
@@ -138,6 +138,15 @@ class SinkTask(Task):
         """Write (or buffer) records. Called also with an empty list, so timers can run.
         Raise :class:`RetriableException` to get the same batch again later."""
         raise NotImplementedError
+
+    def raw_key_filter(self) -> Callable[[bytes | None], bool] | None:
+        """Optional fast path: a test on a record's raw key bytes, run by the runtime before it builds a
+        :class:`SinkRecord`. Records it rejects are never converted, transformed or given to :meth:`put`;
+        their offsets commit as consumed. The runtime uses the test only when the key converter passes
+        bytes through unchanged (``ByteArrayConverter``) and the connector has no transforms, so it sees
+        exactly the key ``put`` would; otherwise every record reaches ``put`` as usual. Asked once, after
+        :meth:`start`. Default: no test."""
+        return None
 
     async def flush(self, current_offsets: Mapping[TopicPartition, int]) -> None:
         """Make everything handed to ``put`` durable."""

@@ -175,6 +175,7 @@ class WorkerSinkTask(WorkerTask):
         self.task_stopped = False
         self._key_bytes = _is_bytes_passthrough(key_converter)
         self._value_bytes = _is_bytes_passthrough(value_converter)
+        self._raw_key_filter: Callable[[bytes | None], bool] | None = None
         self.cooperative = "cooperative" in str(consumer_config.get("partition.assignment.strategy", ""))
         self.last_batch: list[Any] = []
         self.errant_reporter: WorkerErrantRecordReporter | None = (
@@ -304,6 +305,8 @@ class WorkerSinkTask(WorkerTask):
         try:
             self.task.initialize(self.context)
             await self.task.start(dict(self.task_config))
+            if self._key_bytes and not self.chain:
+                self._raw_key_filter = self.task.raw_key_filter()
             self.consumer = await self._in_consumer_thread(self._create_consumer)
             self.report(State.PAUSED if self.target_state is TargetState.PAUSED else State.RUNNING)
             await self._loop()
@@ -505,6 +508,7 @@ class WorkerSinkTask(WorkerTask):
         hdec = self.header_converter.decode
         from_raw = Headers.from_raw
         chain = self.chain.apply if self.chain else None
+        keep_key = self._raw_key_filter
         offsets = self.batch_offsets
         topics = self.active_topics
         append = out.append
@@ -531,6 +535,18 @@ class WorkerSinkTask(WorkerTask):
                 topic = m.topic()
                 partition = m.partition()
                 offset = m.offset()
+                if partition != last_partition or topic != last_topic:
+                    if next_offset >= 0:
+                        offsets[tp_obj] = next_offset  # type: ignore[index]
+                        next_offset = -1
+                    last_topic, last_partition = topic, partition
+                    tp_obj = TopicPartition(topic, partition)
+                    if topic not in topics:
+                        self._topic_active(topic)
+                if keep_key is not None and not keep_key(m.key()):
+                    next_offset = offset + 1  # consumed: its offset commits like a delivered record's
+                    i += 1
+                    continue
                 raw_headers = m.headers()
                 headers = from_raw(raw_headers, hdec, topic) if raw_headers else Headers()
                 if kconv is None:
@@ -555,14 +571,6 @@ class WorkerSinkTask(WorkerTask):
                 rec.timestamp = ts if ts_type else None
                 rec.timestamp_type = ts_types[ts_type]
                 rec.headers = headers
-                if partition != last_partition or topic != last_topic:
-                    if next_offset >= 0:
-                        offsets[tp_obj] = next_offset  # type: ignore[index]
-                        next_offset = -1
-                    last_topic, last_partition = topic, partition
-                    tp_obj = TopicPartition(topic, partition)
-                    if topic not in topics:
-                        self._topic_active(topic)
                 if chain is not None:
                     rec = chain(rec)
                 next_offset = offset + 1

@@ -35,6 +35,7 @@ def _task(chain: _Chain | None = None) -> Any:
     t.chain = chain
     t.active_topics = {"a", "b"}
     t.batch_offsets = {}
+    t._raw_key_filter = None
     return t
 
 
@@ -93,3 +94,22 @@ def test_a_failing_record_stops_the_loop_with_earlier_offsets_booked() -> None:
     t = _task(_Chain())
     assert t._convert_fast([_msg("a", 0, 1), _msg("b", 0, 9, b"bad")], 0, []) == 1
     assert t.batch_offsets == {TopicPartition("a", 0): 2}
+
+
+def test_a_raw_key_filter_skips_records_before_they_are_built_but_books_their_offsets() -> None:
+    t = _task()
+    seen: list[bytes | None] = []
+
+    def keep(key: bytes | None) -> bool:
+        seen.append(key)
+        return key in (b"k2", None)
+
+    t._raw_key_filter = keep
+    no_key = Message(topic="b", partition=0, offset=9, key=None, value=b"v")
+    msgs = [_msg("a", 0, 1), _msg("a", 0, 2), _msg("a", 0, 3), _msg("a", 1, 4), no_key]
+    out: list[SinkRecord] = []
+    assert t._convert_fast(msgs, 0, out) == -1
+    assert seen == [b"k1", b"k2", b"k3", b"k4", None]
+    assert [(r.topic, r.kafka_offset) for r in out] == [("a", 2), ("b", 9)]
+    # skipped records are consumed: a partition whose every record was rejected still advances
+    assert t.batch_offsets == {TopicPartition("a", 0): 4, TopicPartition("a", 1): 5, TopicPartition("b", 0): 10}

@@ -165,6 +165,27 @@ async def test_hash_sampling_on_key_skips_parsing_and_is_stable() -> None:
     assert m["sampled_out"] + m["written"] == len(keys) and m["filtered_out"] == 0
 
 
+async def test_raw_key_filter_keeps_what_select_keeps_and_counts_the_rest() -> None:
+    props = {"sample.percent": "30", "sample.mode": "hash", "filter.condition": "value.ok == true"}
+    keys: list[bytes | None] = [f"user-{i}".encode() for i in range(3000)] + [None]
+    batch = [rec({"ok": True}, key=k, offset=i) for i, k in enumerate(keys)]
+    whole = await start(**props)
+    await whole.put(batch)
+    fast = await start(**props)
+    keep = fast.raw_key_filter()
+    assert keep is not None
+    await fast.put([r for r in batch if keep(r.key)])  # what the runtime hands on after the raw filter
+    assert fast.producer.sent == whole.producer.sent
+    assert fast.metrics() == whole.metrics()
+    # nothing to test on the raw key: random or field sampling, or no sampling at all
+    for other in (
+        {"sample.percent": "30"},
+        {"sample.percent": "30", "sample.mode": "hash", "sample.hash.field": "u"},
+        {},
+    ):
+        assert (await start(**other)).raw_key_filter() is None
+
+
 async def test_hash_sampling_on_field() -> None:
     task = await start(**{"sample.percent": "50", "sample.mode": "hash", "sample.hash.field": "user.id"})
     batch = [rec({"user": {"id": f"u{i % 10}"}, "i": i}, key=None, offset=i) for i in range(100)]
