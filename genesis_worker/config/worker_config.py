@@ -28,6 +28,12 @@ from genesis_worker.api.config import (
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.config.kafka_clients import ClientConfig, Role, translate
 from genesis_worker.config.properties import apply_env_overrides, load_properties_file
+from genesis_worker.config.providers import (
+    CONFIG_PROVIDERS,
+    ConfigTransformer,
+    instantiate_providers,
+    resolve_own_variables,
+)
 
 Mode = Literal["standalone", "distributed"]
 
@@ -404,7 +410,20 @@ class WorkerConfig(AbstractConfig):
     def __init__(self, props: Mapping[str, Any], mode: Mode = "standalone") -> None:
         self.mode: Mode = mode
         definition = standalone_config_def() if mode == "standalone" else distributed_config_def()
-        super().__init__(definition, props)
+        super().__init__(definition, resolve_own_variables(props))
+        self._transformer: ConfigTransformer | None = None
+
+    def config_transformer(self) -> ConfigTransformer | None:
+        """Resolves ``${provider:path:key}`` in connector configs with the worker's ``config.providers``
+        (None when there are none). Built once, on first use."""
+        if self._transformer is None and self.originals.get(CONFIG_PROVIDERS):
+            self._transformer = ConfigTransformer(instantiate_providers(self.originals))
+        return self._transformer
+
+    def transform_connector_config(self, props: Mapping[str, Any]) -> dict[str, Any]:
+        """``props`` with its placeholders resolved (unchanged when the worker has no providers)."""
+        transformer = self.config_transformer()
+        return transformer.transform(props) if transformer is not None else dict(props)
 
     @classmethod
     def from_file(

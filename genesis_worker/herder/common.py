@@ -151,6 +151,8 @@ def validate_connector_config(
 
     Raises BadRequestException if ``connector.class`` is missing and ConnectException if the class
     cannot be found (REST 400 / 500, as Java)."""
+    if worker_config is not None:
+        props = worker_config.transform_connector_config(props)  # as Java: validate the resolved values
     conn_type = props.get(CONNECTOR_CLASS_CONFIG)
     if conn_type is None:
         raise BadRequestException("Connector config contains no connector type")  # 4.4's text (3.x added the map)

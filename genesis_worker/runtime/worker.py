@@ -28,6 +28,7 @@ from genesis_worker.api.errors import ConnectException
 from genesis_worker.api.task import SinkTask, SourceTask, Task
 from genesis_worker.api.transform import Converter, HeaderConverter
 from genesis_worker.config.kafka_clients import translate
+from genesis_worker.config.providers import reverse_transform
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.metrics.registry import WorkerMetrics
@@ -110,6 +111,7 @@ class WorkerConnector:
     started: bool = False
     state: State = State.UNASSIGNED
     error: BaseException | None = field(default=None, repr=False)
+    raw_props: dict[str, str] | None = None  # as stored, placeholders unresolved (None: same as props)
 
     @property
     def is_sink(self) -> bool:
@@ -242,7 +244,14 @@ class Worker:
             self.connectors[name] = wc
             wc.fail(e)
             return False
-        wc = WorkerConnector(name, dict(props), connector, self.listener, on_reconfigure)
+        try:
+            resolved = self.config.transform_connector_config(props)
+        except Exception as e:
+            wc = WorkerConnector(name, dict(props), connector, self.listener, on_reconfigure)
+            self.connectors[name] = wc
+            wc.fail(e)
+            return False
+        wc = WorkerConnector(name, resolved, connector, self.listener, on_reconfigure, raw_props=dict(props))
         self.connectors[name] = wc
         try:
             connector.initialize(_ConnectorContext(self, name))
@@ -296,7 +305,8 @@ class Worker:
                     if props.get(k) is not None:
                         c[k] = props[k]
             out.append(c)
-        return out
+        # the connector saw resolved values; what is stored keeps the placeholders (no secrets in the topic)
+        return reverse_transform(wc.raw_props or props, out)
 
     # --- tasks --------------------------------------------------------------------------------------
 
@@ -312,7 +322,10 @@ class Worker:
         if task_id in self.tasks:
             raise ConnectException(f"Task already exists in this worker: {task_id}")
         try:
-            runner = self._build_task(task_id, dict(connector_props), dict(task_props), target_state, task_count)
+            transform = self.config.transform_connector_config
+            runner = self._build_task(
+                task_id, transform(connector_props), transform(task_props), target_state, task_count
+            )
         except BaseException as e:
             log.error("Failed to start task %s", task_id, exc_info=e)
             self.listener.on_task_state(task_id, State.FAILED, stack_trace(e))
@@ -443,7 +456,8 @@ class Worker:
         return conf
 
     def admin_config(self, client_id: str, conn: Mapping[str, Any]) -> dict[str, Any]:
-        props = self.config.connector_client_props("admin", _strip(conn, ADMIN_OVERRIDES_PREFIX))
+        overrides = self.config.transform_connector_config(_strip(conn, ADMIN_OVERRIDES_PREFIX))
+        props = self.config.connector_client_props("admin", overrides)
         props["client.id"] = client_id
         return translate(props, "admin").conf
 
