@@ -19,6 +19,7 @@ from genesis_worker.api.config import (
     ValidString,
     Width,
 )
+from genesis_worker.api.config_provider import ConfigData, ConfigProvider
 from genesis_worker.api.connector import Connector, ConnectorContext, SinkConnector, SourceConnector
 from genesis_worker.api.data import Field, Schema, SchemaAndValue, SchemaBuilder, Struct, Type
 from genesis_worker.api.errors import (
@@ -53,9 +54,11 @@ from genesis_worker.api.transform import Converter, HeaderConverter, Predicate, 
 __all__ = [
     "NO_DEFAULT_VALUE",
     "AbstractConfig",
+    "ConfigData",
     "ConfigDef",
     "ConfigException",
     "ConfigKey",
+    "ConfigProvider",
     "ConfigType",
     "ConfigValue",
     "ConnectException",
