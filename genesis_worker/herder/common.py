@@ -14,8 +14,10 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from aiokafka.errors import KafkaError as AIOKafkaError
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException
 from confluent_kafka import TopicPartition as KTopicPartition
+from confluent_kafka.admin import AdminClient
 
 from genesis_worker.api.config import ConfigKey, ConfigValue
 from genesis_worker.api.connector import Connector, SinkConnector
@@ -28,7 +30,9 @@ from genesis_worker.genesis.ownership import (
     REQUIRED_WORKER_CONFIG,
     apply_ownership_errors,
 )
-from genesis_worker.herder.errors import BadRequestException, ConnectRestException
+from genesis_worker.group.offset_delete import delete_group_offsets
+from genesis_worker.herder.errors import BadRequestException
+from genesis_worker.herder.member_client import aiokafka_client_config
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import generate_result, merge_config_infos, prefixed_result
 from genesis_worker.runtime.connector_config import (
@@ -267,27 +271,47 @@ def list_group_offsets(admin: Any, group: str, timeout_s: float = 30.0) -> list[
     return list(res.topic_partitions)
 
 
-def alter_sink_group_offsets(
-    admin: Any, connector: str, group: str, parsed: Mapping[tuple[str, int], int | None]
+_ZOMBIE_HINT = (
+    "either because its tasks haven't stopped completely yet or the connector was resumed before the request to "
+    "alter its offsets could be successfully completed. If the connector is in a stopped state, this operation can "
+    "be safely retried. If it doesn't eventually succeed, the Connect cluster may need to be restarted to get rid "
+    "of the zombie sink tasks."
+)
+
+
+async def alter_sink_group_offsets(
+    admin_conf: Mapping[str, Any], connector: str, group: str, parsed: Mapping[tuple[str, int], int | None]
 ) -> None:
-    """KIP-875 for sinks, blocking (run it in an executor): set the consumer group's offsets; ``None`` resets a
-    partition. librdkafka cannot delete one partition's committed offset, so a reset is only done when it
-    covers every partition the group has committed (by deleting the group); otherwise Connect's 500 with a
-    message saying how to reset instead. Shared by both herders."""
+    """KIP-875 for sinks, shared by both herders: set the consumer group's offsets (AlterConsumerGroupOffsets,
+    librdkafka) and delete those given as ``None`` (OffsetDelete, which librdkafka lacks: sent with aiokafka),
+    as Java's ``alterSinkConnectorOffsets``. ``admin_conf`` is the connector's librdkafka admin config."""
     to_set = [KTopicPartition(t, p, o) for (t, p), o in parsed.items() if o is not None]
     to_reset = [(t, p) for (t, p), o in parsed.items() if o is None]
-    if to_reset:
-        committed = {(tp.topic, tp.partition) for tp in list_group_offsets(admin, group) if tp.offset >= 0}
-        if committed - set(to_reset) - {(tp.topic, tp.partition) for tp in to_set}:
-            raise ConnectRestException(
-                500,
-                "Resetting the offsets of individual partitions of a sink connector is not supported by "
-                f"genesis-worker yet; reset all of connector {connector}'s offsets with "
-                f"DELETE /connectors/{connector}/offsets",
-            )
-        admin.delete_consumer_groups([group])[group].result(30)
     if to_set:
-        admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, to_set)])[group].result(30)
+
+        def alter() -> None:
+            admin = AdminClient(dict(admin_conf))
+            admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, to_set)])[group].result(30)
+
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, alter)
+        except KafkaException as e:
+            raise ConnectException(
+                f"Failed to alter consumer group offsets for connector {connector} {_ZOMBIE_HINT}"
+            ) from e
+    if to_reset:
+        try:
+            await delete_group_offsets(
+                str(admin_conf["bootstrap.servers"]),
+                group,
+                to_reset,
+                client_id=str(admin_conf.get("client.id") or f"connector-adminclient-{connector}"),
+                **aiokafka_client_config(admin_conf),
+            )
+        except (ConnectException, AIOKafkaError) as e:
+            raise ConnectException(
+                f"Failed to delete consumer group offsets for connector {connector} {_ZOMBIE_HINT}"
+            ) from e
 
 
 async def read_connector_offsets(

@@ -483,23 +483,8 @@ class StandaloneHerder(Herder):
         return {"message": _ALTERED if handled else _ALTERED_FRAMEWORK}
 
     async def _alter_sink(self, name: str, cfg: dict[str, str], parsed: dict[tuple[str, int], int | None]) -> None:
-        group = self._group(name, cfg)
-
-        def run() -> None:
-            alter_sink_group_offsets(self._connector_admin(name, cfg), name, group, parsed)
-
-        try:
-            await asyncio.get_running_loop().run_in_executor(None, run)
-        except ConnectRestException:
-            raise
-        except KafkaException as e:
-            raise ConnectException(
-                f"Failed to alter consumer group offsets for connector {name} either because its tasks haven't "
-                "stopped completely yet or the connector was resumed before the request to alter its offsets could "
-                "be successfully completed. If the connector is in a stopped state, this operation can be safely "
-                "retried. If it doesn't eventually succeed, the Connect cluster may need to be restarted to get rid "
-                "of the zombie sink tasks."
-            ) from e
+        admin_conf = self.worker.admin_config(f"connector-adminclient-{name}", cfg)
+        await alter_sink_group_offsets(admin_conf, name, self._group(name, cfg), parsed)
 
     async def reset_connector_offsets(self, name: str) -> JsonObj:
         async with self._lock:

@@ -145,3 +145,60 @@ async def test_file_pipeline_over_rest(worker, kafka: Any, topic_name: str, tmp_
     status, err = await call(s, "GET", "connectors/file-src")
     assert status == 404 and err == {"error_code": 404, "message": "Connector file-src not found"}
     assert (await call(s, "GET", "connectors"))[1] == []
+
+
+async def test_sink_offsets_reset_one_partition_and_set_another(
+    worker, kafka: Any, topic_name: str, tmp_path: Path
+) -> None:
+    """PATCH with ``"offset": null`` for one partition (OffsetDelete) and a value for another: after resume,
+    the reset partition is read again from the start and the other from the offset given."""
+    from confluent_kafka import Producer
+
+    _server, s = worker
+    topic = kafka.create_topic(topic_name, partitions=2)
+    producer = Producer({"bootstrap.servers": kafka.bootstrap})
+    for p in (0, 1):
+        for i in range(3):
+            producer.produce(topic, f"p{p}-{i}".encode(), partition=p)
+    producer.flush(10)
+    out = tmp_path / "out.txt"
+    config = {"connector.class": "FileStreamSink", "topics": topic, "file": str(out)}
+    assert (await call(s, "PUT", "connectors/sink/config", json=config))[0] == 201
+    for _ in range(200):
+        if out.exists() and len(out.read_text().splitlines()) == 6:
+            break
+        await asyncio.sleep(0.1)
+    assert sorted(out.read_text().splitlines()) == [f"p{p}-{i}" for p in (0, 1) for i in range(3)]
+    assert (await call(s, "PUT", "connectors/sink/stop"))[0] == 204
+    await wait_state(s, "sink", "STOPPED", 0)
+
+    def committed(body: Any) -> dict[int, int]:
+        return {o["partition"]["kafka_partition"]: o["offset"]["kafka_offset"] for o in body["offsets"]}
+
+    for _ in range(100):  # the final commit of the stopped task
+        status, body = await call(s, "GET", "connectors/sink/offsets")
+        if status == 200 and committed(body) == {0: 3, 1: 3}:
+            break
+        await asyncio.sleep(0.1)
+    assert committed(body) == {0: 3, 1: 3}
+    patch = {
+        "offsets": [
+            {"partition": {"kafka_topic": topic, "kafka_partition": 0}, "offset": None},
+            {"partition": {"kafka_topic": topic, "kafka_partition": 1}, "offset": {"kafka_offset": 1}},
+        ]
+    }
+    status, body = await call(s, "PATCH", "connectors/sink/offsets", json=patch)
+    assert status == 200, body
+    assert body == {"message": "The offsets for this connector have been altered successfully"}
+    status, body = await call(s, "GET", "connectors/sink/offsets")
+    assert committed(body) == {1: 1}  # partition 0's committed offset is gone
+
+    out.write_text("")
+    assert (await call(s, "PUT", "connectors/sink/resume"))[0] == 202
+    await wait_state(s, "sink", "RUNNING", 1)
+    expected = ["p0-0", "p0-1", "p0-2", "p1-1", "p1-2"]
+    for _ in range(200):
+        if sorted(out.read_text().splitlines()) == expected:
+            break
+        await asyncio.sleep(0.1)
+    assert sorted(out.read_text().splitlines()) == expected

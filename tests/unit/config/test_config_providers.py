@@ -22,7 +22,6 @@ from genesis_worker.config.providers import (
 )
 from genesis_worker.config.worker_config import WorkerConfig
 
-
 BASE = {
     "offset.storage.file.filename": "/tmp/x",
     "key.converter": "StringConverter",
