@@ -36,5 +36,5 @@ if [[ ! -f $stamp || $(cat "$stamp") != "$want" ]]; then
 fi
 
 scripts/fetch-java-deps.sh >/dev/null
-scripts/fetch-hdfs-deps.sh >/dev/null
-scripts/fetch-cassandra-deps.sh >/dev/null
+scripts/fetch-store-jars.sh hdfs >/dev/null
+scripts/fetch-store-jars.sh cassandra >/dev/null
