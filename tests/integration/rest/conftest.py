@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -13,9 +14,10 @@ from genesis_worker.rest.server import RestServer, start_rest_server
 STRING = "org.apache.kafka.connect.storage.StringConverter"
 
 
-@pytest.fixture
-async def live_worker(kafka: Any, tmp_path: Path) -> AsyncIterator[RestServer]:
-    """A real standalone worker (StandaloneHerder + REST server on a free port) on the Kafka fixture."""
+@contextlib.asynccontextmanager
+async def standalone_worker(kafka: Any, tmp_path: Path, **extra: str) -> AsyncIterator[RestServer]:
+    """A real standalone worker (StandaloneHerder + REST server on a free port) on the Kafka fixture;
+    ``extra`` adds or overrides worker properties."""
     props = {
         "bootstrap.servers": kafka.bootstrap,
         "offset.storage.file.filename": str(tmp_path / "offsets"),
@@ -23,6 +25,7 @@ async def live_worker(kafka: Any, tmp_path: Path) -> AsyncIterator[RestServer]:
         "value.converter": STRING,
         "offset.flush.interval.ms": "200",
         "listeners": "http://127.0.0.1:0",
+        **extra,
     }
     herder = StandaloneHerder(WorkerConfig(props, "standalone"))
     await herder.start()
@@ -32,3 +35,9 @@ async def live_worker(kafka: Any, tmp_path: Path) -> AsyncIterator[RestServer]:
     finally:
         await server.stop()
         await herder.stop()
+
+
+@pytest.fixture
+async def live_worker(kafka: Any, tmp_path: Path) -> AsyncIterator[RestServer]:
+    async with standalone_worker(kafka, tmp_path) as server:
+        yield server

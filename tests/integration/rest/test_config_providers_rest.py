@@ -11,10 +11,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.herder.standalone import StandaloneHerder
-from genesis_worker.rest.server import start_rest_server
-from tests.integration.rest.conftest import STRING
+from tests.integration.rest.conftest import standalone_worker
 from tests.integration.rest.test_rest_standalone import call, wait_state
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
@@ -22,27 +19,14 @@ pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
 @pytest.fixture
 async def session(kafka: Any, tmp_path: Path) -> AsyncIterator[aiohttp.ClientSession]:
-    props = {
-        "bootstrap.servers": kafka.bootstrap,
-        "offset.storage.file.filename": str(tmp_path / "offsets"),
-        "key.converter": STRING,
-        "value.converter": STRING,
-        "offset.flush.interval.ms": "200",
-        "listeners": "http://127.0.0.1:0",
+    providers = {
         "config.providers": "file,dir",
         "config.providers.file.class": "org.apache.kafka.common.config.provider.FileConfigProvider",
         "config.providers.dir.class": "org.apache.kafka.common.config.provider.DirectoryConfigProvider",
     }
-    herder = StandaloneHerder(WorkerConfig(props, "standalone"))
-    await herder.start()
-    server = await start_rest_server(herder, props)
-    s = aiohttp.ClientSession(base_url=server.url)
-    try:
-        yield s
-    finally:
-        await s.close()
-        await server.stop()
-        await herder.stop()
+    async with standalone_worker(kafka, tmp_path, **providers) as server:
+        async with aiohttp.ClientSession(base_url=server.url) as s:
+            yield s
 
 
 async def test_placeholders_resolve_for_tasks_and_stay_placeholders_in_the_api(
