@@ -112,11 +112,7 @@ class CassandraSinkTask(SinkTask):
 
     def _retry_later(self, error: BaseException) -> None:
         assert self.config is not None
-        try:
-            self.context.timeout(self.config.retry_backoff_ms)
-        except (AttributeError, NotImplementedError):
-            pass
-        raise RetriableException(f"Cassandra is not available: {error}") from error
+        self.retry_later(self.config.retry_backoff_ms, f"Cassandra is not available: {error}", error)
 
     # -- put ------------------------------------------------------------------------------------------
 
@@ -179,20 +175,7 @@ class CassandraSinkTask(SinkTask):
         assert self.config is not None
         if not self.config.tolerate_all:
             raise error
-        try:
-            reporter = self.context.errant_record_reporter
-        except (AttributeError, NotImplementedError):
-            reporter = None
-        if reporter is None:
-            log.warning(
-                "Skipping record %s-%d@%d (errors.tolerance=all, no dead letter queue): %s",
-                record.original_topic,
-                record.original_kafka_partition,
-                record.original_kafka_offset,
-                error,
-            )
-            return
-        reporter.report(record, error).add_done_callback(_log_report_failure)
+        self.report_failed(record, error)
 
     async def flush(self, current_offsets: Mapping[TopicPartition, int]) -> None:
         """Nothing is buffered: every ``put`` wrote its records before returning."""
@@ -205,8 +188,3 @@ class CassandraSinkTask(SinkTask):
 
 def _looks_transient(error: BaseException) -> bool:
     return "timed out" in str(error).lower() or "unavailable" in str(error).lower()
-
-
-def _log_report_failure(future: asyncio.Future[None]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("Reporting a failed record to the dead letter queue failed", exc_info=future.exception())

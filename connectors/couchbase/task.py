@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from connectors.couchbase.config import CouchbaseSinkConfig
 from connectors.couchbase.documents import DocumentIdFormat, SinkDocument, document_of
@@ -118,11 +118,7 @@ class CouchbaseSinkTask(SinkTask):
 
     def _retry_later(self, error: BaseException) -> None:
         assert self.config is not None
-        try:
-            self.context.timeout(self.config.retry_backoff_ms)
-        except (AttributeError, NotImplementedError):
-            pass
-        raise RetriableException(f"Couchbase is not available: {error}") from error
+        self.retry_later(self.config.retry_backoff_ms, f"Couchbase is not available: {error}", error)
 
     # -- put ------------------------------------------------------------------------------------------
 
@@ -202,20 +198,7 @@ class CouchbaseSinkTask(SinkTask):
         assert self.config is not None
         if not self.config.tolerate_all:
             raise error
-        try:
-            reporter = self.context.errant_record_reporter
-        except (AttributeError, NotImplementedError):
-            reporter = None
-        if reporter is None:
-            log.warning(
-                "Skipping record %s-%d@%d (errors.tolerance=all, no dead letter queue): %s",
-                record.original_topic,
-                record.original_kafka_partition,
-                record.original_kafka_offset,
-                error,
-            )
-            return
-        reporter.report(record, error).add_done_callback(_log_report_failure)
+        self.report_failed(record, error)
 
     async def flush(self, current_offsets: Mapping[TopicPartition, int]) -> None:
         """Nothing is buffered: every ``put`` wrote its documents before returning."""
@@ -224,8 +207,3 @@ class CouchbaseSinkTask(SinkTask):
         gone = {(tp[0], tp[1]) for tp in partitions}
         self._pending = {rid: p for rid, p in self._pending.items() if rid[:2] not in gone}
         self._done = {rid for rid in self._done if rid[:2] not in gone}
-
-
-def _log_report_failure(future: asyncio.Future[Any]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("Reporting a failed record to the dead letter queue failed", exc_info=future.exception())

@@ -27,7 +27,6 @@ from connectors.hdfs.writer import Rotation, TopicPartitionWriter
 from genesis_worker.api import (
     ConnectException,
     DataException,
-    RetriableException,
     SinkRecord,
     SinkTask,
     TopicPartition,
@@ -123,11 +122,7 @@ class HdfsSinkTask(SinkTask):
         except StorageError as e:
             backoff = self.config.retry_backoff_ms
             log.warning("HDFS write failed (%s); retrying in %d ms with the buffered records kept", e, backoff)
-            try:
-                self.context.timeout(backoff)
-            except (AttributeError, NotImplementedError):
-                pass
-            raise RetriableException(str(e)) from e
+            self.retry_later(backoff, str(e), e)
         if committed:
             try:
                 self.context.request_commit()
@@ -151,21 +146,7 @@ class HdfsSinkTask(SinkTask):
         assert self.config is not None
         if not self.config.tolerate_all:
             raise error
-        reporter = None
-        try:
-            reporter = self.context.errant_record_reporter
-        except (AttributeError, NotImplementedError):
-            reporter = None
-        if reporter is None:
-            log.warning(
-                "Skipping record %s-%d@%d (errors.tolerance=all, no dead letter queue): %s",
-                record.original_topic,
-                record.original_kafka_partition,
-                record.original_kafka_offset,
-                error,
-            )
-            return
-        reporter.report(record, error).add_done_callback(_log_report_failure)
+        self.report_failed(record, error)
 
     # -- commit ---------------------------------------------------------------------------------------
 
@@ -182,8 +163,3 @@ class HdfsSinkTask(SinkTask):
             if safe is not None:
                 out[TopicPartition(tp[0], tp[1])] = min(safe, current_offsets[tp])
         return out
-
-
-def _log_report_failure(future: asyncio.Future[None]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("Reporting a failed record to the dead letter queue failed", exc_info=future.exception())

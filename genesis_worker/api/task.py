@@ -21,10 +21,14 @@ A minimal sink task::
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Collection, Mapping
-from typing import Any
+from typing import Any, NoReturn
 
+from genesis_worker.api.errors import RetriableException
 from genesis_worker.api.records import RecordMetadata, SinkRecord, SourceRecord, TopicPartition
+
+log = logging.getLogger(__name__)
 
 
 class OffsetStorageReader:
@@ -139,6 +143,35 @@ class SinkTask(Task):
         Raise :class:`RetriableException` to get the same batch again later."""
         raise NotImplementedError
 
+    def report_failed(self, record: SinkRecord, error: BaseException) -> None:
+        """Hand a record this task cannot write to the connector's errant record reporter (the dead letter
+        queue and/or the log, KIP-610), without waiting for it; a failed report is logged. With no reporter
+        configured the record is skipped with a warning. Call it only when the connector tolerates errors
+        (``errors.tolerance=all``); otherwise raise."""
+        try:
+            reporter = self.context.errant_record_reporter
+        except (AttributeError, NotImplementedError):
+            reporter = None
+        if reporter is None:
+            log.warning(
+                "Skipping record %s-%d@%d that could not be written (errors.tolerance=all, no dead letter queue): %s",
+                record.original_topic,
+                record.original_kafka_partition,
+                record.original_kafka_offset,
+                error,
+            )
+            return
+        reporter.report(record, error).add_done_callback(_log_report_failure)
+
+    def retry_later(self, backoff_ms: int, message: str, error: BaseException | None = None) -> NoReturn:
+        """Give up on this ``put`` and get the same batch again in ``backoff_ms`` (a store is down):
+        sets the context timeout and raises :class:`RetriableException` with ``message``."""
+        try:
+            self.context.timeout(backoff_ms)
+        except (AttributeError, NotImplementedError):
+            pass
+        raise RetriableException(message) from error
+
     def raw_key_filter(self) -> Callable[[bytes | None], bool] | None:
         """Optional fast path: a test on a record's raw key bytes, run by the runtime before it builds a
         :class:`SinkRecord`. Records it rejects are never converted, transformed or given to :meth:`put`;
@@ -161,6 +194,11 @@ class SinkTask(Task):
 
     async def close(self, partitions: Collection[TopicPartition]) -> None:
         """Partitions are being taken away; drop their buffered state."""
+
+
+def _log_report_failure(future: asyncio.Future[None]) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        log.error("Reporting a failed record to the dead letter queue failed", exc_info=future.exception())
 
 
 class SourceTask(Task):

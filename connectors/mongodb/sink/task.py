@@ -289,7 +289,7 @@ class MongoSinkTask(SinkTask):
         if not cfg.errors.tolerate:
             raise DataException(f"Failed to write to MongoDB {batch.namespace}: {error}") from error
         for p in items:
-            self._report(p.record, error)
+            self.report_failed(p.record, error)
             self._done.add(p.rid)
 
     def _record_failed(self, cfg: TopicConfig, record: SinkRecord, error: Exception) -> None:
@@ -299,28 +299,4 @@ class MongoSinkTask(SinkTask):
             if isinstance(error, ConnectException):
                 raise error
             raise DataException(f"Unable to process record: {error}") from error
-        self._report(record, error)
-
-    def _report(self, record: SinkRecord, error: BaseException) -> None:
-        reporter = None
-        try:
-            reporter = self.context.errant_record_reporter
-        except (AttributeError, NotImplementedError):
-            reporter = None
-        if reporter is None:
-            log.warning(
-                "Skipping record %s-%d@%d that could not be written (errors.tolerance=all, no dead letter queue): %s",
-                record.topic,
-                record.kafka_partition,
-                record.kafka_offset,
-                error,
-            )
-            return
-        log.debug("Reporting record %s-%d@%d: %s", record.topic, record.kafka_partition, record.kafka_offset, error)
-        future = reporter.report(record, error)
-        future.add_done_callback(_log_report_failure)
-
-
-def _log_report_failure(future: asyncio.Future[None]) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        log.error("Reporting a failed record to the dead letter queue failed", exc_info=future.exception())
+        self.report_failed(record, error)
