@@ -25,6 +25,7 @@ import orjson
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, TopicPartition
 
 from connectors.kafka.fragments import Fragment, member_bytes, quoted_names
+from genesis_worker.consume import consume_available
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class LookupTable:
                     f"Lookup topic {self.topic} not loaded within {load_timeout_s:.0f} s "
                     f"({len(pending)} partitions still behind)"
                 )
-            for msg in consumer.consume(1000, 0.5):
+            for msg in consume_available(consumer, 1000, 0.5):
                 err = msg.error()
                 if err is not None:
                     if err.code() == KafkaError._PARTITION_EOF:
@@ -142,7 +143,7 @@ class LookupTable:
         assert consumer is not None
         while not self._stop.is_set():
             try:
-                msgs = consumer.consume(1000, 0.2)
+                msgs = consume_available(consumer, 1000, 0.2)
             except KafkaException as e:
                 self.error = LookupTableError(f"Reading lookup topic {self.topic} failed: {e}")
                 return

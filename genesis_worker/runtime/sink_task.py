@@ -29,6 +29,7 @@ from genesis_worker.api.errors import ConnectException, RetriableException
 from genesis_worker.api.records import Headers, SinkRecord, TimestampType, TopicPartition
 from genesis_worker.api.task import ErrantRecordReporter, SinkTask, SinkTaskContext
 from genesis_worker.api.transform import Converter, HeaderConverter
+from genesis_worker.consume import consume_available
 from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.metrics.task_metrics import TaskMetrics
 from genesis_worker.runtime.errors import (
@@ -379,7 +380,7 @@ class WorkerSinkTask(WorkerTask):
                 msgs = await self._prefetch
                 self._prefetch = None
             else:
-                msgs = await self._in_consumer_thread(self.consumer.consume, self.max_poll_records, timeout)
+                msgs = await self._in_consumer_thread(consume_available, self.consumer, self.max_poll_records, timeout)
             if self.failed is not None:
                 raise self.failed
             if (
@@ -395,7 +396,7 @@ class WorkerSinkTask(WorkerTask):
                 # overlap the next fetch (C, mostly outside the GIL) with converting and putting this batch
                 assert self.loop is not None
                 self._prefetch = self.loop.run_in_executor(
-                    self.executor, self.consumer.consume, self.max_poll_records, MAX_POLL_WAIT_S
+                    self.executor, consume_available, self.consumer, self.max_poll_records, MAX_POLL_WAIT_S
                 )
             retriable = False
             async with self._loop_lock:

@@ -321,9 +321,9 @@ class KafkaConfigStore(ConfigBackingStore):
 
     async def _write(self, records: list[Record], *, read_to_end: bool = True) -> None:
         futs = [self._log.send_nowait(k, v) for k, v in records]
-        await asyncio.wait_for(asyncio.gather(*futs), READ_WRITE_TOTAL_TIMEOUT_S)
-        if read_to_end:
-            await self.refresh()
+        written = await asyncio.wait_for(asyncio.gather(*futs), READ_WRITE_TOTAL_TIMEOUT_S)
+        if read_to_end:  # the herder's view includes its own write (and everything before it)
+            await asyncio.wait_for(self._log.read_through(list(written)), READ_WRITE_TOTAL_TIMEOUT_S)
 
     async def put_connector_config(
         self, connector: str, config: Mapping[str, str | None], target_state: TargetState | None = None
@@ -340,9 +340,8 @@ class KafkaConfigStore(ConfigBackingStore):
     async def put_task_configs(self, connector: str, configs: list[Mapping[str, str | None]]) -> None:
         await self.refresh()
         records = [task_config_record(ConnectorTaskId(connector, i), c) for i, c in enumerate(configs)]
-        if records:
-            await self._write(records)
-        await self._write([commit_record(connector, len(configs))])
+        # one partition, one producer, acks in order: the commit record lands after the task records
+        await self._write([*records, commit_record(connector, len(configs))])
 
     async def stop_connector(self, connector: str) -> None:
         """Task configs with N = 0, then target state STOPPED (spec §5.3)."""

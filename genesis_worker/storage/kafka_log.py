@@ -30,6 +30,8 @@ from typing import Any
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
+from genesis_worker.consume import consume_available
+
 log = logging.getLogger(__name__)
 
 
@@ -106,7 +108,8 @@ class KafkaBasedLog:
         self.partitions: list[int] = []
         self._position: dict[int, int] = {}
         self._eof: dict[int, int] = {}
-        self._waiters: list[tuple[dict[int, int], asyncio.Future[None]]] = []
+        # (target positions, future, whether end-of-partition must also have been seen at them)
+        self._waiters: list[tuple[dict[int, int], asyncio.Future[None], bool]] = []
         self._consumer_error: BaseException | None = None
 
     # ------------------------------------------------------------------------------------ config
@@ -181,7 +184,7 @@ class KafkaBasedLog:
         for c in (self._consumer, self._offsets_client):
             if c is not None:
                 await loop.run_in_executor(None, c.close)
-        for _, fut in self._waiters:
+        for _, fut, _ in self._waiters:
             if not fut.done():
                 fut.cancel()
         self._waiters.clear()
@@ -253,7 +256,7 @@ class KafkaBasedLog:
         assert consumer is not None and self._loop is not None
         while not self._stopping.is_set():
             try:
-                msgs = consumer.consume(1000, 0.1)
+                msgs = consume_available(consumer, 1000, 0.1)
             except Exception as exc:  # pragma: no cover - librdkafka fatal errors
                 log.exception("consumer of %s failed", self.topic)
                 self._consumer_error = exc
@@ -302,22 +305,22 @@ class KafkaBasedLog:
                 self._position[partition] = max(self._position.get(partition, 0), offset)
         self._check_waiters()
 
-    def _caught_up(self, targets: Mapping[int, int]) -> bool:
+    def _caught_up(self, targets: Mapping[int, int], eof: bool = True) -> bool:
         for p, end in targets.items():
             pos = self._position.get(p, 0)
-            if pos < end or self._eof.get(p) != pos:
+            if pos < end or (eof and self._eof.get(p) != pos):
                 return False
         return True
 
     def _check_waiters(self) -> None:
         still = []
-        for targets, fut in self._waiters:
+        for targets, fut, eof in self._waiters:
             if fut.done():
                 continue
-            if self._caught_up(targets):
+            if self._caught_up(targets, eof):
                 fut.set_result(None)
             else:
-                still.append((targets, fut))
+                still.append((targets, fut, eof))
         self._waiters = still
 
     def _end_offsets(self) -> dict[int, int]:
@@ -341,10 +344,23 @@ class KafkaBasedLog:
         """Return once every record written before the call has been applied."""
         loop = asyncio.get_running_loop()
         targets = await loop.run_in_executor(None, self._end_offsets)
-        if self._caught_up(targets):
+        await self._wait_for(targets, eof=True)
+
+    async def read_through(self, written: list[LogRecord]) -> None:
+        """Return once ``written`` (acknowledged sends of this log) and everything before them are applied.
+
+        Read-your-writes without a ListOffsets round trip or waiting for an end-of-partition event (the
+        next, empty, fetch: up to ``fetch.wait.max.ms``): the acks name the offsets to reach."""
+        targets: dict[int, int] = {}
+        for r in written:
+            targets[r.partition] = max(targets.get(r.partition, 0), r.offset + 1)
+        await self._wait_for(targets, eof=False)
+
+    async def _wait_for(self, targets: dict[int, int], *, eof: bool) -> None:
+        if self._caught_up(targets, eof):
             return
-        fut: asyncio.Future[None] = loop.create_future()
-        self._waiters.append((targets, fut))
+        fut: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((targets, fut, eof))
         await fut
 
     @property

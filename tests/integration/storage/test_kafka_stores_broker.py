@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -143,3 +144,21 @@ async def test_status_store_roundtrip(kafka: Any) -> None:
     await again.read_to_end()
     assert again.get("c") is None and again.get_all("c") == [] and again.get_all_topics("c") == []
     await again.stop()
+
+
+async def test_read_through_applies_the_acknowledged_writes_and_what_came_before(kafka: Any) -> None:
+    topic = f"log-{uuid.uuid4().hex[:8]}"
+    seen: list[bytes | None] = []
+    log = KafkaBasedLog(topic, {"bootstrap.servers": kafka.bootstrap}, lambda r: seen.append(r.value), spec=TopicSpec())
+    await log.start()
+    other = KafkaBasedLog(topic, {"bootstrap.servers": kafka.bootstrap}, lambda r: None, spec=TopicSpec())
+    await other.start()
+    try:
+        await other.send(b"k", b"from-another-writer")
+        written = await asyncio.gather(*(log.send_nowait(b"k", f"v{i}".encode()) for i in range(5)))
+        await log.read_through(list(written))
+        assert seen == [b"from-another-writer", b"v0", b"v1", b"v2", b"v3", b"v4"]
+        assert log.positions == {0: written[-1].offset + 1}
+    finally:
+        await other.stop()
+        await log.stop()
