@@ -294,7 +294,7 @@ class ConfigKey:
             "importance": self.importance.value,
             "documentation": self.documentation,
             "group": self.group,
-            "order": self.order_in_group,
+            "order_in_group": self.order_in_group,  # Java 4.4 (a record); 3.x wrote "order"
             "width": self.width.value,
             "display_name": self.display_name if self.display_name is not None else self.name,
             "dependents": list(self.dependents),

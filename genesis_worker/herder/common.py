@@ -10,6 +10,7 @@ Example::
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,14 +34,23 @@ from genesis_worker.genesis.ownership import (
 from genesis_worker.group.offset_delete import delete_group_offsets
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.herder.member_client import aiokafka_client_config
-from genesis_worker.plugins.registry import PluginRegistry
+from genesis_worker.plugins.registry import PluginDesc, PluginRegistry
+from genesis_worker.plugins.versions import InvalidVersionSpecification, not_found_message, version_requirement
 from genesis_worker.runtime.config_infos import generate_result, merge_config_infos, prefixed_result
 from genesis_worker.runtime.connector_config import (
     ADMIN_OVERRIDES_PREFIX,
     CONNECTOR_CLASS_CONFIG,
+    CONNECTOR_VERSION_CONFIG,
     CONSUMER_OVERRIDES_PREFIX,
     DLQ_TOPIC_NAME_CONFIG,
+    HEADER_CONVERTER_CLASS_CONFIG,
+    HEADER_CONVERTER_VERSION_CONFIG,
+    KEY_CONVERTER_CLASS_CONFIG,
+    KEY_CONVERTER_VERSION_CONFIG,
     PRODUCER_OVERRIDES_PREFIX,
+    VALUE_CONVERTER_CLASS_CONFIG,
+    VALUE_CONVERTER_VERSION_CONFIG,
+    connector_config_def,
     enrich,
     sink_connector_config_def,
     source_connector_config_def,
@@ -163,10 +173,15 @@ def validate_connector_config(
     desc = registry.resolve(str(conn_type), ("sink", "source"))
     connector: Connector = desc.cls()  # type: ignore[assignment]
     is_sink = isinstance(connector, SinkConnector)
-    base = sink_connector_config_def() if is_sink else source_connector_config_def()
+    version_error = _connector_version_error(desc, props)
+    if version_error is not None:
+        # as Java: no connector of that version to ask, so only the generic connector keys are validated
+        base = connector_config_def()
+    else:
+        base = sink_connector_config_def() if is_sink else source_connector_config_def()
     enriched = enrich(registry, base, props, require_full_config=False)
     values: dict[str, ConfigValue] = {cv.name: cv for cv in enriched.validate(props)}
-    if is_sink:
+    if is_sink and version_error is None:
         validate_sink_topics(props, values)
     for k, v in props.items():
         if v is None:
@@ -175,8 +190,11 @@ def validate_connector_config(
                 cv = values[k] = ConfigValue(k)
             cv.add_error("Null value can not be supplied as the configuration value.")
     config_keys: dict[str, ConfigKey] = dict(enriched.config_keys)
+    _plugin_versions(registry, worker_config, desc, props, config_keys, values, version_error)
     groups = list(enriched.groups)
     config_values = list(values.values())
+    if version_error is not None:
+        return generate_result(str(conn_type), config_keys, config_values, groups)
     try:
         own_def = connector.config()
         own_values = connector.validate(props)
@@ -206,6 +224,76 @@ def validate_connector_config(
     else:
         override_parts.append(_override_part(str(conn_type), props, PRODUCER_OVERRIDES_PREFIX, "producer", policy))
     return merge_config_infos(str(conn_type), result, *override_parts, *converter_parts)
+
+
+_CONVERTER_KEYS = (
+    (KEY_CONVERTER_CLASS_CONFIG, KEY_CONVERTER_VERSION_CONFIG, ("converter",)),
+    (VALUE_CONVERTER_CLASS_CONFIG, VALUE_CONVERTER_VERSION_CONFIG, ("converter",)),
+    (HEADER_CONVERTER_CLASS_CONFIG, HEADER_CONVERTER_VERSION_CONFIG, ("header_converter", "converter")),
+)
+
+
+def _connector_version_error(desc: PluginDesc, props: Mapping[str, Any]) -> str | None:
+    """KIP-891: why the installed connector does not meet ``connector.plugin.version`` (None if it does); a
+    malformed requirement raises BadRequestException with Maven's message."""
+    spec = props.get(CONNECTOR_VERSION_CONFIG)
+    if spec is None:
+        return None
+    try:
+        requirement = version_requirement(str(spec))
+    except InvalidVersionSpecification as e:
+        raise BadRequestException(str(e)) from e
+    if requirement is None or requirement.contains(desc.version):
+        return None
+    return not_found_message(desc.class_name, str(spec), desc.version)
+
+
+def _plugin_versions(
+    registry: PluginRegistry,
+    worker_config: WorkerConfig | None,
+    desc: PluginDesc,
+    props: Mapping[str, Any],
+    config_keys: dict[str, ConfigKey],
+    values: dict[str, ConfigValue],
+    version_error: str | None,
+) -> None:
+    """KIP-891 as Connect 4.4 validates it: the versions in use are the defaults and the only recommended
+    values; a connector version requirement the installed plugin does not meet is an error on
+    ``connector.class`` and ``connector.plugin.version`` (and hides the converter versions). Converter
+    classes show the worker's default when unset, with every installed converter recommended."""
+    spec = props.get(CONNECTOR_VERSION_CONFIG)
+    mismatch = version_error is not None
+    if version_error is not None:
+        for key in (CONNECTOR_CLASS_CONFIG, CONNECTOR_VERSION_CONFIG):
+            values.setdefault(key, ConfigValue(key, props.get(key))).add_error(version_error)
+    _show_version(config_keys, values, CONNECTOR_VERSION_CONFIG, spec, desc.version)
+    for class_key, version_key, kinds in _CONVERTER_KEYS:
+        name = props.get(class_key) or (worker_config.originals.get(class_key) if worker_config else None)
+        if class_key == HEADER_CONVERTER_CLASS_CONFIG and not name:
+            name = "org.apache.kafka.connect.storage.SimpleHeaderConverter"
+        conv = registry.find(str(name)) if name else None
+        cv = values.get(class_key)
+        if cv is not None and not cv.errors:
+            cv.value = conv.class_name if conv is not None else name
+            cv.recommended_values = sorted({d.class_name for d in registry.plugins(kinds)})  # type: ignore[arg-type]
+        vcv = values.get(version_key)
+        if vcv is None:
+            continue
+        if mismatch or conv is None:
+            vcv.visible, vcv.recommended_values = False, []
+        else:
+            _show_version(config_keys, values, version_key, props.get(version_key), conv.version)
+
+
+def _show_version(
+    config_keys: dict[str, ConfigKey], values: dict[str, ConfigValue], key: str, given: Any, installed: str
+) -> None:
+    if key in config_keys:
+        config_keys[key] = dataclasses.replace(config_keys[key], default=installed)
+    cv = values.get(key)
+    if cv is not None:
+        cv.value = given if given is not None else installed
+        cv.recommended_values = [installed]
 
 
 def _add_ownership(
@@ -239,7 +327,11 @@ def plugin_config(registry: PluginRegistry, plugin: str) -> list[JsonObj]:
     infos = own.to_infos()
     if desc.kind in ("sink", "source"):
         framework = sink_connector_config_def() if desc.kind == "sink" else source_connector_config_def()
-        infos += [k.to_info() for k in framework.config_keys.values() if not k.internal and k.name not in own]
+        framework_keys = dict(framework.config_keys)
+        framework_keys[CONNECTOR_VERSION_CONFIG] = dataclasses.replace(
+            framework_keys[CONNECTOR_VERSION_CONFIG], default=desc.version
+        )
+        infos += [k.to_info() for k in framework_keys.values() if not k.internal and k.name not in own]
     return infos
 
 

@@ -127,7 +127,7 @@ COMPONENTS: dict[str, JsonSchema] = {
             "importance": _NSTR,
             "documentation": _NSTR,
             "group": _NSTR,
-            "order": _INT,
+            "order_in_group": _INT,
             "width": _NSTR,
             "display_name": _NSTR,
             "dependents": array(_STR),

@@ -47,6 +47,11 @@ OFFSETS_TOPIC_GROUP = "offsets.topic"
 
 NAME_CONFIG = "name"
 CONNECTOR_CLASS_CONFIG = "connector.class"
+# KIP-891 (Connect 4.x): which version of the plugin to run; genesis holds one version of each
+CONNECTOR_VERSION_CONFIG = "connector.plugin.version"
+KEY_CONVERTER_VERSION_CONFIG = "key.converter.plugin.version"
+VALUE_CONVERTER_VERSION_CONFIG = "value.converter.plugin.version"
+HEADER_CONVERTER_VERSION_CONFIG = "header.converter.plugin.version"
 TASKS_MAX_CONFIG = "tasks.max"
 TASKS_MAX_ENFORCE_CONFIG = "tasks.max.enforce"
 KEY_CONVERTER_CLASS_CONFIG = "key.converter"
@@ -179,6 +184,18 @@ def connector_config_def() -> ConfigDef:
             "Connector class",
         )
         .define(
+            CONNECTOR_VERSION_CONFIG,
+            ConfigType.STRING,
+            None,
+            None,
+            M,
+            "Version of the connector.",
+            COMMON_GROUP,
+            next(order),
+            Width.MEDIUM,
+            "Connector version",
+        )
+        .define(
             TASKS_MAX_CONFIG,
             ConfigType.INT,
             1,
@@ -215,6 +232,18 @@ def connector_config_def() -> ConfigDef:
             "Key converter class",
         )
         .define(
+            KEY_CONVERTER_VERSION_CONFIG,
+            ConfigType.STRING,
+            None,
+            None,
+            L,
+            "Version of the key converter.",
+            COMMON_GROUP,
+            next(order),
+            Width.SHORT,
+            "Key converter version",
+        )
+        .define(
             VALUE_CONVERTER_CLASS_CONFIG,
             ConfigType.CLASS,
             None,
@@ -227,6 +256,18 @@ def connector_config_def() -> ConfigDef:
             "Value converter class",
         )
         .define(
+            VALUE_CONVERTER_VERSION_CONFIG,
+            ConfigType.STRING,
+            None,
+            None,
+            L,
+            "Version of the value converter.",
+            COMMON_GROUP,
+            next(order),
+            Width.SHORT,
+            "Value converter version",
+        )
+        .define(
             HEADER_CONVERTER_CLASS_CONFIG,
             ConfigType.CLASS,
             None,
@@ -237,6 +278,18 @@ def connector_config_def() -> ConfigDef:
             next(order),
             Width.SHORT,
             "Header converter class",
+        )
+        .define(
+            HEADER_CONVERTER_VERSION_CONFIG,
+            ConfigType.STRING,
+            None,
+            None,
+            L,
+            "Version of the header converter.",
+            COMMON_GROUP,
+            next(order),
+            Width.SHORT,
+            "Header converter version",
         )
         .define(
             TRANSFORMS_CONFIG,
@@ -334,7 +387,7 @@ def connector_config_def() -> ConfigDef:
             False,
             None,
             M,
-            "Whether to the include in the log the Connect record that resulted in a failure. For sink records, "
+            "Whether to include in the log the Connect record that resulted in a failure. For sink records, "
             "the topic, partition, offset, and timestamp will be logged. For source records, the key and value "
             "(and their schemas), all headers, and the timestamp, Kafka topic, Kafka partition, source partition, "
             "and source offset will be logged. This is 'false' by default, which will prevent record keys, "

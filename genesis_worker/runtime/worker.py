@@ -33,8 +33,10 @@ from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.plugins.registry import PluginRegistry
+from genesis_worker.plugins.versions import InvalidVersionSpecification, not_found_message, version_requirement
 from genesis_worker.runtime.connector_config import (
     ADMIN_OVERRIDES_PREFIX,
+    CONNECTOR_VERSION_CONFIG,
     CONSUMER_OVERRIDES_PREFIX,
     DLQ_CONTEXT_HEADERS_ENABLE_CONFIG,
     DLQ_TOPIC_NAME_CONFIG,
@@ -80,6 +82,18 @@ def task_class_name(cls: type) -> str:
 
 def _strip(props: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     return {k[len(prefix) :]: v for k, v in props.items() if k.startswith(prefix) and v is not None}
+
+
+def _check_version(plugin: Any, spec: Any) -> None:
+    """KIP-891: a ``*.plugin.version`` requirement the installed plugin does not meet fails the start."""
+    if spec is None:
+        return
+    try:
+        requirement = version_requirement(str(spec))
+    except InvalidVersionSpecification as e:
+        raise ConnectException(f"Invalid plugin version requirement {spec!r}: {e}") from e
+    if requirement is not None and not requirement.contains(plugin.version()):
+        raise ConnectException(not_found_message(type(plugin).class_name(), str(spec), plugin.version()))
 
 
 class _ConnectorContext(ConnectorContext):
@@ -209,6 +223,7 @@ class Worker:
             desc = self.registry.find(name)
             if desc is not None and desc.kind == "header_converter":
                 hc = cast(HeaderConverter, desc.cls())
+                _check_version(hc, conn.get(f"{key}.plugin.version"))
             else:
                 # Java accepts JsonConverter, StringConverter... as header converters too
                 adapted = header_converter_for(name)
@@ -221,6 +236,7 @@ class Worker:
             hc.configure(configs)
             return hc
         conv = cast(Converter, self.registry.new_instance(name, ("converter",)))
+        _check_version(conv, conn.get(f"{key}.plugin.version"))
         configs["converter.type"] = which
         conv.configure(configs, which == "key")
         return conv
@@ -239,6 +255,7 @@ class Worker:
             raise ConnectException(f"Connector with name {name} already exists")
         try:
             connector = self.new_connector(str(props.get("connector.class", "")))
+            _check_version(connector, props.get(CONNECTOR_VERSION_CONFIG))
         except Exception as e:
             wc = WorkerConnector(name, dict(props), _FailedConnector(), self.listener, on_reconfigure)
             self.connectors[name] = wc

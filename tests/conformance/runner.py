@@ -96,11 +96,13 @@ def shape(obj: Any) -> Any:
 
 
 def keys_view(obj: Any) -> Any:
+    """Which entries (by name) and which JSON fields they carry, not their texts."""
     if isinstance(obj, list) and all(isinstance(i, dict) and "name" in i for i in obj):
-        return sorted(i["name"] for i in obj)
+        return {"names": sorted(i["name"] for i in obj), "fields": sorted({k for i in obj for k in i})}
     if isinstance(obj, dict) and "configs" in obj:
         names = sorted((c.get("definition") or c.get("value") or {}).get("name", "?") for c in obj["configs"])
-        return {"error_count": obj.get("error_count"), "groups": obj.get("groups"), "names": names}
+        fields = sorted({k for c in obj["configs"] for part in c.values() if isinstance(part, dict) for k in part})
+        return {"error_count": obj.get("error_count"), "groups": obj.get("groups"), "names": names, "fields": fields}
     return shape(obj)
 
 

@@ -321,7 +321,7 @@ class FakeHerder(Herder):
                 "importance": "HIGH",
                 "documentation": "Topics",
                 "group": "Common",
-                "order": 4,
+                "order_in_group": 4,
                 "width": "LONG",
                 "display_name": "Topics",
                 "dependents": [],

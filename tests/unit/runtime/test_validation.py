@@ -42,13 +42,13 @@ def test_sink_without_topics_reports_both_keys(registry):
     assert c["topics"]["value"]["errors"] == ["Must configure one of topics or topics.regex"]
     assert c["topics.regex"]["value"]["errors"] == ["Must configure one of topics or topics.regex"]
     name_def = c["name"]["definition"]
-    assert (name_def["group"], name_def["order"], name_def["width"], name_def["required"]) == (
+    assert (name_def["group"], name_def["order_in_group"], name_def["width"], name_def["required"]) == (
         "Common",
         1,
         "MEDIUM",
         True,
     )
-    assert c["topics"]["definition"]["order"] == 4
+    assert c["topics"]["definition"]["order_in_group"] == 4
     assert c["errors.deadletterqueue.topic.replication.factor"]["definition"]["default_value"] == "3"
     assert "file" in c  # the connector's own key is included
 
