@@ -34,6 +34,7 @@ FILE_CONFIG = "file"
 TOPIC_CONFIG = "topic"
 TASK_BATCH_SIZE_CONFIG = "batch.size"
 DEFAULT_TASK_BATCH_SIZE = 2000
+READ_CHUNK = 1 << 20  # bytes read from a file per poll
 FILENAME_FIELD = "filename"
 POSITION_FIELD = "position"
 
@@ -146,32 +147,31 @@ class FileStreamSourceTask(SourceTask):
         stream = self.stream
         if self.filename is None:  # stdin may block: read what is available in a thread
             chunk = await asyncio.get_running_loop().run_in_executor(None, os.read, stream.fileno(), 1 << 16)
+        elif len(self.buffer) < READ_CHUNK or b"\n" not in self.buffer:  # else lines are buffered already
+            chunk = stream.read(READ_CHUNK)
         else:
-            chunk = stream.read(1 << 16)
-        if chunk:
-            self.buffer += chunk
+            chunk = b""
+        buf = self.buffer + chunk if chunk else self.buffer
         records: list[SourceRecord] = []
-        while len(records) < self.batch_size:
-            nl = self.buffer.find(b"\n")
+        # one partition map for the whole batch (the runtime checks a partition once per distinct object)
+        partition = self._partition()
+        topic, schema, named = self.topic, Schema.STRING_SCHEMA, self.filename is not None
+        position, start, limit = self.position, 0, self.batch_size
+        append = records.append
+        while len(records) < limit:
+            nl = buf.find(b"\n", start)
             if nl < 0:
                 break
-            raw_line = self.buffer[:nl]
-            self.buffer = self.buffer[nl + 1 :]
-            self.position += nl + 1
-            line = raw_line.rstrip(b"\r").decode("utf-8", errors="replace")
-            records.append(
+            line = buf[start:nl].rstrip(b"\r").decode("utf-8", errors="replace")
+            position += nl + 1 - start
+            start = nl + 1
+            append(
                 SourceRecord(
-                    self._partition(),
-                    {POSITION_FIELD: self.position} if self.filename else None,
-                    self.topic,
-                    None,
-                    None,
-                    None,
-                    Schema.STRING_SCHEMA,
-                    line,
-                    None,
+                    partition, {POSITION_FIELD: position} if named else None, topic, None, None, None, schema, line
                 )
             )
+        self.position = position
+        self.buffer = buf[start:]  # one copy per poll, not one per line
         if not records:
             await asyncio.sleep(0.2 if not chunk else 0)
             return None
