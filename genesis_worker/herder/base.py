@@ -172,6 +172,11 @@ class Herder(abc.ABC):
         """The current session key for verifying internal requests; None until one was read."""
         return None
 
+    async def catch_up(self) -> None:
+        """Bring this worker's view of the config topic up to date (after a write another worker made
+        on its behalf, e.g. a forwarded request), so a following read here sees it. Standalone: nothing."""
+        return None
+
     def stage_summary(self) -> str | None:
         """What the worker is doing now (Java's ``Stage``), appended to "Request timed out. " messages:
         "The worker is currently <description>, which began at <instant>." or None if unknown."""

@@ -526,6 +526,9 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         )
         self._rejoin_at = time.monotonic() + backoff / 1000
 
+    async def catch_up(self) -> None:
+        await self._read_config_to_end()  # best effort: a slow read only makes the answer's view older
+
     async def _read_config_to_end(self) -> bool:
         try:
             await asyncio.wait_for(self._config.refresh(), self.cfg.worker_sync_timeout_ms / 1000)

@@ -120,6 +120,11 @@ async def complete_or_forward(
                 raise ConflictException(NO_LEADER) from None
             url = forward_url(e.url, path, forward is None, query)
             status, result = await forwarder.request(url, request.method, body, request.headers.get("Authorization"))
+            if request.method != "GET":
+                # read-your-writes on this worker: the leader wrote the change, our view may lag a fetch behind
+                from genesis_worker.rest.context import context  # context.py imports this module
+
+                await context(request).herder.catch_up()
             return result, status
         raise ConflictException(TOO_MANY_HOPS) from None
     except RebalanceNeededException:

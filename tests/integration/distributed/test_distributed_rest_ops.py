@@ -194,3 +194,33 @@ async def test_lifecycle_offsets_and_internal_requests(kafka: Any, tmp_path: Pat
 async def _status_404(s: aiohttp.ClientSession, base: str) -> bool:
     st, _ = await call(s, "GET", f"{base}connectors/src/status")
     return st == 404
+
+
+async def test_a_forwarded_write_is_visible_on_the_worker_that_forwarded_it(kafka: Any, tmp_path: Path) -> None:
+    """Read-your-writes through a follower: create / delete there (the leader writes them) and the next
+    GET on the same follower already shows the change, every time."""
+    herders = await start_workers(cluster_props(kafka.bootstrap), 2)
+    try:
+        follower = next(h for h in herders if not h.is_leader)
+        F = follower.rest_url()
+        src = tmp_path / "in.txt"
+        src.write_text("a\n")
+        config = {"connector.class": "FileStreamSource", "file": str(src), "topic": f"ryw-{uuid.uuid4().hex[:6]}"}
+        async with aiohttp.ClientSession() as s:
+            for i in range(5):
+                name = f"ryw-{i}"
+                for _ in range(100):  # a create right after the previous delete may meet a rebalance (409)
+                    st, body = await call(s, "POST", f"{F}connectors", {"name": name, "config": config})
+                    if st != 409:
+                        break
+                    await asyncio.sleep(0.1)
+                assert st == 201, body
+                st, names = await call(s, "GET", f"{F}connectors")
+                assert st == 200 and name in names
+                st, _ = await call(s, "DELETE", f"{F}connectors/{name}")
+                assert st == 204
+                st, names = await call(s, "GET", f"{F}connectors")
+                assert st == 200 and name not in names
+    finally:
+        for h in herders:
+            await stop_node(h)
