@@ -907,23 +907,46 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         st = self._status.get_task(_wire(task))
         return st.state.value if st is not None else None
 
+    def _version_of(self, connector: str) -> str | None:
+        return plugin_version(self.plugins, self._snapshot().connector_config(connector))
+
     async def _status_put_connector(self, name: str, state: str, trace: str | None = None) -> None:
-        await self._status.put(store.ConnectorStatus(name, store.State(state), self.worker_id, self.generation, trace))
+        await self._status.put(
+            store.ConnectorStatus(
+                name, store.State(state), self.worker_id, self.generation, trace, self._version_of(name)
+            )
+        )
 
     async def _status_put_task(self, task: ConnectorTaskId, state: str, trace: str | None = None) -> None:
         await self._status.put(
-            store.TaskStatus(_wire(task), store.State(state), self.worker_id, self.generation, trace)
+            store.TaskStatus(
+                _wire(task),
+                store.State(state),
+                self.worker_id,
+                self.generation,
+                trace,
+                self._version_of(task.connector),
+            )
         )
 
     # ------------------------------------------------------------------- status listener (runtime side)
 
     def on_connector_state(self, connector: str, state: State, trace: str | None = None) -> None:
         """A local connector changed state: write it to the status topic (in order)."""
-        status = store.ConnectorStatus(connector, store.State(state.value), self.worker_id, self.generation, trace)
+        status = store.ConnectorStatus(
+            connector, store.State(state.value), self.worker_id, self.generation, trace, self._version_of(connector)
+        )
         self._status_queue.put_nowait((status, state in (State.FAILED, State.UNASSIGNED)))
 
     def on_task_state(self, task: ConnectorTaskId, state: State, trace: str | None = None) -> None:
-        status = store.TaskStatus(_wire(task), store.State(state.value), self.worker_id, self.generation, trace)
+        status = store.TaskStatus(
+            _wire(task),
+            store.State(state.value),
+            self.worker_id,
+            self.generation,
+            trace,
+            self._version_of(task.connector),
+        )
         self._status_queue.put_nowait((status, state in (State.FAILED, State.UNASSIGNED)))
 
     def on_topic_active(self, connector: str, topic: str, task: int = 0) -> None:
@@ -1180,10 +1203,10 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         version = plugin_version(self.plugins, config)
         tasks = []
         for ts in sorted(self._status.get_all(name), key=lambda s: s.id.task):
-            tasks.append(_state_json({"id": ts.id.task}, ts, version))
+            tasks.append(_state_json({"id": ts.id.task}, ts, ts.version or version))
         return {
             "name": name,
-            "connector": _state_json({}, st, version),
+            "connector": _state_json({}, st, st.version or version),
             "tasks": tasks,
             "type": self._connector_type(config),
         }
@@ -1192,9 +1215,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         st = self._status.get_task(_wire(task))
         if st is None:
             raise NotFoundException(f"No status found for task {task}")
-        return _state_json(
-            {"id": task.task}, st, plugin_version(self.plugins, self._snapshot().connector_config(task.connector))
-        )
+        return _state_json({"id": task.task}, st, st.version or self._version_of(task.connector))
 
     async def active_topics(self, name: str) -> list[str]:
         return sorted({t.topic for t in self._status.get_all_topics(name)})

@@ -96,11 +96,18 @@ class StandaloneHerder(Herder):
 
     # --- status listener ------------------------------------------------------------------------------
 
+    def _version_of(self, connector: str) -> str | None:
+        return plugin_version(self.plugins, self.config_store.state.connector_configs.get(connector))
+
     def on_connector_state(self, connector: str, state: State, trace: str | None = None) -> None:
-        self.status_store.put_now(sb.ConnectorStatus(connector, sb.State(state.value), self.worker_id, 0, trace))
+        version = self._version_of(connector)
+        self.status_store.put_now(
+            sb.ConnectorStatus(connector, sb.State(state.value), self.worker_id, 0, trace, version)
+        )
 
     def on_task_state(self, task: ConnectorTaskId, state: State, trace: str | None = None) -> None:
-        self.status_store.put_now(sb.TaskStatus(_sid(task), sb.State(state.value), self.worker_id, 0, trace))
+        version = self._version_of(task.connector)
+        self.status_store.put_now(sb.TaskStatus(_sid(task), sb.State(state.value), self.worker_id, 0, trace, version))
 
     def on_topic_active(self, connector: str, topic: str) -> None:
         if self.config.get_bool("topic.tracking.enable") and self.status_store.get_topic(connector, topic) is None:
@@ -285,12 +292,12 @@ class StandaloneHerder(Herder):
         st = self.status_store.get(name)
         if st is None:
             raise NotFoundException(f"No status found for connector {name}")
-        version = plugin_version(self.plugins, self.config_store.state.connector_configs.get(name))
+        version = self._version_of(name)
         return {
             "name": name,
-            "connector": state_json(st.state.value, st.worker_id, st.trace, version=version),
+            "connector": state_json(st.state.value, st.worker_id, st.trace, version=st.version or version),
             "tasks": [
-                state_json(t.state.value, t.worker_id, t.trace, t.id.task, version)
+                state_json(t.state.value, t.worker_id, t.trace, t.id.task, t.version or version)
                 for t in self.status_store.get_all(name)
             ],
             "type": connector_type(self.plugins, self.config_store.state.connector_configs.get(name)),
@@ -300,8 +307,9 @@ class StandaloneHerder(Herder):
         st = self.status_store.get_task(_sid(task))
         if st is None:
             raise NotFoundException(f"No status found for task {task}")
-        version = plugin_version(self.plugins, self.config_store.state.connector_configs.get(task.connector))
-        return state_json(st.state.value, st.worker_id, st.trace, task.task, version)
+        return state_json(
+            st.state.value, st.worker_id, st.trace, task.task, st.version or self._version_of(task.connector)
+        )
 
     async def task_configs(self, name: str) -> list[JsonObj]:
         self._conf(name)
@@ -329,7 +337,7 @@ class StandaloneHerder(Herder):
         restart_tasks = [
             t for t in tasks if request.include_tasks and (not request.only_failed or t.state is sb.State.FAILED)
         ]
-        version = plugin_version(self.plugins, self.config_store.state.connector_configs.get(name))
+        version = self._version_of(name)
         plan = {
             "name": name,
             "connector": state_json(

@@ -188,6 +188,7 @@ class ConnectorStatus:
     worker_id: str
     generation: int
     trace: str | None = None
+    version: str | None = None  # KIP-891: the plugin version that reported it (Connect 4.x stores it)
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ class TaskStatus:
     worker_id: str
     generation: int
     trace: str | None = None
+    version: str | None = None
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,7 @@ def status_value(status: ConnectorStatus | TaskStatus) -> bytes | None:
             "trace": status.trace,
             "worker_id": status.worker_id,
             "generation": status.generation,
+            "version": status.version,  # Connect 4.4's STATUS_SCHEMA_V0 field, null when unknown
         }
     )
 
@@ -69,12 +70,18 @@ def topic_status_value(status: TopicStatus) -> bytes:
     )
 
 
-def _parse_status(value: bytes) -> tuple[State, str | None, str, int] | None:
+def _parse_status(value: bytes) -> tuple[State, str | None, str, int, str | None] | None:
     try:
         d = loads(value)
         state = State(d["state"])
-        trace = d.get("trace")
-        return state, trace if isinstance(trace, str) else None, str(d["worker_id"]), int(d["generation"])
+        trace, version = d.get("trace"), d.get("version")  # no version: written by Connect 3.x
+        return (
+            state,
+            trace if isinstance(trace, str) else None,
+            str(d["worker_id"]),
+            int(d["generation"]),
+            version if isinstance(version, str) else None,
+        )
     except Exception:
         log.error("failed to parse status value %r", value[:200])
         return None
@@ -99,8 +106,8 @@ class StatusCache:
                 return
             parsed = _parse_status(value)
             if parsed is not None:
-                state, trace, worker, gen = parsed
-                self.connectors[name] = ConnectorStatus(name, state, worker, gen, trace)
+                state, trace, worker, gen, version = parsed
+                self.connectors[name] = ConnectorStatus(name, state, worker, gen, trace, version)
         elif key.startswith(TASK_PREFIX):
             name, sep, num = key[len(TASK_PREFIX) :].rpartition("-")
             try:
@@ -116,8 +123,8 @@ class StatusCache:
             parsed = _parse_status(value)
             if parsed is None:
                 return
-            state, trace, worker, gen = parsed
-            new = TaskStatus(task, state, worker, gen, trace)
+            state, trace, worker, gen, version = parsed
+            new = TaskStatus(task, state, worker, gen, trace, version)
             cur = self.tasks.get(name, {}).get(task.task)
             if (
                 new.state is State.UNASSIGNED

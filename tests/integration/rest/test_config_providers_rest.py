@@ -33,6 +33,7 @@ async def test_placeholders_resolve_for_tasks_and_stay_placeholders_in_the_api(
     session: aiohttp.ClientSession, kafka: Any, topic_name: str, tmp_path: Path
 ) -> None:
     topic = kafka.create_topic(topic_name, partitions=1)
+    src_name, sink_name = f"src-{topic_name[-10:]}", f"sink-{topic_name[-10:]}"  # own consumer groups
     src, out = tmp_path / "in.txt", tmp_path / "out.txt"
     src.write_text("a\nb\n")
     secrets = tmp_path / "secrets.properties"
@@ -46,7 +47,7 @@ async def test_placeholders_resolve_for_tasks_and_stay_placeholders_in_the_api(
     status, body = await call(
         session,
         "PUT",
-        "connectors/src/config",
+        f"connectors/{src_name}/config",
         json={"connector.class": "FileStreamSource", "file": src_placeholder, "topic": topic},
     )
     assert status == 201, body
@@ -54,21 +55,21 @@ async def test_placeholders_resolve_for_tasks_and_stay_placeholders_in_the_api(
     status, body = await call(
         session,
         "PUT",
-        "connectors/sink/config",
+        f"connectors/{sink_name}/config",
         json={"connector.class": "FileStreamSink", "file": sink_placeholder, "topics": topic},
     )
     assert status == 201, body
-    await wait_state(session, "src", "RUNNING", 1)
-    await wait_state(session, "sink", "RUNNING", 1)
+    await wait_state(session, src_name, "RUNNING", 1)
+    await wait_state(session, sink_name, "RUNNING", 1)
     for _ in range(200):
         if out.exists() and out.read_text().splitlines() == ["a", "b"]:
             break
         await asyncio.sleep(0.1)
     assert out.read_text().splitlines() == ["a", "b"]  # the tasks read and wrote the resolved paths
 
-    status, cfg = await call(session, "GET", "connectors/src/config")
+    status, cfg = await call(session, "GET", f"connectors/{src_name}/config")
     assert status == 200 and cfg["file"] == src_placeholder
-    status, tasks = await call(session, "GET", "connectors/sink/tasks")
+    status, tasks = await call(session, "GET", f"connectors/{sink_name}/tasks")
     assert status == 200 and tasks[0]["config"]["file"] == sink_placeholder  # the secret is not stored
     status, result = await call(
         session,

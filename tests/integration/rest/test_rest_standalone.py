@@ -4,6 +4,7 @@ FileStreamSink, driven only through HTTP (create, list, status, pause/resume, st
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -155,6 +156,7 @@ async def test_sink_offsets_reset_one_partition_and_set_another(
     from confluent_kafka import Producer
 
     _server, s = worker
+    name = f"sink-{uuid.uuid4().hex[:8]}"  # its own consumer group (connect-<name>) on the shared broker
     topic = kafka.create_topic(topic_name, partitions=2)
     producer = Producer({"bootstrap.servers": kafka.bootstrap})
     for p in (0, 1):
@@ -163,22 +165,21 @@ async def test_sink_offsets_reset_one_partition_and_set_another(
     producer.flush(10)
     out = tmp_path / "out.txt"
     config = {"connector.class": "FileStreamSink", "topics": topic, "file": str(out)}
-    assert (await call(s, "PUT", "connectors/sink/config", json=config))[0] == 201
+    assert (await call(s, "PUT", f"connectors/{name}/config", json=config))[0] == 201
     for _ in range(200):
         if out.exists() and len(out.read_text().splitlines()) == 6:
             break
         await asyncio.sleep(0.1)
     assert sorted(out.read_text().splitlines()) == [f"p{p}-{i}" for p in (0, 1) for i in range(3)]
-    assert (await call(s, "PUT", "connectors/sink/stop"))[0] == 204
-    await wait_state(s, "sink", "STOPPED", 0)
+    assert (await call(s, "PUT", f"connectors/{name}/stop"))[0] == 204
+    await wait_state(s, name, "STOPPED", 0)
 
     def committed(body: Any) -> dict[int, int]:
-        # group connect-sink may hold other tests' topics (same broker, same connector name)
         offsets = [o for o in body["offsets"] if o["partition"]["kafka_topic"] == topic]
         return {o["partition"]["kafka_partition"]: o["offset"]["kafka_offset"] for o in offsets}
 
     for _ in range(100):  # the final commit of the stopped task
-        status, body = await call(s, "GET", "connectors/sink/offsets")
+        status, body = await call(s, "GET", f"connectors/{name}/offsets")
         if status == 200 and committed(body) == {0: 3, 1: 3}:
             break
         await asyncio.sleep(0.1)
@@ -189,15 +190,15 @@ async def test_sink_offsets_reset_one_partition_and_set_another(
             {"partition": {"kafka_topic": topic, "kafka_partition": 1}, "offset": {"kafka_offset": 1}},
         ]
     }
-    status, body = await call(s, "PATCH", "connectors/sink/offsets", json=patch)
+    status, body = await call(s, "PATCH", f"connectors/{name}/offsets", json=patch)
     assert status == 200, body
     assert body == {"message": "The offsets for this connector have been altered successfully"}
-    status, body = await call(s, "GET", "connectors/sink/offsets")
+    status, body = await call(s, "GET", f"connectors/{name}/offsets")
     assert committed(body) == {1: 1}  # partition 0's committed offset is gone
 
     out.write_text("")
-    assert (await call(s, "PUT", "connectors/sink/resume"))[0] == 202
-    await wait_state(s, "sink", "RUNNING", 1)
+    assert (await call(s, "PUT", f"connectors/{name}/resume"))[0] == 202
+    await wait_state(s, name, "RUNNING", 1)
     expected = ["p0-0", "p0-1", "p0-2", "p1-1", "p1-2"]
     for _ in range(200):
         if sorted(out.read_text().splitlines()) == expected:

@@ -237,11 +237,14 @@ def test_config_listener_only_after_start() -> None:
 def test_status_bytes() -> None:
     s = ConnectorStatus("my-source", State.RUNNING, "10.0.0.1:8083", 7)
     assert status_key(s) == b"status-connector-my-source"
-    assert status_value(s) == b'{"state":"RUNNING","trace":null,"worker_id":"10.0.0.1:8083","generation":7}'
-    t = TaskStatus(T("my-source", 0), State.FAILED, "10.0.0.2:8083", 7, "boom\n\tat x")
+    # Connect 4.4's STATUS_SCHEMA_V0: state, trace, worker_id, generation, version (KIP-891), nulls written
+    assert status_value(s) == (
+        b'{"state":"RUNNING","trace":null,"worker_id":"10.0.0.1:8083","generation":7,"version":null}'
+    )
+    t = TaskStatus(T("my-source", 0), State.FAILED, "10.0.0.2:8083", 7, "boom\n\tat x", "4.4.0")
     assert status_key(t) == b"status-task-my-source-0"
     assert status_value(t) == (
-        b'{"state":"FAILED","trace":"boom\\n\\tat x","worker_id":"10.0.0.2:8083","generation":7}'
+        b'{"state":"FAILED","trace":"boom\\n\\tat x","worker_id":"10.0.0.2:8083","generation":7,"version":"4.4.0"}'
     )
     assert status_value(ConnectorStatus("c", State.DESTROYED, "w", 1)) is None
     ts = TopicStatus("t1", "my-sink", 0, 1730000000000)
@@ -269,5 +272,7 @@ def test_status_reading_rules() -> None:
     c.apply(topic_status_key("a-b", "t"), None)
     assert c.topics["a-b"] == {}
     c.apply(b"status-unknown-x", b"{}")
-    c.apply(b"status-connector-c", b'{"state":"RUNNING","worker_id":"w","generation":1}')
-    assert c.connectors["c"].trace is None
+    c.apply(b"status-connector-c", b'{"state":"RUNNING","worker_id":"w","generation":1}')  # Connect 3.x
+    assert c.connectors["c"].trace is None and c.connectors["c"].version is None
+    c.apply(b"status-connector-c", b'{"state":"RUNNING","trace":null,"worker_id":"w","generation":2,"version":"1.2"}')
+    assert c.connectors["c"].version == "1.2"
