@@ -24,9 +24,7 @@ REPORT = Path(__file__).resolve().parents[2] / ".cache" / "conformance" / "distr
 JSON = "org.apache.kafka.connect.json.JsonConverter"
 
 ACCEPTED: dict[str, str] = {}
-HERDER_GAPS: dict[str, str] = {
-    "fwd-restart-plan": "status entries: Java 4.4 adds KIP-891 'version' to connector and task states",
-}
+HERDER_GAPS: dict[str, str] = {}
 
 
 async def find_follower(urls: list[str], file: str, topic: str) -> str:
