@@ -338,7 +338,9 @@ class KafkaConfigStore(ConfigBackingStore):
         await self._write([connector_config_record(connector, None), target_state_record(connector, None)])
 
     async def put_task_configs(self, connector: str, configs: list[Mapping[str, str | None]]) -> None:
-        await self.refresh()
+        # as Java: catch up on lagging records before writing (the leader is the only writer of these);
+        # the write itself is then read back exactly by its acked offsets
+        await asyncio.wait_for(self._log.read_to_end(confirm_end=False), READ_WRITE_TOTAL_TIMEOUT_S)
         records = [task_config_record(ConnectorTaskId(connector, i), c) for i, c in enumerate(configs)]
         # one partition, one producer, acks in order: the commit record lands after the task records
         await self._write([*records, commit_record(connector, len(configs))])

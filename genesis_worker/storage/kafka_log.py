@@ -340,11 +340,15 @@ class KafkaBasedLog:
             ends[p] = max(high, 0)
         return ends
 
-    async def read_to_end(self) -> None:
-        """Return once every record written before the call has been applied."""
+    async def read_to_end(self, *, confirm_end: bool = True) -> None:
+        """Return once every record written before the call has been applied.
+
+        ``confirm_end=False`` trusts the ListOffsets end offsets alone (Java's ``readToEnd``): exact on Apache
+        Kafka and up to ``fetch.wait.max.ms`` sooner, since it needs no end-of-partition event; on tansu,
+        whose ListOffsets under-reports, it may return before the newest batch is applied."""
         loop = asyncio.get_running_loop()
         targets = await loop.run_in_executor(None, self._end_offsets)
-        await self._wait_for(targets, eof=True)
+        await self._wait_for(targets, eof=confirm_end)
 
     async def read_through(self, written: list[LogRecord]) -> None:
         """Return once ``written`` (acknowledged sends of this log) and everything before them are applied.

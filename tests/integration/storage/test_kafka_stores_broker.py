@@ -159,6 +159,9 @@ async def test_read_through_applies_the_acknowledged_writes_and_what_came_before
         await log.read_through(list(written))
         assert seen == [b"from-another-writer", b"v0", b"v1", b"v2", b"v3", b"v4"]
         assert log.positions == {0: written[-1].offset + 1}
+        await other.send(b"k", b"late")  # another writer's record: ListOffsets alone finds it on Kafka
+        await log.read_to_end(confirm_end=False)
+        assert seen[-1] == b"late"
     finally:
         await other.stop()
         await log.stop()
