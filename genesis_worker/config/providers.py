@@ -51,18 +51,25 @@ class _AllowedPaths:
         return p
 
 
-class FileConfigProvider(ConfigProvider):
-    """Values from a Java properties file: ``${file:/etc/secrets/db.properties:password}``."""
+class _PathConfigProvider(ConfigProvider):
+    """A provider whose paths are files or folders, limited by ``allowed.paths``."""
 
-    java_class_names = ("org.apache.kafka.common.config.provider.FileConfigProvider",)
+    def __init__(self) -> None:
+        self._allowed = _AllowedPaths({})
 
     def configure(self, configs: Mapping[str, str]) -> None:
         self._allowed = _AllowedPaths(configs)
 
+
+class FileConfigProvider(_PathConfigProvider):
+    """Values from a Java properties file: ``${file:/etc/secrets/db.properties:password}``."""
+
+    java_class_names = ("org.apache.kafka.common.config.provider.FileConfigProvider",)
+
     def get(self, path: str | None, keys: Iterable[str] | None = None) -> ConfigData:
         if not path:
             return ConfigData()
-        file = getattr(self, "_allowed", _AllowedPaths({})).check(path)
+        file = self._allowed.check(path)
         try:
             props = parse_properties(file.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError) as e:
@@ -72,18 +79,15 @@ class FileConfigProvider(ConfigProvider):
         return ConfigData({k: props[k] for k in keys if k in props})
 
 
-class DirectoryConfigProvider(ConfigProvider):
+class DirectoryConfigProvider(_PathConfigProvider):
     """One value per regular file of a directory (Kubernetes secret volumes): ``${dir:/run/secrets:db_pw}``."""
 
     java_class_names = ("org.apache.kafka.common.config.provider.DirectoryConfigProvider",)
 
-    def configure(self, configs: Mapping[str, str]) -> None:
-        self._allowed = _AllowedPaths(configs)
-
     def get(self, path: str | None, keys: Iterable[str] | None = None) -> ConfigData:
         if not path:
             return ConfigData()
-        folder = getattr(self, "_allowed", _AllowedPaths({})).check(path)
+        folder = self._allowed.check(path)
         if not folder.is_dir():
             return ConfigData()  # Java logs and returns nothing for a path that is not a directory
         wanted = None if keys is None else set(keys)

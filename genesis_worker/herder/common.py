@@ -35,7 +35,7 @@ from genesis_worker.group.offset_delete import delete_group_offsets
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.herder.member_client import aiokafka_client_config
 from genesis_worker.plugins.registry import PluginDesc, PluginRegistry
-from genesis_worker.plugins.versions import InvalidVersionSpecification, not_found_message, version_requirement
+from genesis_worker.plugins.versions import InvalidVersionSpecification, unmet_requirement
 from genesis_worker.runtime.config_infos import generate_result, merge_config_infos, prefixed_result
 from genesis_worker.runtime.connector_config import (
     ADMIN_OVERRIDES_PREFIX,
@@ -237,15 +237,10 @@ def _connector_version_error(desc: PluginDesc, props: Mapping[str, Any]) -> str 
     """KIP-891: why the installed connector does not meet ``connector.plugin.version`` (None if it does); a
     malformed requirement raises BadRequestException with Maven's message."""
     spec = props.get(CONNECTOR_VERSION_CONFIG)
-    if spec is None:
-        return None
     try:
-        requirement = version_requirement(str(spec))
+        return unmet_requirement(None if spec is None else str(spec), desc.class_name, desc.version)
     except InvalidVersionSpecification as e:
         raise BadRequestException(str(e)) from e
-    if requirement is None or requirement.contains(desc.version):
-        return None
-    return not_found_message(desc.class_name, str(spec), desc.version)
 
 
 def _plugin_versions(
@@ -261,12 +256,10 @@ def _plugin_versions(
     values; a connector version requirement the installed plugin does not meet is an error on
     ``connector.class`` and ``connector.plugin.version`` (and hides the converter versions). Converter
     classes show the worker's default when unset, with every installed converter recommended."""
-    spec = props.get(CONNECTOR_VERSION_CONFIG)
-    mismatch = version_error is not None
     if version_error is not None:
         for key in (CONNECTOR_CLASS_CONFIG, CONNECTOR_VERSION_CONFIG):
             values.setdefault(key, ConfigValue(key, props.get(key))).add_error(version_error)
-    _show_version(config_keys, values, CONNECTOR_VERSION_CONFIG, spec, desc.version)
+    _show_version(config_keys, values, CONNECTOR_VERSION_CONFIG, props.get(CONNECTOR_VERSION_CONFIG), desc.version)
     for class_key, version_key, kinds in _CONVERTER_KEYS:
         name = props.get(class_key) or (worker_config.originals.get(class_key) if worker_config else None)
         if class_key == HEADER_CONVERTER_CLASS_CONFIG and not name:
@@ -279,7 +272,7 @@ def _plugin_versions(
         vcv = values.get(version_key)
         if vcv is None:
             continue
-        if mismatch or conv is None:
+        if version_error is not None or conv is None:
             vcv.visible, vcv.recommended_values = False, []
         else:
             _show_version(config_keys, values, version_key, props.get(version_key), conv.version)

@@ -910,43 +910,30 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     def _version_of(self, connector: str) -> str | None:
         return plugin_version(self.plugins, self._snapshot().connector_config(connector))
 
-    async def _status_put_connector(self, name: str, state: str, trace: str | None = None) -> None:
-        await self._status.put(
-            store.ConnectorStatus(
-                name, store.State(state), self.worker_id, self.generation, trace, self._version_of(name)
-            )
+    def _connector_status(self, name: str, state: str, trace: str | None = None) -> store.ConnectorStatus:
+        return store.ConnectorStatus(
+            name, store.State(state), self.worker_id, self.generation, trace, self._version_of(name)
         )
 
+    def _task_status(self, task: ConnectorTaskId, state: str, trace: str | None = None) -> store.TaskStatus:
+        version = self._version_of(task.connector)
+        return store.TaskStatus(_wire(task), store.State(state), self.worker_id, self.generation, trace, version)
+
+    async def _status_put_connector(self, name: str, state: str, trace: str | None = None) -> None:
+        await self._status.put(self._connector_status(name, state, trace))
+
     async def _status_put_task(self, task: ConnectorTaskId, state: str, trace: str | None = None) -> None:
-        await self._status.put(
-            store.TaskStatus(
-                _wire(task),
-                store.State(state),
-                self.worker_id,
-                self.generation,
-                trace,
-                self._version_of(task.connector),
-            )
-        )
+        await self._status.put(self._task_status(task, state, trace))
 
     # ------------------------------------------------------------------- status listener (runtime side)
 
     def on_connector_state(self, connector: str, state: State, trace: str | None = None) -> None:
         """A local connector changed state: write it to the status topic (in order)."""
-        status = store.ConnectorStatus(
-            connector, store.State(state.value), self.worker_id, self.generation, trace, self._version_of(connector)
-        )
+        status = self._connector_status(connector, state.value, trace)
         self._status_queue.put_nowait((status, state in (State.FAILED, State.UNASSIGNED)))
 
     def on_task_state(self, task: ConnectorTaskId, state: State, trace: str | None = None) -> None:
-        status = store.TaskStatus(
-            _wire(task),
-            store.State(state.value),
-            self.worker_id,
-            self.generation,
-            trace,
-            self._version_of(task.connector),
-        )
+        status = self._task_status(task, state.value, trace)
         self._status_queue.put_nowait((status, state in (State.FAILED, State.UNASSIGNED)))
 
     def on_topic_active(self, connector: str, topic: str, task: int = 0) -> None:

@@ -33,20 +33,17 @@ class Version:
                 break
         while nums and nums[-1] == 0:
             nums.pop()
-        self._key = (tuple(nums), qualifier.lower())
-
-    def _cmp_key(self) -> tuple[tuple[int, ...], int, str]:
-        nums, q = self._key
-        return nums, 0 if q else 1, q  # 1.0-rc1 < 1.0
+        q = qualifier.lower()
+        self._key = (tuple(nums), 0 if q else 1, q)  # 1.0-rc1 < 1.0
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Version) and self._cmp_key() == other._cmp_key()
+        return isinstance(other, Version) and self._key == other._key
 
     def __lt__(self, other: Version) -> bool:
-        return self._cmp_key() < other._cmp_key()
+        return self._key < other._key
 
     def __hash__(self) -> int:
-        return hash(self._cmp_key())
+        return hash(self._key)
 
     def __str__(self) -> str:
         return self.text
@@ -129,5 +126,10 @@ def version_requirement(spec: str | None) -> VersionRange | None:
     return VersionRange(spec, tuple(exact))
 
 
-def not_found_message(class_name: str, spec: str, installed: str) -> str:
+def unmet_requirement(spec: str | None, class_name: str, installed: str) -> str | None:
+    """Connect's message when the installed ``installed`` version of ``class_name`` does not meet the
+    requirement ``spec`` (None when it does, or there is none). Raises InvalidVersionSpecification."""
+    requirement = version_requirement(spec)
+    if requirement is None or requirement.contains(installed):
+        return None
     return f"Plugin {class_name} not found that matches the version range {spec}, available versions: [{installed}]"

@@ -33,7 +33,7 @@ from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.plugins.registry import PluginRegistry
-from genesis_worker.plugins.versions import InvalidVersionSpecification, not_found_message, version_requirement
+from genesis_worker.plugins.versions import InvalidVersionSpecification, unmet_requirement
 from genesis_worker.runtime.connector_config import (
     ADMIN_OVERRIDES_PREFIX,
     CONNECTOR_VERSION_CONFIG,
@@ -89,11 +89,11 @@ def _check_version(plugin: Any, spec: Any) -> None:
     if spec is None:
         return
     try:
-        requirement = version_requirement(str(spec))
+        unmet = unmet_requirement(str(spec), type(plugin).class_name(), plugin.version())
     except InvalidVersionSpecification as e:
         raise ConnectException(f"Invalid plugin version requirement {spec!r}: {e}") from e
-    if requirement is not None and not requirement.contains(plugin.version()):
-        raise ConnectException(not_found_message(type(plugin).class_name(), str(spec), plugin.version()))
+    if unmet is not None:
+        raise ConnectException(unmet)
 
 
 class _ConnectorContext(ConnectorContext):
