@@ -68,15 +68,17 @@ async def run_standalone(
     on_ready: Any = None,
 ) -> int:
     """Run a standalone worker until ``stop`` is set (or SIGINT/SIGTERM)."""
+    from genesis_worker.genesis.layer import GenesisLayer
     from genesis_worker.herder.standalone import StandaloneHerder
     from genesis_worker.rest.server import start_rest_server
 
     config = WorkerConfig.from_file(worker_properties, "standalone")
     herder = StandaloneHerder(config)
+    genesis = GenesisLayer.attach(herder, config)
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     await herder.start()
-    rest = await start_rest_server(herder, config.originals)
+    rest = await start_rest_server(herder, config.originals, extra_routes=genesis.routes)
     log.info("REST server listening at %s, advertising URL %s", getattr(rest, "urls", None), rest.url)
     code = 0
     try:
@@ -109,6 +111,7 @@ async def run_distributed(worker_properties: str | Path, *, stop: asyncio.Event 
             file=sys.stderr,
         )
         return 2
+    from genesis_worker.genesis.layer import GenesisLayer
     from genesis_worker.rest.server import start_rest_server
 
     config = WorkerConfig.from_file(worker_properties, "distributed")
@@ -121,10 +124,11 @@ async def run_distributed(worker_properties: str | Path, *, stop: asyncio.Event 
         )
         return 2
     herder = await factory(config) if asyncio.iscoroutinefunction(factory) else factory(config)
+    genesis = GenesisLayer.attach(herder, config)
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     await herder.start()
-    rest = await start_rest_server(herder, config.originals)
+    rest = await start_rest_server(herder, config.originals, extra_routes=genesis.routes)
     try:
         await stop.wait()
     finally:

@@ -1,20 +1,21 @@
 """The change history of every connector: config versions (with the keys that changed, secrets hidden)
 and actions (paused, resumed, stopped, restarted, deleted), each with owner, ticket and time.
 
-:class:`HistoryListener` records it from config-store notifications, so it works the same for the
-standalone (memory) store and the distributed (Kafka topic) store: every worker sees every change.
+:class:`HistoryListener` records it from config-store notifications (the Genesis layer adds it to the
+herder's config store), so it works the same for the standalone (memory) store and the distributed (Kafka
+topic) store: every worker sees every change.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from genesis_worker.genesis.ownership import Ownership
-from genesis_worker.storage.base import ClusterConfigState, ConfigUpdateListener, RestartRequest
+from genesis_worker.storage.base import ConfigBackingStore, ConfigUpdateListener, RestartRequest
 
 
 @dataclass
@@ -96,15 +97,15 @@ _TARGET_ACTIONS = {"STARTED": "resumed", "PAUSED": "paused", "STOPPED": "stopped
 
 
 class HistoryListener(ConfigUpdateListener):
-    """Feeds a :class:`ConfigHistory` from a config store's update notifications."""
+    """Feeds a :class:`ConfigHistory` from ``store``'s update notifications."""
 
-    def __init__(self, history: ConfigHistory, state: Callable[[], ClusterConfigState]) -> None:
+    def __init__(self, history: ConfigHistory, store: ConfigBackingStore) -> None:
         self.history = history
-        self.state = state
+        self.store = store
         self._targets: dict[str, str] = {}
 
     def on_connector_config_update(self, connector: str) -> None:
-        st = self.state()
+        st = self.store.state
         config = st.connector_configs.get(connector)
         if config is not None:
             self.history.record_config(connector, {k: v for k, v in config.items() if v is not None})
@@ -116,7 +117,7 @@ class HistoryListener(ConfigUpdateListener):
         self.history.record_config(connector, None)
 
     def on_connector_target_state_change(self, connector: str) -> None:
-        target = self.state().target_states.get(connector)
+        target = self.store.state.target_states.get(connector)
         if target is None:
             return
         value = str(target.value)

@@ -3,7 +3,8 @@
 The keys live in the connector config itself (``genesis.owner``, ``genesis.ticket``,
 ``genesis.description``), so they travel with the config through the config topic, Java workers ignore
 them, and any Connect tool can set them. With the worker setting ``genesis.ownership.required=true`` a
-connector without an owner or ticket is rejected by validation (400 on create/update).
+connector without an owner or ticket is rejected by validation (400 on create/update): the
+:class:`OwnershipPolicy` the Genesis layer registers with the herder.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from genesis_worker.api.config import ConfigDef, ConfigType, ConfigValue, Importance, Width
+from genesis_worker.herder.policy import ConnectorConfigPolicy
 
 OWNER_CONFIG = "genesis.owner"
 TICKET_CONFIG = "genesis.ticket"
@@ -81,6 +83,21 @@ def apply_ownership_errors(values: list[ConfigValue], config: Mapping[str, Any],
     for v in values:
         if v.name in errors:
             v.add_error(errors[v.name])
+
+
+class OwnershipPolicy(ConnectorConfigPolicy):
+    """The ownership keys, validated like the connector's own. They appear only when the worker requires
+    ownership or the config uses them, so Java-style configs get exactly Java's answer."""
+
+    def __init__(self, required: bool) -> None:
+        self.required = required
+
+    def validate(self, config: Mapping[str, Any]) -> tuple[ConfigDef, list[ConfigValue]] | None:
+        if not self.required and not any(str(k).startswith("genesis.") for k in config):
+            return None
+        values = OWNERSHIP_CONFIG_DEF.validate(config)
+        apply_ownership_errors(values, config, self.required)
+        return OWNERSHIP_CONFIG_DEF, values
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Genesis REST endpoints: pipelines with ownership and metrics, history, lineage, Prometheus metrics and
-the web console. They live in the same route table as Connect's API (and so in the OpenAPI document).
+the web console. The Genesis layer adds them to the REST server's route table, beside Connect's API (and
+so to the OpenAPI document); handlers reach the herder through the REST context.
 
 * ``GET /genesis/pipelines``: every connector with its state, tasks, owner, ticket, throughput and lag
 * ``GET /genesis/connectors/{connector}/history``: the connector's config changes and actions
@@ -22,6 +23,7 @@ from aiohttp import web
 from genesis_worker.api.connector import Connector
 from genesis_worker.api.errors import NotFoundException
 from genesis_worker.api.lineage import Lineage
+from genesis_worker.genesis.history import ConfigHistory
 from genesis_worker.genesis.lineage import LineageGraph, PipelineView
 from genesis_worker.genesis.ownership import Ownership
 from genesis_worker.herder.base import Herder
@@ -85,15 +87,6 @@ async def pipelines(request: web.Request) -> web.StreamResponse:
     return json_response(out)
 
 
-async def history(request: web.Request) -> web.StreamResponse:
-    herder = context(request).herder
-    name = request.match_info["connector"]
-    events = herder.history.events(name) if herder.history is not None else []
-    if not events and name not in await herder.connectors():
-        raise NotFoundException(f"Connector {name} not found")
-    return json_response([e.to_json() for e in events])
-
-
 async def _graph(herder: Herder) -> LineageGraph:
     views = []
     for name in await herder.connectors():
@@ -151,79 +144,91 @@ async def console(request: web.Request) -> web.StreamResponse:
 
 _PIPELINE = {"type": "object", "additionalProperties": True}
 
-ROUTES: tuple[Route, ...] = (
-    Route(
-        "GET",
-        "/genesis/pipelines",
-        pipelines,
-        "Every connector with its status, owner, ticket, throughput and lag",
-        tag="genesis",
-        consumes_json=False,
-        replies=(Reply(200, "Pipelines", {"type": "array", "items": _PIPELINE}),),
-    ),
-    Route(
-        "GET",
-        "/genesis/connectors/{connector}/history",
-        history,
-        "The change history of a connector (config versions and actions)",
-        tag="genesis",
-        consumes_json=False,
-        path_params=(CONNECTOR,),
-        replies=(Reply(200, "History", {"type": "array", "items": _PIPELINE}), Reply(404, "Unknown connector")),
-    ),
-    Route(
-        "GET",
-        "/genesis/lineage",
-        lineage,
-        "Lineage: the whole graph, or for one topic its readers, writers, upstream and downstream",
-        tag="genesis",
-        consumes_json=False,
-        query=(
-            Param("topic", {"type": "string"}, "A topic (or other endpoint) name"),
-            Param("system", {"type": "string"}, "The endpoint's system (default kafka)"),
+
+def genesis_routes(changes: ConfigHistory) -> tuple[Route, ...]:
+    """Every Genesis route; the history endpoint answers from ``changes``."""
+
+    async def history(request: web.Request) -> web.StreamResponse:
+        herder = context(request).herder
+        name = request.match_info["connector"]
+        events = changes.events(name)
+        if not events and name not in await herder.connectors():
+            raise NotFoundException(f"Connector {name} not found")
+        return json_response([e.to_json() for e in events])
+
+    return (
+        Route(
+            "GET",
+            "/genesis/pipelines",
+            pipelines,
+            "Every connector with its status, owner, ticket, throughput and lag",
+            tag="genesis",
+            consumes_json=False,
+            replies=(Reply(200, "Pipelines", {"type": "array", "items": _PIPELINE}),),
         ),
-        replies=(Reply(200, "Lineage", _PIPELINE),),
-    ),
-    Route(
-        "GET",
-        "/genesis/metrics",
-        metrics_json,
-        "Throughput and lag per pipeline and for this worker",
-        tag="genesis",
-        consumes_json=False,
-        waits=False,
-        replies=(Reply(200, "Metrics", _PIPELINE),),
-    ),
-    Route(
-        "GET",
-        "/metrics",
-        prometheus,
-        "Prometheus metrics (text exposition format)",
-        tag="genesis",
-        consumes_json=False,
-        waits=False,
-        replies=(Reply(200, "Prometheus text"),),
-    ),
-    Route(
-        "GET",
-        "/genesis/console",
-        console,
-        "The web console",
-        tag="genesis",
-        consumes_json=False,
-        waits=False,
-        replies=(Reply(200, "HTML"),),
-    ),
-    Route(
-        "GET",
-        "/genesis/console/{file}",
-        console,
-        "Web console assets",
-        tag="genesis",
-        operation_id="console_asset",
-        consumes_json=False,
-        waits=False,
-        path_params=(Param("file", {"type": "string"}, "Asset name", location="path"),),
-        replies=(Reply(200, "Asset"), Reply(404, "No such asset")),
-    ),
-)
+        Route(
+            "GET",
+            "/genesis/connectors/{connector}/history",
+            history,
+            "The change history of a connector (config versions and actions)",
+            tag="genesis",
+            consumes_json=False,
+            path_params=(CONNECTOR,),
+            replies=(Reply(200, "History", {"type": "array", "items": _PIPELINE}), Reply(404, "Unknown connector")),
+        ),
+        Route(
+            "GET",
+            "/genesis/lineage",
+            lineage,
+            "Lineage: the whole graph, or for one topic its readers, writers, upstream and downstream",
+            tag="genesis",
+            consumes_json=False,
+            query=(
+                Param("topic", {"type": "string"}, "A topic (or other endpoint) name"),
+                Param("system", {"type": "string"}, "The endpoint's system (default kafka)"),
+            ),
+            replies=(Reply(200, "Lineage", _PIPELINE),),
+        ),
+        Route(
+            "GET",
+            "/genesis/metrics",
+            metrics_json,
+            "Throughput and lag per pipeline and for this worker",
+            tag="genesis",
+            consumes_json=False,
+            waits=False,
+            replies=(Reply(200, "Metrics", _PIPELINE),),
+        ),
+        Route(
+            "GET",
+            "/metrics",
+            prometheus,
+            "Prometheus metrics (text exposition format)",
+            tag="genesis",
+            consumes_json=False,
+            waits=False,
+            replies=(Reply(200, "Prometheus text"),),
+        ),
+        Route(
+            "GET",
+            "/genesis/console",
+            console,
+            "The web console",
+            tag="genesis",
+            consumes_json=False,
+            waits=False,
+            replies=(Reply(200, "HTML"),),
+        ),
+        Route(
+            "GET",
+            "/genesis/console/{file}",
+            console,
+            "Web console assets",
+            tag="genesis",
+            operation_id="console_asset",
+            consumes_json=False,
+            waits=False,
+            path_params=(Param("file", {"type": "string"}, "Asset name", location="path"),),
+            replies=(Reply(200, "Asset"), Reply(404, "No such asset")),
+        ),
+    )

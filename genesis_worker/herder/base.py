@@ -18,10 +18,11 @@ import abc
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from genesis_worker.genesis.history import ConfigHistory
 from genesis_worker.group.protocol import ConnectorTaskId as ConnectorTaskId
+from genesis_worker.herder.policy import ConnectorConfigPolicy
 from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.plugins.registry import PluginRegistry
+from genesis_worker.storage.base import ConfigBackingStore
 from genesis_worker.storage.base import State as State
 from genesis_worker.storage.base import TargetState as TargetState
 
@@ -42,9 +43,15 @@ class Herder(abc.ABC):
     """What the REST API needs from a worker; see the module doc for the error contract."""
 
     plugins: PluginRegistry
-    # Genesis: the worker's task metrics and the connectors' change history (set by herders that keep them).
+    config_store: ConfigBackingStore
+    """The config store this herder reads and writes; layers above subscribe to it (``add_listener``)."""
     metrics: WorkerMetrics | None = None
-    history: ConfigHistory | None = None
+    """The worker's task metrics (set by herders that run tasks)."""
+    config_policies: tuple[ConnectorConfigPolicy, ...] = ()
+
+    def add_config_policy(self, policy: ConnectorConfigPolicy) -> None:
+        """Validate every connector config with ``policy`` too (layers above register theirs before start)."""
+        self.config_policies = (*self.config_policies, policy)
 
     # --- lifecycle ----------------------------------------------------------------------------------
     @abc.abstractmethod

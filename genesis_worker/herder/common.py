@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from aiokafka.errors import KafkaError as AIOKafkaError
@@ -25,15 +25,10 @@ from genesis_worker.api.connector import Connector, SinkConnector
 from genesis_worker.api.errors import ConfigException, ConnectException, NotFoundException
 from genesis_worker.config.kafka_clients import translate
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.genesis.ownership import GROUP as OWNERSHIP_GROUP
-from genesis_worker.genesis.ownership import (
-    OWNERSHIP_CONFIG_DEF,
-    REQUIRED_WORKER_CONFIG,
-    apply_ownership_errors,
-)
 from genesis_worker.group.offset_delete import delete_group_offsets
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.herder.member_client import aiokafka_client_config
+from genesis_worker.herder.policy import ConnectorConfigPolicy
 from genesis_worker.plugins.registry import PluginDesc, PluginRegistry
 from genesis_worker.plugins.versions import InvalidVersionSpecification, unmet_requirement
 from genesis_worker.runtime.config_infos import generate_result, merge_config_infos, prefixed_result
@@ -159,9 +154,13 @@ def _override_part(conn_type: str, props: Mapping[str, Any], prefix: str, role: 
 
 
 def validate_connector_config(
-    registry: PluginRegistry, worker_config: WorkerConfig | None, props: Mapping[str, Any]
+    registry: PluginRegistry,
+    worker_config: WorkerConfig | None,
+    props: Mapping[str, Any],
+    policies: Sequence[ConnectorConfigPolicy] = (),
 ) -> JsonObj:
-    """``AbstractHerder.validateConnectorConfig``: the full ConfigInfos of a connector config.
+    """``AbstractHerder.validateConnectorConfig``: the full ConfigInfos of a connector config, with the
+    keys and values of ``policies`` after the connector's own.
 
     Raises BadRequestException if ``connector.class`` is missing and ConnectException if the class
     cannot be found (REST 400 / 500, as Java)."""
@@ -207,7 +206,7 @@ def validate_connector_config(
         if own_key.group is not None and own_key.group not in groups:
             groups.append(own_key.group)
     config_values.extend(own_values)
-    _add_ownership(worker_config, props, config_keys, config_values, groups)
+    _apply_policies(policies, props, config_keys, config_values, groups)
     converter_parts = [
         _converter_part(registry, str(conn_type), props, values, "key.converter", ("converter",)),
         _converter_part(registry, str(conn_type), props, values, "value.converter", ("converter",)),
@@ -289,25 +288,25 @@ def _show_version(
         cv.recommended_values = [installed]
 
 
-def _add_ownership(
-    worker_config: WorkerConfig | None,
+def _apply_policies(
+    policies: Sequence[ConnectorConfigPolicy],
     props: Mapping[str, Any],
     config_keys: dict[str, ConfigKey],
     config_values: list[ConfigValue],
     groups: list[str],
 ) -> None:
-    """Genesis ownership keys, validated like the connector's own. They appear only when the worker requires
-    ownership or the config uses them, so Java-style configs get exactly Java's answer."""
-    required = bool(worker_config is not None and worker_config.get_bool(REQUIRED_WORKER_CONFIG))
-    if not required and not any(str(k).startswith("genesis.") for k in props):
-        return
-    values = [v for v in OWNERSHIP_CONFIG_DEF.validate(props) if v.name not in config_keys]
-    apply_ownership_errors(values, props, required)
-    for key in OWNERSHIP_CONFIG_DEF.config_keys.values():
-        config_keys.setdefault(key.name, key)
-    if OWNERSHIP_GROUP not in groups:
-        groups.append(OWNERSHIP_GROUP)
-    config_values.extend(values)
+    """Each policy's keys, validated like the connector's own; a key the connector defines stays the
+    connector's."""
+    for policy in policies:
+        added = policy.validate(props)
+        if added is None:
+            continue
+        definition, values = added
+        config_values.extend(v for v in values if v.name not in config_keys)
+        for key in definition.config_keys.values():
+            config_keys.setdefault(key.name, key)
+            if key.group is not None and key.group not in groups:
+                groups.append(key.group)
 
 
 def plugin_config(registry: PluginRegistry, plugin: str) -> list[JsonObj]:

@@ -31,7 +31,6 @@ import aiohttp
 
 from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.genesis.history import ConfigHistory, HistoryListener
 from genesis_worker.group.assignors import ConfigSnapshot, EagerAssignor, IncrementalCooperativeAssignor
 from genesis_worker.group.membership import GroupAssignment, GroupListener, Protocols, WorkerGroupMember
 from genesis_worker.group.protocol import (
@@ -132,9 +131,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._url = rest_url
         self.worker_id = worker_id
         self._runtime = runtime
-        self._config = config_store
-        self.history = ConfigHistory()
-        self._history = HistoryListener(self.history, lambda: self._config.state)
+        self.config_store = self._config = config_store
         self._status = status_store
         self._offsets = offset_store
         self._cluster_id = kafka_cluster_id
@@ -190,7 +187,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     async def start(self) -> None:
         """Internal-topics spec §3.1: offsets, status and config stores read to the end, then join."""
         log.info("herder %s starting (group %s)", self.worker_id, self.cfg.group_id)
-        self._config.set_update_listener(self)
+        self._config.add_listener(self)
         loop = asyncio.get_running_loop()
         with self._tick_stage("reading to the end of internal topics"):
             # Java starts them one after the other; all that matters is that all three are read to the
@@ -629,7 +626,6 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     # --------------------------------------------------------------------------- config store listener
 
     def on_connector_config_update(self, name: str) -> None:
-        self._history.on_connector_config_update(name)
         if name not in self._known_connectors:
             # a new connector must be assigned: rebalance (internal-topics §5.5)
             self._known_connectors.add(name)
@@ -638,7 +634,6 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._wake.set()
 
     def on_connector_config_remove(self, name: str) -> None:
-        self._history.on_connector_config_remove(name)
         self._known_connectors.discard(name)
         self._needs_reconfig_rebalance = True
         self._connector_updates.add(name)
@@ -650,7 +645,6 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._wake.set()
 
     def on_connector_target_state_change(self, name: str) -> None:
-        self._history.on_connector_target_state_change(name)
         self._target_state_updates.add(name)
         self._wake.set()
 
@@ -658,7 +652,6 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._wake.set()
 
     def on_restart_request(self, request: store.RestartRequest) -> None:
-        self._history.on_restart_request(request)
         req = RestartRequest(request.connector, request.include_tasks, request.only_failed)
         prev = self._restart_requests.get(req.connector)
         if prev is None or _impact(req) >= _impact(prev):
@@ -1254,7 +1247,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     # ------------------------------------------------------------------------ validation and plugins
 
     async def validate_connector_config(self, config: dict[str, Any]) -> JsonObj:
-        result: JsonObj = await self._runtime.validate_connector_config(config)
+        result: JsonObj = await self._runtime.validate_connector_config(config, self.config_policies)
         return result
 
     async def _validate_or_raise(self, config: dict[str, str]) -> None:

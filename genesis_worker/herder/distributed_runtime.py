@@ -10,7 +10,7 @@ offsets in the Kafka offsets topic, sink offsets in the connector's consumer gro
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
@@ -29,6 +29,7 @@ from genesis_worker.herder.common import (
     validate_connector_config,
 )
 from genesis_worker.herder.errors import BadRequestException
+from genesis_worker.herder.policy import ConnectorConfigPolicy
 from genesis_worker.herder.standalone import (
     _ALTERED,
     _ALTERED_FRAMEWORK,
@@ -106,8 +107,10 @@ class WorkerRuntime:
 
     # --- validation and plugins ------------------------------------------------------------------------
 
-    async def validate_connector_config(self, config: Mapping[str, Any]) -> JsonObj:
-        return validate_connector_config(self.plugins, self.config, dict(config))
+    async def validate_connector_config(
+        self, config: Mapping[str, Any], policies: Sequence[ConnectorConfigPolicy] = ()
+    ) -> JsonObj:
+        return validate_connector_config(self.plugins, self.config, dict(config), policies)
 
     def connector_plugin_config(self, plugin: str) -> list[JsonObj]:
         return plugin_config(self.plugins, plugin)

@@ -21,7 +21,6 @@ from confluent_kafka.admin import AdminClient
 
 from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.genesis.history import ConfigHistory, HistoryListener
 from genesis_worker.group.protocol import ConnectorTaskId as StoreTaskId
 from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, RestartRequest, State, TargetState
 from genesis_worker.herder.common import (
@@ -87,8 +86,6 @@ class StandaloneHerder(Herder):
         self.worker_id = config.worker_id
         self.worker = Worker(config, self.plugins, offset_store, self, self.worker_id)
         self.metrics = self.worker.metrics
-        self.history = ConfigHistory()
-        self.config_store.set_update_listener(HistoryListener(self.history, lambda: self.config_store.state))
         self._lock = asyncio.Lock()
         self._started = False
         self._cluster_id = ""
@@ -181,7 +178,7 @@ class StandaloneHerder(Herder):
         }
 
     async def _validate_or_raise(self, config: dict[str, Any]) -> None:
-        infos = validate_connector_config(self.plugins, self.config, config)
+        infos = validate_connector_config(self.plugins, self.config, config, self.config_policies)
         if infos["error_count"] > 0:
             raise BadRequestException(invalid_config_message(infos))
 
@@ -529,7 +526,7 @@ class StandaloneHerder(Herder):
     # --- validation and plugins ---------------------------------------------------------------------------
 
     async def validate_connector_config(self, config: dict[str, Any]) -> JsonObj:
-        return validate_connector_config(self.plugins, self.config, config)
+        return validate_connector_config(self.plugins, self.config, config, self.config_policies)
 
     def connector_plugin_config(self, plugin: str) -> list[JsonObj]:
         return plugin_config(self.plugins, plugin)

@@ -5,8 +5,9 @@
     server.url    # advertised URL, e.g. "http://10.0.0.1:8083/" (ends with '/')
     await server.stop()
 
-Main listeners serve the Connect API (+ genesis routes); with ``admin.listeners`` set, the admin
-endpoints (``/admin/loggers``) move to those listeners, and ``admin.listeners=`` (empty) disables them.
+Main listeners serve the Connect API (+ the ``extra_routes`` of the layers above, e.g. Genesis); with
+``admin.listeners`` set, the admin endpoints (``/admin/loggers``) move to those listeners, and
+``admin.listeners=`` (empty) disables them.
 Importing this module has no side effects; nothing binds until :func:`start_rest_server`.
 """
 
@@ -57,11 +58,9 @@ def freeze_startup_heap() -> None:
 
 
 def route_table(extra_routes: Iterable[Route] = ()) -> RouteTable:
-    """The Connect routes, the genesis routes (console, metrics, lineage, history) and any extra routes."""
-    from genesis_worker.genesis.routes import ROUTES as GENESIS_ROUTES
-
+    """The Connect routes and the extra routes of the layers above (e.g. Genesis's console, metrics,
+    lineage and history)."""
     table = RouteTable(connect_routes())
-    table.extend(GENESIS_ROUTES)
     table.extend(extra_routes)
     return table
 

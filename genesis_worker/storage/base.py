@@ -133,12 +133,18 @@ class ConfigBackingStore(abc.ABC):
     @abc.abstractmethod
     async def stop(self) -> None: ...
 
+    @property
+    @abc.abstractmethod
+    def state(self) -> ClusterConfigState:
+        """The live state (read-only by convention; :meth:`snapshot` gives a copy)."""
+
     @abc.abstractmethod
     def snapshot(self) -> ClusterConfigState:
         """A copy of the current state (safe to keep)."""
 
     @abc.abstractmethod
-    def set_update_listener(self, listener: ConfigUpdateListener) -> None: ...
+    def add_listener(self, listener: ConfigUpdateListener) -> None:
+        """Notify ``listener`` of every update from now on, after the listeners added before it."""
 
     @abc.abstractmethod
     async def refresh(self) -> None:

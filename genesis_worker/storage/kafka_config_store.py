@@ -96,13 +96,13 @@ def _properties(value: Any) -> dict[str, str | None] | None:
 
 
 class ConfigState:
-    """Applies config-topic records in order (spec §5.2) and notifies a listener."""
+    """Applies config-topic records in order (spec §5.2) and notifies its listeners."""
 
     def __init__(self) -> None:
         self.state = ClusterConfigState()
         self.deferred: dict[str, dict[ConnectorTaskId, dict[str, str | None]]] = {}
         self.started = False
-        self.listener: ConfigUpdateListener | None = None
+        self.listeners: list[ConfigUpdateListener] = []
 
     def snapshot(self) -> ClusterConfigState:
         return copy.deepcopy(self.state)
@@ -115,9 +115,11 @@ class ConfigState:
         self.state.offset = offset + 1
 
     def _notify(self, name: str, *args: Any) -> None:
-        if self.listener is not None and self.started:
+        if not self.started:
+            return
+        for listener in self.listeners:
             try:
-                getattr(self.listener, name)(*args)
+                getattr(listener, name)(*args)
             except Exception:
                 log.exception("config update listener %s failed", name)
 
@@ -313,8 +315,8 @@ class KafkaConfigStore(ConfigBackingStore):
     def offset(self) -> int:
         return self._state.state.offset
 
-    def set_update_listener(self, listener: ConfigUpdateListener) -> None:
-        self._state.listener = listener
+    def add_listener(self, listener: ConfigUpdateListener) -> None:
+        self._state.listeners.append(listener)
 
     async def refresh(self) -> None:
         await asyncio.wait_for(self._log.read_to_end(), READ_WRITE_TOTAL_TIMEOUT_S)

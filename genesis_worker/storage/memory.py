@@ -25,11 +25,16 @@ __all__ = ["MemoryConfigBackingStore", "MemoryStatusBackingStore"]
 
 
 class MemoryConfigBackingStore(ConfigBackingStore):
-    """Connector configs, task configs and target states kept in a :class:`ClusterConfigState`."""
+    """Connector configs, task configs and target states kept in a :class:`ClusterConfigState` (a new one,
+    or ``state`` shared with another store)."""
 
-    def __init__(self) -> None:
-        self.state = ClusterConfigState()
-        self.listener = ConfigUpdateListener()
+    def __init__(self, state: ClusterConfigState | None = None) -> None:
+        self._state = state if state is not None else ClusterConfigState()
+        self._listeners: list[ConfigUpdateListener] = []
+
+    @property
+    def state(self) -> ClusterConfigState:
+        return self._state
 
     async def start(self) -> None:
         return None
@@ -40,8 +45,8 @@ class MemoryConfigBackingStore(ConfigBackingStore):
     def snapshot(self) -> ClusterConfigState:
         return copy.deepcopy(self.state)
 
-    def set_update_listener(self, listener: ConfigUpdateListener) -> None:
-        self.listener = listener
+    def add_listener(self, listener: ConfigUpdateListener) -> None:
+        self._listeners.append(listener)
 
     async def refresh(self) -> None:
         return None
@@ -57,7 +62,8 @@ class MemoryConfigBackingStore(ConfigBackingStore):
         self.state.connector_configs[connector] = dict(config)
         self.state.applied_connector_configs[connector] = dict(config)
         self._bump()
-        self.listener.on_connector_config_update(connector)
+        for listener in self._listeners:
+            listener.on_connector_config_update(connector)
 
     async def remove_connector_config(self, connector: str) -> None:
         s = self.state
@@ -68,7 +74,8 @@ class MemoryConfigBackingStore(ConfigBackingStore):
             del s.task_configs[task]
         s.task_counts.pop(connector, None)
         self._bump()
-        self.listener.on_connector_config_remove(connector)
+        for listener in self._listeners:
+            listener.on_connector_config_remove(connector)
 
     async def put_task_configs(self, connector: str, configs: list[Mapping[str, str | None]]) -> None:
         s = self.state
@@ -81,25 +88,30 @@ class MemoryConfigBackingStore(ConfigBackingStore):
         s.task_counts[connector] = len(configs)
         s.task_config_generations[connector] = s.task_config_generations.get(connector, 0) + 1
         self._bump()
-        self.listener.on_task_config_update(sorted(set(ids) | set(old)))
+        changed = sorted(set(ids) | set(old))
+        for listener in self._listeners:
+            listener.on_task_config_update(changed)
 
     async def put_target_state(self, connector: str, state: TargetState) -> None:
         self.state.target_states[connector] = state
         self._bump()
-        self.listener.on_connector_target_state_change(connector)
+        for listener in self._listeners:
+            listener.on_connector_target_state_change(connector)
 
     async def put_session_key(self, key: SessionKey) -> None:
         self.state.session_key = key
 
     async def put_restart_request(self, request: RestartRequest) -> None:
-        self.listener.on_restart_request(request)
+        for listener in self._listeners:
+            listener.on_restart_request(request)
 
     async def put_task_count_record(self, connector: str, task_count: int) -> None:
         self.state.task_count_records[connector] = task_count
 
     async def put_logger_level(self, namespace: str, level: str) -> None:
         self.state.logger_levels[namespace] = level
-        self.listener.on_logger_level(namespace, level)
+        for listener in self._listeners:
+            listener.on_logger_level(namespace, level)
 
 
 class MemoryStatusBackingStore(StatusBackingStore):

@@ -1,4 +1,4 @@
-"""A real standalone genesis worker (StandaloneHerder + REST server) in its own process.
+"""A real standalone genesis worker (StandaloneHerder + Genesis layer + REST server) in its own process.
 
 Run as ``python -m tests.e2e.console.worker_proc PROPS_JSON``: it prints ``URL <rest url>`` once serving and
 runs until SIGTERM. A separate process keeps the synchronous browser driver from blocking the worker's event
@@ -25,14 +25,17 @@ START_TIMEOUT_S = 60.0
 
 async def _serve(props: dict[str, str]) -> None:
     from genesis_worker.config.worker_config import WorkerConfig
+    from genesis_worker.genesis.layer import GenesisLayer
     from genesis_worker.herder.standalone import StandaloneHerder
     from genesis_worker.rest.server import start_rest_server
 
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    herder = StandaloneHerder(WorkerConfig(props, "standalone"))
+    config = WorkerConfig(props, "standalone")
+    herder = StandaloneHerder(config)
+    genesis = GenesisLayer.attach(herder, config)
     await herder.start()
-    server = await start_rest_server(herder, props)
+    server = await start_rest_server(herder, props, extra_routes=genesis.routes)
     print(f"URL {server.url.rstrip('/')}", flush=True)
     try:
         await stop.wait()

@@ -129,7 +129,7 @@ class RecordingRuntime:
             {"task.class": "test.Task", "task.index": str(i), "topic": str(config.get("topic", ""))} for i in range(n)
         ]
 
-    async def validate_connector_config(self, config: Mapping[str, Any]) -> dict[str, Any]:
+    async def validate_connector_config(self, config: Mapping[str, Any], policies: Any = ()) -> dict[str, Any]:
         return {"name": config.get("connector.class"), "error_count": 0, "groups": [], "configs": []}
 
     async def stop(self) -> None:

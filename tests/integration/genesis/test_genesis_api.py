@@ -13,6 +13,7 @@ import aiohttp
 import pytest
 
 from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.genesis.layer import GenesisLayer
 from genesis_worker.herder.standalone import StandaloneHerder
 from genesis_worker.rest.server import RestServer, start_rest_server
 
@@ -31,9 +32,11 @@ async def worker(kafka: Any, tmp_path: Path) -> AsyncIterator[RestServer]:
         "listeners": "http://127.0.0.1:0",
         "genesis.ownership.required": "true",
     }
-    herder = StandaloneHerder(WorkerConfig(props, "standalone"))
+    config = WorkerConfig(props, "standalone")
+    herder = StandaloneHerder(config)
+    genesis = GenesisLayer.attach(herder, config)
     await herder.start()
-    server = await start_rest_server(herder, props)
+    server = await start_rest_server(herder, props, extra_routes=genesis.routes)
     try:
         yield server
     finally:

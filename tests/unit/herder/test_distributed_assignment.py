@@ -146,8 +146,7 @@ class StuckConfigStore(MemoryConfigBackingStore):
 
 async def test_behind_the_assignment_backs_off_and_does_not_start() -> None:
     h, rt, member, config = await herder({**PROPS, "worker.sync.timeout.ms": "100"})
-    stuck = StuckConfigStore()
-    stuck.state = config.state
+    stuck = StuckConfigStore(config.state)
     h._config = stuck
     before = time.monotonic()
     await h.on_assigned(assigned(coop(config.state.offset + 3, ["a"])))
@@ -202,7 +201,7 @@ async def test_leader_answers_config_mismatch_when_a_member_is_ahead() -> None:
 
 async def test_new_task_configs_restart_kept_tasks_when_the_assignment_comes_first() -> None:
     h, rt, member, config = await herder()
-    config.set_update_listener(h)
+    config.add_listener(h)
     await h.on_assigned(assigned(coop(config.state.offset, ["a"], [A0, A1])))
     rt.started.clear()
     await config.put_task_configs("a", [{"task.class": "t", "v": "2"}] * 2)

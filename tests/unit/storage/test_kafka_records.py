@@ -220,7 +220,7 @@ def test_config_listener_only_after_start() -> None:
             events.append(request)
 
     st = ConfigState()
-    st.listener = L()
+    st.listeners.append(L())
     st.apply(0, *connector_config_record("c", {}))
     st.apply(1, *restart_request_record(RestartRequest("c")))
     assert events == []
