@@ -39,6 +39,11 @@ from genesis_worker.api.transform import Converter, HeaderConverter, PluginType,
 
 log = logging.getLogger(__name__)
 
+
+class PluginNotFoundException(ConnectException):
+    """No installed plugin answers to a class name a config gives: the client's mistake (REST 400)."""
+
+
 BUILTIN_PACKAGES = ("connectors", "transforms", "genesis_worker.runtime.converters")
 ENTRY_POINT_GROUPS = (
     "genesis_worker.connectors",
@@ -252,11 +257,11 @@ class PluginRegistry:
         if desc is None or desc.kind not in kinds:
             if set(kinds) <= {"sink", "source"}:
                 available = ", ".join(d.class_name for d in self.plugins(("sink", "source")))
-                raise ConnectException(
+                raise PluginNotFoundException(
                     f"Failed to find any class that implements Connector and which name matches {name}, "
                     f"available connectors are: {available}"
                 )
-            raise ConnectException(f"Class {name} could not be found.")
+            raise PluginNotFoundException(f"Class {name} could not be found.")
         return desc
 
     def new_instance(self, name: str, kinds: Iterable[PluginType]) -> Any:

@@ -1,10 +1,11 @@
 """Request bodies as Connect's Jersey/Jackson binding reads them.
 
-* The body is parsed with orjson; malformed JSON is a **500** carrying a parser message worded like
-  Jackson's (as Connect answers). An empty body or JSON ``null`` binds to null, which Connect's
-  resources then dereference: also 500, with the same NullPointerException text.
+* The body is parsed with orjson; malformed JSON is a **400** carrying a parser message worded like
+  Jackson's. An empty body or JSON ``null`` binds to null, which Connect's resources then dereference:
+  also 400, with the same NullPointerException text. (Connect answers these with 500; they are the
+  client's mistake, so genesis answers 400 with Connect's message: an accepted conformance difference.)
 * ``Map<String, String>`` binding (connector configs): JSON numbers and booleans become strings
-  (``"tasks.max": 1`` -> ``"1"``), ``null`` stays None, objects and arrays are rejected (500).
+  (``"tasks.max": 1`` -> ``"1"``), ``null`` stays None, objects and arrays are rejected (400).
 """
 
 from __future__ import annotations
@@ -32,10 +33,10 @@ def _token(value: Any) -> str:
 
 
 class BodyError(ConnectRestException):
-    """A request body Connect's JSON binding would refuse: 500 with the reason."""
+    """A request body Connect's JSON binding would refuse: 400 with the reason Connect gives."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(500, message)
+        super().__init__(400, message)
 
 
 _JACKSON_WORDING = {
@@ -85,7 +86,7 @@ CONFIG_IS_NULL = null_message("java.util.Map.get(Object)", "connectorConfig")
 
 def require(value: Any, npe_message: str) -> Any:
     """Connect dereferences the bound entity; a missing body (empty or ``null``) is a 500 there, with
-    the JVM's NullPointerException message, which we repeat."""
+    the JVM's NullPointerException message, which we repeat with 400."""
     if value is None:
         raise BodyError(npe_message)
     return value

@@ -29,6 +29,7 @@ from genesis_worker.herder.errors import (
     NotLeaderException,
     RebalanceNeededException,
 )
+from genesis_worker.plugins.registry import PluginNotFoundException
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +90,8 @@ def map_exception(exc: BaseException) -> tuple[int, int, str | None]:
         return 404, 404, message_of(exc)
     if isinstance(exc, AlreadyExistsException):
         return 409, 409, message_of(exc)
+    if isinstance(exc, PluginNotFoundException):
+        return 400, 400, message_of(exc)
     if isinstance(exc, web.HTTPException):
         return exc.status, exc.status, f"HTTP {exc.status} {exc.reason}"
     return 500, 500, message_of(exc)
@@ -116,5 +119,6 @@ async def connect_errors(request: web.Request, handler: Handler) -> web.StreamRe
         if status >= 500:
             log.error("Uncaught exception in REST call to %s %s", request.method, request.path, exc_info=e)
         else:
-            log.debug("%s %s -> %s %s", request.method, request.path, status, message)
+            # the client's mistake: one line, no traceback
+            log.info("%s %s -> %s %s", request.method, request.path, status, message)
         return error_response(status, message, code)

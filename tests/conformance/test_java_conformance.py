@@ -33,6 +33,25 @@ ACCEPTED: dict[str, str] = {
     "POST) is served; Jersey answers 415. Requests that carry a body are checked as in Java (create-form-415)",
     "put-slash-name": "both refuse an encoded '/' with 400; Jetty sends no body, genesis sends Connect's error "
     "body (message 'Ambiguous URI path separator')",
+    **{
+        step: "the client's mistake (a JSON body Connect's binding refuses, or a bad request wrapped by "
+        "validation): Java answers 500, genesis 400 with the same message (no 5xx for client errors)"
+        for step in (
+            "validate-no-class",
+            "validate-version-syntax",
+            "create-malformed",
+            "create-empty",
+            "create-no-config",
+            "put-empty",
+            "validate-empty",
+            "offsets-empty-body",
+            "logger-empty",
+            "put-array",
+            "put-nested",
+            "create-unknown-field",
+            "create-bad-initial-state",
+        )
+    },
     "restart-missing": "Java 4.4 standalone answers 500 with an NPE message (connProps is null); genesis answers "
     "404 'Unknown connector: nope' as the distributed herder and the reference do",
 }

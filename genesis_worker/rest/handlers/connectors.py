@@ -40,6 +40,24 @@ CREATE_REQUEST_CLASS = "org.apache.kafka.connect.runtime.rest.entities.CreateCon
 INITIAL_STATES = {"RUNNING": TargetState.STARTED, "PAUSED": TargetState.PAUSED, "STOPPED": TargetState.STOPPED}
 
 
+MAX_NAME_LENGTH = 255
+
+
+def check_addressable_name(name: str) -> None:
+    """A new connector's name must be one every later request can put in a URL path. Connect accepts
+    ``a/b``, ``..`` or a 10,000-character name, then cannot read or delete the connector it made; genesis
+    refuses them with 400. (Control characters are refused by the ``name`` config's validator, as in
+    Connect, and an empty name too.)"""
+    if "/" in name:
+        raise BadRequestException(f"Connector name may not contain '/': {name}")
+    if name in (".", ".."):
+        raise BadRequestException(f"Connector name may not be '.' or '..': {name}")
+    if len(name) > MAX_NAME_LENGTH:
+        raise BadRequestException(
+            f"Connector name is {len(name)} characters long; the limit is {MAX_NAME_LENGTH}: {name[:40]}..."
+        )
+
+
 def check_and_put_name(name: str, config: dict[str, str | None]) -> None:
     """The config's ``name`` must equal the connector name; absent, it is inserted."""
     included = config.get("name")
@@ -109,6 +127,7 @@ async def create_connector(request: web.Request) -> web.StreamResponse:
     name = "" if raw_name is None else raw_name.strip()
     config = string_map(body.get("config"))
     initial = parse_initial_state(body.get("initial_state"))
+    check_addressable_name(name)
     check_and_put_name(name, config)
     work = ctx.herder.put_connector_config(
         name,
@@ -137,6 +156,7 @@ async def put_connector_config(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     name = connector_name(request)
     config = string_map(await read_json(request))
+    check_addressable_name(name)
     check_and_put_name(name, config)
     work = ctx.herder.put_connector_config(name, _configs(config), allow_replace=True)
     result, remote = await complete_or_forward(

@@ -7,7 +7,7 @@ import asyncio
 from aiohttp import web
 
 from genesis_worker.herder.errors import BadRequestException, ConnectRestException
-from genesis_worker.plugins.registry import KIND_ORDER
+from genesis_worker.plugins.registry import KIND_ORDER, PluginNotFoundException
 from genesis_worker.rest.bodies import query_bool, read_json, string_map
 from genesis_worker.rest.context import context
 from genesis_worker.rest.errors import exception_class_name, message_of
@@ -47,8 +47,13 @@ async def validate_config(request: web.Request) -> web.StreamResponse:
     except (asyncio.CancelledError, TimeoutError):
         raise
     except Exception as e:
-        # Connect does not unwrap the validation future's ExecutionException here: 500 "<class>: <message>"
-        raise ConnectRestException(500, f"{exception_class_name(e)}: {message_of(e)}") from e
+        # Connect does not unwrap the validation future's ExecutionException here: "<class>: <message>",
+        # always 500 there; an unknown plugin or a bad request is the client's mistake: genesis answers 400
+        client_error = isinstance(e, PluginNotFoundException) or (
+            isinstance(e, ConnectRestException) and e.status < 500
+        )
+        status = 400 if client_error else 500
+        raise ConnectRestException(status, f"{exception_class_name(e)}: {message_of(e)}") from e
     return json_response(result)
 
 

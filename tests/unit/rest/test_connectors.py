@@ -71,7 +71,7 @@ async def test_create_initial_state_and_errors(client: TestClient, herder: FakeH
     assert (await resp.json())["message"].startswith(
         "Connector configuration is invalid and contains the following 1 error(s):\n"
     )
-    # bad initial_state, missing config, unknown field: Jackson binding errors -> 500
+    # bad initial_state, missing config, unknown field: Jackson binding errors (Connect: 500) -> 400
     for body in (
         {"name": "x", "config": {"connector.class": SOURCE}, "initial_state": "SLEEPING"},
         {"name": "x"},
@@ -80,9 +80,9 @@ async def test_create_initial_state_and_errors(client: TestClient, herder: FakeH
         ["not", "an", "object"],
     ):
         resp = await client.post("/connectors", json=body)
-        assert resp.status == 500, body
+        assert resp.status == 400, body
         err = await resp.json()
-        assert err["error_code"] == 500 and err["message"]
+        assert err["error_code"] == 400 and err["message"]
 
 
 async def test_put_config_create_then_update(client: TestClient) -> None:
@@ -99,7 +99,7 @@ async def test_put_config_create_then_update(client: TestClient) -> None:
     assert resp.status == 400
     assert "doesn't match connector name in the URL (c1)" in (await resp.json())["message"]
     resp = await client.put("/connectors/c1/config", json=["x"])
-    assert resp.status == 500
+    assert resp.status == 400
 
 
 async def test_patch_config(client: TestClient) -> None:
@@ -314,11 +314,12 @@ async def test_validate(client: TestClient) -> None:
         "/connector-plugins/FakeSinkConnector/config/validate", json={"connector.class": "FakeSink", "topics": "t"}
     )
     assert resp.status == 200
-    # errors raised during validation are reported wrapped, as 500 "<class>: <message>"
+    # errors raised during validation are reported wrapped, "<class>: <message>": 400 for the client's
+    # mistakes (Connect: 500), 500 for a connector's own failure
     resp = await client.put("/connector-plugins/FakeSink/config/validate", json={"topics": "t1"})
-    assert resp.status == 500
+    assert resp.status == 400
     assert await resp.json() == {
-        "error_code": 500,
+        "error_code": 400,
         "message": "org.apache.kafka.connect.runtime.rest.errors.BadRequestException: "
         "Connector config contains no connector type",
     }
@@ -346,9 +347,9 @@ async def test_content_type_415(client: TestClient) -> None:
 
 async def test_malformed_and_empty_json(client: TestClient) -> None:
     resp = await client.post("/connectors", data=b'{"name": }', headers=JSON)
-    assert resp.status == 500
+    assert resp.status == 400
     assert await resp.json() == {
-        "error_code": 500,
+        "error_code": 400,
         "message": "Unexpected character ('}' (code 125)): expected a value\n at [Source: REDACTED "
         "(`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 10]",
     }
@@ -363,7 +364,7 @@ async def test_malformed_and_empty_json(client: TestClient) -> None:
     for (path, method), message in npe.items():
         for body in (b"", b"null"):
             resp = await client.request(method, path, data=body, headers=JSON)
-            assert await resp.json() == {"error_code": 500, "message": message}, path
+            assert await resp.json() == {"error_code": 400, "message": message}, path
     # PATCH hands the null patch on: 404 for an unknown connector
     resp = await client.patch("/connectors/a/config", data=b"", headers=JSON)
     assert resp.status == 404

@@ -1,6 +1,7 @@
 """Property-based fuzzing (schemathesis) of every documented operation against a live app on the
-FakeHerder: no 5xx except Connect's documented 500 cases, every error body in Connect's shape, every
-response conforming to the OpenAPI document. Bounded: a few examples per operation (< 30 s)."""
+FakeHerder: no 5xx (the client's mistakes are 4xx, even where Connect answers 500), every error body in
+Connect's shape, every response conforming to the OpenAPI document. Bounded: a few examples per
+operation (< 30 s). tests/integration/rest/test_fuzz_live.py does the same against a real worker."""
 
 from __future__ import annotations
 
@@ -23,11 +24,8 @@ from genesis_worker.rest.server import create_app, openapi_document, route_table
 from tests.unit.rest.fake_herder import FakeHerder
 
 EXAMPLES_PER_OPERATION = 30
-# 500s Connect documents: JSON binding failures, wrapped validation errors, request time-outs.
-DOCUMENTED_500 = re.compile(
-    r"^(Unexpected character|Unexpected end-of-input|Cannot deserialize|Unrecognized field|Cannot construct instance|Cannot invoke"
-    r"|Request timed out|[\w.$]+: )"
-)
+# the one 500 a client can see without a fault of ours: a request that outlived the REST request timeout
+DOCUMENTED_500 = re.compile(r"^Request timed out")
 
 
 @pytest.fixture(scope="module")

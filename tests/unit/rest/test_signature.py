@@ -78,9 +78,9 @@ async def test_unsigned_allowed_without_sessioned_protocol(sessioned: FakeHerder
     sessioned.signature_required = False
     client = await make_client(sessioned)
     assert (await client.post("/connectors/src/tasks", data=BODY)).status == 204
-    # malformed body -> 500, unknown connector -> 404
+    # malformed body -> 400, unknown connector -> 404
     resp = await client.post("/connectors/src/tasks", data=b'{"not":"a list"}')
-    assert resp.status == 500
+    assert resp.status == 400
     resp = await client.post("/connectors/zz/tasks", data=BODY)
     assert resp.status == 404
 
