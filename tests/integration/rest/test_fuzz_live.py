@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.genesis.layer import GenesisLayer
 from genesis_worker.herder.standalone import StandaloneHerder
 from genesis_worker.rest.server import start_rest_server
 from tests.unit.rest.test_fuzz import check_response
@@ -41,9 +42,11 @@ def live_worker_url(kafka: Any, tmp_path_factory: pytest.TempPathFactory) -> Ite
         "rest.request.timeout.ms": "20000",
     }
     loop = asyncio.new_event_loop()
-    herder = StandaloneHerder(WorkerConfig(props, "standalone"))
+    config = WorkerConfig(props, "standalone")
+    herder = StandaloneHerder(config)
+    genesis = GenesisLayer.attach(herder, config)  # composed as the CLI does: core + Genesis routes
     loop.run_until_complete(herder.start())
-    server = loop.run_until_complete(start_rest_server(herder, props))
+    server = loop.run_until_complete(start_rest_server(herder, props, extra_routes=genesis.routes))
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:
