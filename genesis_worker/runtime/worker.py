@@ -340,7 +340,7 @@ class Worker:
             raise ConnectException(f"Task already exists in this worker: {task_id}")
         try:
             transform = self.config.transform_connector_config
-            runner = self._build_task(
+            runner = await self._build_task(
                 task_id, transform(connector_props), transform(task_props), target_state, task_count
             )
         except BaseException as e:
@@ -355,7 +355,7 @@ class Worker:
         self.tasks[task_id] = _RunningTask(runner, fut)
         return True
 
-    def _build_task(
+    async def _build_task(
         self,
         task_id: ConnectorTaskId,
         conn: dict[str, str],
@@ -396,7 +396,7 @@ class Worker:
             assert isinstance(task, SinkTask)
             dlq = str(conn.get(DLQ_TOPIC_NAME_CONFIG, "") or "").strip()
             if dlq:
-                reporters.append(self._dlq_reporter(task_id, conn, dlq))
+                reporters.append(await self._dlq_reporter(task_id, conn, dlq))
             ccfg = self.sink_consumer_config(task_id, conn)
             kw: dict[str, Any] = {}
             if self.consumer_factory is not None:
@@ -478,19 +478,15 @@ class Worker:
         props["client.id"] = client_id
         return translate(props, "admin").conf
 
-    def _dlq_reporter(self, task_id: ConnectorTaskId, conn: Mapping[str, Any], topic: str) -> DeadLetterQueueReporter:
+    async def _dlq_reporter(
+        self, task_id: ConnectorTaskId, conn: Mapping[str, Any], topic: str
+    ) -> DeadLetterQueueReporter:
         from confluent_kafka import Producer
 
-        admin = AdminClient(self.admin_config(f"connector-dlq-adminclient-{task_id}", conn))
+        admin_conf = self.admin_config(f"connector-dlq-adminclient-{task_id}", conn)
         rf = int(conn.get(DLQ_TOPIC_REPLICATION_FACTOR_CONFIG, 3) or 3)
-        md = admin.list_topics(timeout=10)
-        if topic not in md.topics:
-            fut = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=rf)])[topic]
-            try:
-                fut.result(10)
-            except Exception as e:
-                if "TOPIC_ALREADY_EXISTS" not in str(e):
-                    raise ConnectException(f"Could not initialize dead letter queue with topic={topic}") from e
+        # AdminClient calls block: off the loop, so heartbeats and REST keep answering meanwhile
+        await asyncio.to_thread(_ensure_dlq_topic, admin_conf, topic, rf)
         pconf = self.source_producer_config(task_id, conn)
         pconf["client.id"] = f"connector-dlq-producer-{task_id}"
         pconf["message.timeout.ms"] = 30000
@@ -534,6 +530,20 @@ class Worker:
         await self.stop_tasks(list(self.tasks))
         for name in list(self.connectors):
             await self.stop_connector(name)
+
+
+def _ensure_dlq_topic(admin_conf: dict[str, Any], topic: str, replication_factor: int) -> None:
+    """Create the dead letter queue topic (one partition) if it does not exist; blocking."""
+    admin = AdminClient(admin_conf)
+    md = admin.list_topics(timeout=10)
+    if topic in md.topics:
+        return
+    fut = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=replication_factor)])[topic]
+    try:
+        fut.result(10)
+    except Exception as e:
+        if "TOPIC_ALREADY_EXISTS" not in str(e):
+            raise ConnectException(f"Could not initialize dead letter queue with topic={topic}") from e
 
 
 class _FailedConnector(Connector):
