@@ -504,6 +504,29 @@ class WorkerConfig(AbstractConfig):
         """``<advertised host>:<advertised port>``, the ``worker_id`` of statuses."""
         return worker_id_of(self.rest_url)
 
+    # --- runtime ------------------------------------------------------------------------------------
+
+    @property
+    def offset_flush_interval_ms(self) -> int:
+        return self.get_int("offset.flush.interval.ms")
+
+    @property
+    def offset_flush_timeout_ms(self) -> int:
+        return self.get_int("offset.flush.timeout.ms")
+
+    @property
+    def task_shutdown_graceful_timeout_ms(self) -> int:
+        return self.get_int("task.shutdown.graceful.timeout.ms")
+
+    @property
+    def topic_creation_enable(self) -> bool:
+        return self.get_bool("topic.creation.enable")
+
+    def default_converter(self, role: str) -> tuple[str, dict[str, Any]]:
+        """The worker's ``<role>.converter`` (key, value, header): its class and its own keys."""
+        key = f"{role}.converter"
+        return str(self.get(key)), self.originals_with_prefix(key + ".")
+
     # --- clients ------------------------------------------------------------------------------------
 
     @property

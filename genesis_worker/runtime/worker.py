@@ -218,11 +218,10 @@ class Worker:
         return self.registry.resolve(class_name, ("sink", "source")).kind == "sink"
 
     def _converter(self, spec: ConverterConfig) -> Converter | HeaderConverter:
-        key = f"{spec.role}.converter"
         if spec.class_name is not None:
             name, configs = spec.class_name, dict(spec.configs)
         else:
-            name, configs = str(self.config.get(key)), self.config.originals_with_prefix(key + ".")
+            name, configs = self.config.default_converter(spec.role)
         if spec.role == "header":
             desc = self.registry.find(name)
             if desc is not None and desc.kind == "header_converter":
@@ -247,9 +246,7 @@ class Worker:
 
     def _parse(self, props: Mapping[str, str]) -> ConnectorConfig:
         """The boundary: a resolved connector config parsed once into its typed form."""
-        return parse_connector_config(
-            self.registry, props, topic_creation_enabled=self.config.get_bool("topic.creation.enable")
-        )
+        return parse_connector_config(self.registry, props, topic_creation_enabled=self.config.topic_creation_enable)
 
     # --- connectors ---------------------------------------------------------------------------------
 
@@ -392,7 +389,7 @@ class Worker:
         operator = RetryWithToleranceOperator.from_config(
             task_id.connector, task_id.task, config.errors, reporters=reporters
         )
-        flush_ms = int(self.config.get("offset.flush.interval.ms"))
+        flush_ms = self.config.offset_flush_interval_ms
         # Tasks that talk to Kafka themselves (e.g. Kafka-to-Kafka sinks) default to the worker's cluster;
         # the key is only in what task.start() sees, never in the stored task configs.
         task_props = {"worker.bootstrap.servers": self.config.bootstrap_servers, **task_props}
@@ -444,7 +441,7 @@ class Worker:
                 self.offset_store,
                 target_state,
                 offset_flush_interval_ms=flush_ms,
-                offset_flush_timeout_ms=int(self.config.get("offset.flush.timeout.ms")),
+                offset_flush_timeout_ms=self.config.offset_flush_timeout_ms,
                 **kw,
             )
         raise ConnectException(f"Connector {type(connector).__name__} is neither a sink nor a source")
@@ -515,7 +512,7 @@ class Worker:
         for tid, rt in running:
             self.metrics.unregister(tid.connector, tid.task)
             rt.runner.stop()
-        timeout = int(self.config.get("task.shutdown.graceful.timeout.ms")) / 1000
+        timeout = self.config.task_shutdown_graceful_timeout_ms / 1000
         for tid, rt in running:
             done, _ = await asyncio.wait({rt.future}, timeout=timeout)
             if not done:
