@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -404,6 +404,42 @@ def distributed_config_def() -> ConfigDef:
     return d
 
 
+_WILDCARD_HOSTS = ("", "0.0.0.0", "::")
+
+
+def local_host_address() -> str:
+    """This machine's address, as advertised when no host is configured."""
+    try:
+        return socket.gethostbyname(socket.gethostname())
+    except OSError:
+        return "localhost"
+
+
+def advertised_url(
+    listeners: Sequence[tuple[str, str, int]], *, protocol: str | None, host: str | None, port: int | None
+) -> str:
+    """Connect's ``RestServer.advertisedUrl``: ``rest.advertised.listener`` (else http if a listener is
+    http, else https), ``rest.advertised.host.name`` (else the listener's host unless a wildcard, else this
+    machine's address) and ``rest.advertised.port`` (else the listener's port). ``listeners`` are
+    (protocol, host, port), the port the one actually bound when known."""
+    if protocol is None:
+        protocol = "http" if not listeners or any(p == "http" for p, _, _ in listeners) else "https"
+    match = next((lst for lst in listeners if lst[0] == protocol), listeners[0] if listeners else None)
+    if not host:
+        host = match[1] if match is not None and match[1] not in _WILDCARD_HOSTS else local_host_address()
+    if port is None:
+        port = match[2] if match is not None else 8083
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"{protocol}://{host}:{port}/"
+
+
+def worker_id_of(url: str) -> str:
+    """``host:port`` of an advertised URL: the ``worker_id`` in statuses and REST answers."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port}"
+
+
 class WorkerConfig(AbstractConfig):
     """Parsed worker properties. ``originals`` keeps every key (client prefixes included)."""
 
@@ -433,53 +469,63 @@ class WorkerConfig(AbstractConfig):
 
     # --- REST identity ---------------------------------------------------------------------------------
 
-    def _first_listener(self) -> tuple[str, str, int]:
-        listeners = self.get_list("listeners") or ["http://:8083"]
-        wanted = self.get("rest.advertised.listener")
-        chosen = listeners[0]
-        for lst in listeners:
-            if wanted and lst.lower().startswith(str(wanted).lower() + "://"):
-                chosen = lst
-                break
-        parts = urlsplit(chosen)
-        scheme = (parts.scheme or "http").lower()
-        if scheme not in ("http", "https"):
-            raise ConfigException(f"Invalid value {chosen} for configuration listeners: Invalid listener protocol")
-        port = parts.port if parts.port is not None else 8083
-        return scheme, parts.hostname or "", port
+    def _listeners(self) -> list[tuple[str, str, int]]:
+        """``listeners`` as (protocol, host, configured port)."""
+        out = []
+        for listener in self.get_list("listeners") or ["http://:8083"]:
+            parts = urlsplit(listener)
+            scheme = (parts.scheme or "http").lower()
+            if scheme not in ("http", "https"):
+                raise ConfigException(
+                    f"Invalid value {listener} for configuration listeners: Invalid listener protocol"
+                )
+            out.append((scheme, parts.hostname or "", parts.port if parts.port is not None else 8083))
+        return out
 
-    @property
-    def listen_host_port(self) -> tuple[str, int]:
-        _, host, port = self._first_listener()
-        return host, port
-
-    @property
-    def advertised_host(self) -> str:
-        host = self.get("rest.advertised.host.name")
-        if host:
-            return str(host)
-        _, lhost, _ = self._first_listener()
-        if lhost and lhost not in ("0.0.0.0", "::"):
-            return lhost
-        try:
-            return socket.gethostbyname(socket.gethostname())
-        except OSError:
-            return "localhost"
-
-    @property
-    def advertised_port(self) -> int:
+    def advertised_url(self, bound: Sequence[tuple[str, str, int]] | None = None) -> str:
+        """The REST URL other workers reach this one at (``<protocol>://<host>:<port>/``): see
+        :func:`advertised_url`. ``bound`` are the (protocol, host, port) the REST server actually bound
+        (a listener on port 0 learns its port then); by default the configured listeners."""
+        protocol = self.get("rest.advertised.listener")
         port = self.get("rest.advertised.port")
-        return int(port) if port is not None else self._first_listener()[2]
+        return advertised_url(
+            self._listeners() if bound is None else bound,
+            protocol=str(protocol).lower() if protocol else None,
+            host=str(self.get("rest.advertised.host.name") or "") or None,
+            port=int(port) if port is not None else None,
+        )
+
+    @property
+    def rest_url(self) -> str:
+        return self.advertised_url()
 
     @property
     def worker_id(self) -> str:
         """``<advertised host>:<advertised port>``, the ``worker_id`` of statuses."""
-        return f"{self.advertised_host}:{self.advertised_port}"
+        return worker_id_of(self.rest_url)
+
+    # --- runtime ------------------------------------------------------------------------------------
 
     @property
-    def rest_url(self) -> str:
-        scheme = self.get("rest.advertised.listener") or self._first_listener()[0]
-        return f"{str(scheme).lower()}://{self.advertised_host}:{self.advertised_port}/"
+    def offset_flush_interval_ms(self) -> int:
+        return self.get_int("offset.flush.interval.ms")
+
+    @property
+    def offset_flush_timeout_ms(self) -> int:
+        return self.get_int("offset.flush.timeout.ms")
+
+    @property
+    def task_shutdown_graceful_timeout_ms(self) -> int:
+        return self.get_int("task.shutdown.graceful.timeout.ms")
+
+    @property
+    def topic_creation_enable(self) -> bool:
+        return self.get_bool("topic.creation.enable")
+
+    def default_converter(self, role: str) -> tuple[str, dict[str, Any]]:
+        """The worker's ``<role>.converter`` (key, value, header): its class and its own keys."""
+        key = f"{role}.converter"
+        return str(self.get(key)), self.originals_with_prefix(key + ".")
 
     # --- clients ------------------------------------------------------------------------------------
 

@@ -32,7 +32,7 @@ from genesis_worker.herder.policy import ConnectorConfigPolicy
 from genesis_worker.plugins.registry import PluginDesc, PluginRegistry
 from genesis_worker.plugins.versions import InvalidVersionSpecification, unmet_requirement
 from genesis_worker.runtime.config_infos import generate_result, merge_config_infos, prefixed_result
-from genesis_worker.runtime.connector_config import (
+from genesis_worker.runtime.connector_config_def import (
     ADMIN_OVERRIDES_PREFIX,
     CONNECTOR_CLASS_CONFIG,
     CONNECTOR_VERSION_CONFIG,
@@ -46,11 +46,10 @@ from genesis_worker.runtime.connector_config import (
     VALUE_CONVERTER_CLASS_CONFIG,
     VALUE_CONVERTER_VERSION_CONFIG,
     connector_config_def,
-    enrich,
     sink_connector_config_def,
     source_connector_config_def,
-    validate_sink_topics,
 )
+from genesis_worker.runtime.connector_config_enrich import enrich, validate_sink_topics
 from genesis_worker.runtime.offset_keys import parse_offset_key, parse_offset_value
 from genesis_worker.storage.base import OffsetBackingStore
 

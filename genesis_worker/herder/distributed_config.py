@@ -3,10 +3,8 @@ worker properties with Java's defaults and error messages."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.group.protocol import ConnectProtocolCompatibility
@@ -38,34 +36,6 @@ def _list(props: Mapping[str, str], key: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [p.strip() for p in str(raw).split(",") if p.strip()]
-
-
-def advertised_url(props: Mapping[str, str], bound_port: int | None = None) -> str:
-    """``<listener>://<host>:<port>/`` from ``rest.advertised.*`` and ``listeners`` (REST spec §8.3)."""
-    listeners = _list(props, "listeners", ["http://:8083"])
-    want = str(props.get("rest.advertised.listener") or "").strip().lower()
-    scheme = want or ("http" if any(u.lower().startswith("http://") for u in listeners) else "https")
-    listener = next((u for u in listeners if u.lower().startswith(scheme + "://")), listeners[0] if listeners else "")
-    parts = urlsplit(listener)
-    host = str(props.get("rest.advertised.host.name") or "").strip() or (parts.hostname or "")
-    if not host:
-        host = socket.gethostname()
-    port_raw = str(props.get("rest.advertised.port") or "").strip()
-    if port_raw:
-        port = int(port_raw)
-    elif bound_port is not None:
-        port = bound_port
-    else:
-        port = parts.port or 8083
-    if ":" in host and not host.startswith("["):
-        host = f"[{host}]"
-    return f"{scheme}://{host}:{port}/"
-
-
-def worker_id_from_url(url: str) -> str:
-    """``host:port`` of an advertised URL (the ``worker_id`` in statuses and REST)."""
-    parts = urlsplit(url)
-    return f"{parts.hostname}:{parts.port}"
 
 
 @dataclass

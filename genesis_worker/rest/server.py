@@ -24,6 +24,7 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from genesis_worker import __version__
+from genesis_worker.config.worker_config import advertised_url as worker_advertised_url
 from genesis_worker.herder.base import Herder
 from genesis_worker.rest.config import Listener, RestConfig
 from genesis_worker.rest.context import CONTEXT, RestContext
@@ -175,16 +176,13 @@ class RestServer:
 
 
 def advertised_url(config: RestConfig, bound: list[BoundListener]) -> str:
-    """Connect's ``RestServer.advertisedUrl``: advertised listener/host/port, else the listener's own."""
-    protocol = config.advertised_listener
-    if protocol is None:
-        protocols = {b.listener.protocol for b in bound}
-        protocol = "http" if "http" in protocols or not protocols else "https"
-    match = next((b for b in bound if b.listener.protocol == protocol), bound[0] if bound else None)
-    host = config.advertised_host_name or (match.listener.host if match and match.listener.host else None)
-    host = host or _local_host_address()
-    port = config.advertised_port if config.advertised_port is not None else (match.port if match else 8083)
-    return f"{protocol}://{_url_host(host)}:{port}/"
+    """Connect's ``RestServer.advertisedUrl`` from the listeners as bound (their real ports)."""
+    return worker_advertised_url(
+        [(b.listener.protocol, b.listener.host, b.port) for b in bound],
+        protocol=config.advertised_listener,
+        host=config.advertised_host_name,
+        port=config.advertised_port,
+    )
 
 
 async def _start_sites(

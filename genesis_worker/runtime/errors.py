@@ -18,7 +18,7 @@ import logging
 import random
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from genesis_worker.api.errors import ConnectException, RetriableException
 from genesis_worker.api.records import SinkRecord
 from genesis_worker.api.task import ErrantRecordReporter
+from genesis_worker.runtime.connector_config import ErrorsConfig
 
 log = logging.getLogger("org.apache.kafka.connect.runtime.errors.LogReporter")
 _log = logging.getLogger(__name__)
@@ -294,15 +295,8 @@ class RetryWithToleranceOperator:
         return self.total_failures, dlq
 
     @classmethod
-    def from_config(cls, connector: str, task: int, props: Mapping[str, Any], **kw: Any) -> RetryWithToleranceOperator:
-        return cls(
-            connector,
-            task,
-            int(props.get("errors.retry.timeout", 0) or 0),
-            int(props.get("errors.retry.delay.max.ms", 60000) or 60000),
-            str(props.get("errors.tolerance", "none")).strip().lower() == "all",
-            **kw,
-        )
+    def from_config(cls, connector: str, task: int, errors: ErrorsConfig, **kw: Any) -> RetryWithToleranceOperator:
+        return cls(connector, task, errors.retry_timeout_ms, errors.retry_max_delay_ms, errors.tolerate_all, **kw)
 
     def delay_ms(self, attempt: int) -> float:
         """Delay before retry ``attempt`` (1-based): 300 x 2^(n-1) ms, random below the cap past it."""

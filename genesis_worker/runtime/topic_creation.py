@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,14 +26,14 @@ PREFIX = "topic.creation."
 _RESERVED = ("include", "exclude", "replication.factor", "partitions")
 
 
-@dataclass
+@dataclass(frozen=True)
 class TopicGroup:
     name: str
-    include: list[re.Pattern[str]] = field(default_factory=list)
-    exclude: list[re.Pattern[str]] = field(default_factory=list)
+    include: tuple[re.Pattern[str], ...] = ()
+    exclude: tuple[re.Pattern[str], ...] = ()
     replication_factor: int = -1
     partitions: int = -1
-    configs: dict[str, str] = field(default_factory=dict)
+    configs: Mapping[str, str] = field(default_factory=dict)
 
     def matches(self, topic: str) -> bool:
         return any(p.fullmatch(topic) for p in self.include) and not any(p.fullmatch(topic) for p in self.exclude)
@@ -54,21 +54,25 @@ def _int(props: Mapping[str, Any], key: str, default: int | None) -> int:
     return value
 
 
-def _regexes(props: Mapping[str, Any], key: str) -> list[re.Pattern[str]]:
+def _regexes(props: Mapping[str, Any], key: str) -> tuple[re.Pattern[str], ...]:
     raw = str(props.get(key) or "").strip()
-    return [re.compile(p) for p in re.split(r"\s*,\s*", raw) if p] if raw else []
+    return tuple(re.compile(p) for p in re.split(r"\s*,\s*", raw) if p) if raw else ()
 
 
-def parse_topic_groups(props: Mapping[str, Any]) -> list[TopicGroup] | None:
+def parse_topic_groups(props: Mapping[str, Any]) -> tuple[TopicGroup, ...] | None:
     """The groups of a connector config, default last; None if the config does not use topic creation."""
     if not any(k.startswith(PREFIX + "default.") for k in props):
         return None
     groups: list[TopicGroup] = []
     names = [n for n in re.split(r"\s*,\s*", str(props.get(PREFIX + "groups") or "").strip()) if n and n != "default"]
-    default = TopicGroup("default", [re.compile(".*")])
     dp = PREFIX + "default."
-    default.replication_factor = _int(props, dp + "replication.factor", None)
-    default.partitions = _int(props, dp + "partitions", None)
+    default = TopicGroup(
+        "default",
+        (re.compile(".*"),),
+        replication_factor=_int(props, dp + "replication.factor", None),
+        partitions=_int(props, dp + "partitions", None),
+        configs=_configs(props, dp),
+    )
     for name in dict.fromkeys(names):
         gp = f"{PREFIX}{name}."
         groups.append(
@@ -81,9 +85,8 @@ def parse_topic_groups(props: Mapping[str, Any]) -> list[TopicGroup] | None:
                 _configs(props, gp),
             )
         )
-    default.configs = _configs(props, dp)
     groups.append(default)
-    return groups
+    return tuple(groups)
 
 
 def _configs(props: Mapping[str, Any], prefix: str) -> dict[str, str]:
@@ -97,7 +100,7 @@ def _configs(props: Mapping[str, Any], prefix: str) -> dict[str, str]:
 class TopicCreator:
     """Creates missing topics for one source task, once per topic."""
 
-    def __init__(self, admin_config: dict[str, Any], groups: list[TopicGroup]) -> None:
+    def __init__(self, admin_config: dict[str, Any], groups: Sequence[TopicGroup]) -> None:
         self.admin_config = admin_config
         self.groups = groups
         self.known: set[str] = set()
@@ -122,7 +125,9 @@ class TopicCreator:
         if topic in md.topics and md.topics[topic].error is None:
             return
         g = self.group_for(topic)
-        new = NewTopic(topic, num_partitions=g.partitions, replication_factor=g.replication_factor, config=g.configs)
+        new = NewTopic(
+            topic, num_partitions=g.partitions, replication_factor=g.replication_factor, config=dict(g.configs)
+        )
         try:
             self._admin.create_topics([new], operation_timeout=30, request_timeout=30)[topic].result(60)
             log.info("Created topic '%s' using creation group %s", topic, g.name)

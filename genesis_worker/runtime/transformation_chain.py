@@ -2,28 +2,23 @@
 
 Example::
 
-    chain = build_transformation_chain(registry, connector_props)
+    chain = build_transformation_chain(registry, config.transforms, config.predicates)
     if chain:                      # empty chains are skipped entirely by the task loops
         record = chain.apply(record)   # None = dropped
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from genesis_worker.api.config import ConfigType, parse_type
 from genesis_worker.api.errors import ConfigException, ConnectException
 from genesis_worker.api.records import ConnectRecord
 from genesis_worker.api.transform import Predicate, Transformation
 from genesis_worker.plugins.registry import PluginRegistry
-from genesis_worker.runtime.connector_config import (
-    NEGATE_CONFIG,
-    PREDICATE_CONFIG,
-    PREDICATES_CONFIG,
-    TRANSFORMS_CONFIG,
-)
+from genesis_worker.runtime.connector_config import PluginConfig, TransformConfig
+from genesis_worker.runtime.connector_config_def import PREDICATE_CONFIG, PREDICATES_CONFIG, TRANSFORMS_CONFIG
 
 __all__ = ["TransformationChain", "TransformationStage", "build_transformation_chain"]
 
@@ -79,44 +74,27 @@ class TransformationChain:
                 pass
 
 
-def _strip(props: Mapping[str, Any], prefix: str) -> dict[str, Any]:
-    return {k[len(prefix) :]: v for k, v in props.items() if k.startswith(prefix)}
-
-
-def build_transformation_chain(registry: PluginRegistry, props: Mapping[str, Any]) -> TransformationChain:
-    """Instantiate and configure the transforms (and their predicates) of a connector config."""
-    aliases = parse_type(TRANSFORMS_CONFIG, props.get(TRANSFORMS_CONFIG, ""), ConfigType.LIST) or []
-    predicate_aliases = set(parse_type(PREDICATES_CONFIG, props.get(PREDICATES_CONFIG, ""), ConfigType.LIST) or [])
+def build_transformation_chain(
+    registry: PluginRegistry, transforms: Sequence[TransformConfig], predicates: Mapping[str, PluginConfig]
+) -> TransformationChain:
+    """Instantiate and configure the transforms (and their predicates) of a parsed connector config."""
     stages: list[TransformationStage] = []
     try:
-        for alias in aliases:
-            prefix = f"{TRANSFORMS_CONFIG}.{alias}."
-            type_name = props.get(prefix + "type")
-            if not type_name:
-                raise ConfigException(f'Missing required configuration "{prefix}type" which has no default value.')
-            transform = cast(Transformation[Any], registry.resolve(str(type_name), ("transformation",)).cls())
-            configs = _strip(props, prefix)
-            configs.pop("type", None)
-            predicate_alias = configs.pop(PREDICATE_CONFIG, None)
-            negate_raw = configs.pop(NEGATE_CONFIG, None)
-            transform.configure(configs)
+        for spec in transforms:
+            transform = cast(Transformation[Any], registry.resolve(spec.plugin.class_name, ("transformation",)).cls())
+            transform.configure(dict(spec.plugin.configs))
             predicate: Predicate[Any] | None = None
-            if predicate_alias:
-                if predicate_alias not in predicate_aliases:
+            if spec.predicate:
+                pspec = predicates.get(spec.predicate)
+                if pspec is None:
                     raise ConfigException(
-                        f"Invalid value {predicate_alias} for configuration {prefix}{PREDICATE_CONFIG}: "
+                        f"Invalid value {spec.predicate} for configuration "
+                        f"{TRANSFORMS_CONFIG}.{spec.alias}.{PREDICATE_CONFIG}: "
                         f"the predicate alias is not listed in '{PREDICATES_CONFIG}'"
                     )
-                pprefix = f"{PREDICATES_CONFIG}.{predicate_alias}."
-                ptype = props.get(pprefix + "type")
-                if not ptype:
-                    raise ConfigException(f'Missing required configuration "{pprefix}type" which has no default value.')
-                predicate = cast(Predicate[Any], registry.resolve(str(ptype), ("predicate",)).cls())
-                pconf = _strip(props, pprefix)
-                pconf.pop("type", None)
-                predicate.configure(pconf)
-            negate = str(negate_raw).strip().lower() == "true" if negate_raw is not None else False
-            stages.append(TransformationStage(str(alias), transform, predicate, negate))
+                predicate = cast(Predicate[Any], registry.resolve(pspec.class_name, ("predicate",)).cls())
+                predicate.configure(dict(pspec.configs))
+            stages.append(TransformationStage(spec.alias, transform, predicate, spec.negate))
     except ConnectException:
         TransformationChain(stages).close()
         raise

@@ -35,15 +35,19 @@ from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.plugins.versions import InvalidVersionSpecification, unmet_requirement
 from genesis_worker.runtime.connector_config import (
+    ConnectorConfig,
+    ConverterConfig,
+    DeadLetterQueueConfig,
+    SinkConnectorConfig,
+    SourceConnectorConfig,
+    parse_connector_config,
+)
+from genesis_worker.runtime.connector_config_def import (
     ADMIN_OVERRIDES_PREFIX,
+    CONNECTOR_CLASS_CONFIG,
     CONNECTOR_VERSION_CONFIG,
-    CONSUMER_OVERRIDES_PREFIX,
-    DLQ_CONTEXT_HEADERS_ENABLE_CONFIG,
-    DLQ_TOPIC_NAME_CONFIG,
-    DLQ_TOPIC_REPLICATION_FACTOR_CONFIG,
-    PRODUCER_OVERRIDES_PREFIX,
-    TASKS_MAX_CONFIG,
-    TASKS_MAX_ENFORCE_CONFIG,
+    TOPICS_CONFIG,
+    TOPICS_REGEX_CONFIG,
 )
 from genesis_worker.runtime.converters.header_adapters import header_converter_for
 from genesis_worker.runtime.errors import (
@@ -56,7 +60,7 @@ from genesis_worker.runtime.errors import (
 from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
 from genesis_worker.runtime.source_task import WorkerSourceTask
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
-from genesis_worker.runtime.topic_creation import TopicCreator, parse_topic_groups
+from genesis_worker.runtime.topic_creation import TopicCreator
 from genesis_worker.runtime.transformation_chain import build_transformation_chain
 from genesis_worker.storage.base import OffsetBackingStore
 
@@ -117,7 +121,7 @@ class WorkerConnector:
     """A connector instance and its reported state on this worker."""
 
     name: str
-    props: dict[str, str]
+    props: dict[str, str]  # resolved: what Connector.start() receives
     connector: Connector
     listener: WorkerStatusListener
     on_reconfigure: Callable[[str], None] | None = None
@@ -126,6 +130,7 @@ class WorkerConnector:
     state: State = State.UNASSIGNED
     error: BaseException | None = field(default=None, repr=False)
     raw_props: dict[str, str] | None = None  # as stored, placeholders unresolved (None: same as props)
+    config: ConnectorConfig | None = None  # parsed; None when the connector failed before parsing
 
     @property
     def is_sink(self) -> bool:
@@ -212,18 +217,16 @@ class Worker:
     def is_sink(self, class_name: str) -> bool:
         return self.registry.resolve(class_name, ("sink", "source")).kind == "sink"
 
-    def _converter(self, conn: Mapping[str, Any], which: str) -> Converter | HeaderConverter:
-        key = f"{which}.converter"
-        if conn.get(key):
-            name, source = str(conn[key]), conn
+    def _converter(self, spec: ConverterConfig) -> Converter | HeaderConverter:
+        if spec.class_name is not None:
+            name, configs = spec.class_name, dict(spec.configs)
         else:
-            name, source = str(self.config.get(key)), self.config.originals
-        configs = _strip(source, key + ".")
-        if which == "header":
+            name, configs = self.config.default_converter(spec.role)
+        if spec.role == "header":
             desc = self.registry.find(name)
             if desc is not None and desc.kind == "header_converter":
                 hc = cast(HeaderConverter, desc.cls())
-                _check_version(hc, conn.get(f"{key}.plugin.version"))
+                _check_version(hc, spec.version)
             else:
                 # Java accepts JsonConverter, StringConverter... as header converters too
                 adapted = header_converter_for(name)
@@ -236,10 +239,14 @@ class Worker:
             hc.configure(configs)
             return hc
         conv = cast(Converter, self.registry.new_instance(name, ("converter",)))
-        _check_version(conv, conn.get(f"{key}.plugin.version"))
-        configs["converter.type"] = which
-        conv.configure(configs, which == "key")
+        _check_version(conv, spec.version)
+        configs["converter.type"] = spec.role
+        conv.configure(configs, spec.role == "key")
         return conv
+
+    def _parse(self, props: Mapping[str, str]) -> ConnectorConfig:
+        """The boundary: a resolved connector config parsed once into its typed form."""
+        return parse_connector_config(self.registry, props, topic_creation_enabled=self.config.topic_creation_enable)
 
     # --- connectors ---------------------------------------------------------------------------------
 
@@ -254,7 +261,7 @@ class Worker:
         if name in self.connectors:
             raise ConnectException(f"Connector with name {name} already exists")
         try:
-            connector = self.new_connector(str(props.get("connector.class", "")))
+            connector = self.new_connector(str(props.get(CONNECTOR_CLASS_CONFIG, "")))
             _check_version(connector, props.get(CONNECTOR_VERSION_CONFIG))
         except Exception as e:
             wc = WorkerConnector(name, dict(props), _FailedConnector(), self.listener, on_reconfigure)
@@ -263,12 +270,15 @@ class Worker:
             return False
         try:
             resolved = self.config.transform_connector_config(props)
+            config = self._parse(resolved)
         except Exception as e:
             wc = WorkerConnector(name, dict(props), connector, self.listener, on_reconfigure)
             self.connectors[name] = wc
             wc.fail(e)
             return False
-        wc = WorkerConnector(name, resolved, connector, self.listener, on_reconfigure, raw_props=dict(props))
+        wc = WorkerConnector(
+            name, resolved, connector, self.listener, on_reconfigure, raw_props=dict(props), config=config
+        )
         self.connectors[name] = wc
         try:
             connector.initialize(_ConnectorContext(self, name))
@@ -300,16 +310,16 @@ class Worker:
     def connector_task_configs(self, name: str) -> list[dict[str, str]]:
         """Call ``task_configs(tasks.max)``; add ``task.class`` and (sinks) ``topics``/``topics.regex``."""
         wc = self.connectors[name]
-        props = wc.props
-        max_tasks = int(props.get(TASKS_MAX_CONFIG, "1") or 1)
+        if wc.config is None:
+            raise ConnectException("connector failed to load")
+        max_tasks = wc.config.tasks_max
         configs = wc.connector.task_configs(max_tasks)
-        enforce = str(props.get(TASKS_MAX_ENFORCE_CONFIG, "true")).strip().lower() != "false"
         if len(configs) > max_tasks:
             msg = (
                 f"The connector {name} has generated {len(configs)} tasks, which is greater than {max_tasks}, "
                 "the maximum number of tasks it is configured to create. "
             )
-            if enforce:
+            if wc.config.tasks_max_enforce:
                 raise TooManyTasksException(msg)
             log.warning(msg + "This behaviour is deprecated and will be removed in a future release.")
         out = []
@@ -317,13 +327,13 @@ class Worker:
         for cfg in configs:
             c = dict(cfg)
             c[TASK_CLASS_CONFIG] = tcls
-            if wc.is_sink:
-                for k in ("topics", "topics.regex"):
-                    if props.get(k) is not None:
-                        c[k] = props[k]
+            if wc.is_sink:  # as given (Connect copies the originals' strings)
+                for k in (TOPICS_CONFIG, TOPICS_REGEX_CONFIG):
+                    if wc.props.get(k) is not None:
+                        c[k] = wc.props[k]
             out.append(c)
         # the connector saw resolved values; what is stored keeps the placeholders (no secrets in the topic)
-        return reverse_transform(wc.raw_props or props, out)
+        return reverse_transform(wc.raw_props or wc.props, out)
 
     # --- tasks --------------------------------------------------------------------------------------
 
@@ -340,9 +350,8 @@ class Worker:
             raise ConnectException(f"Task already exists in this worker: {task_id}")
         try:
             transform = self.config.transform_connector_config
-            runner = self._build_task(
-                task_id, transform(connector_props), transform(task_props), target_state, task_count
-            )
+            config = self._parse(transform(connector_props))
+            runner = await self._build_task(task_id, config, transform(task_props), target_state, task_count)
         except BaseException as e:
             log.error("Failed to start task %s", task_id, exc_info=e)
             self.listener.on_task_state(task_id, State.FAILED, stack_trace(e))
@@ -355,49 +364,40 @@ class Worker:
         self.tasks[task_id] = _RunningTask(runner, fut)
         return True
 
-    def _build_task(
+    async def _build_task(
         self,
         task_id: ConnectorTaskId,
-        conn: dict[str, str],
+        config: ConnectorConfig,
         task_props: dict[str, str],
         target_state: TargetState,
         task_count: int | None,
     ) -> WorkerTask:
-        max_tasks = int(conn.get(TASKS_MAX_CONFIG, "1") or 1)
-        enforce = str(conn.get(TASKS_MAX_ENFORCE_CONFIG, "true")).strip().lower() != "false"
-        if enforce and task_count is not None and task_count > max_tasks:
+        if config.tasks_max_enforce and task_count is not None and task_count > config.tasks_max:
             raise TooManyTasksException(
                 f"The connector {task_id.connector} has generated {task_count} tasks, which is greater than "
-                f"{max_tasks}, the maximum number of tasks it is configured to create. "
+                f"{config.tasks_max}, the maximum number of tasks it is configured to create. "
             )
-        connector = self.new_connector(str(conn.get("connector.class", "")))
+        connector = self.new_connector(config.connector_class)
         task = connector.task_class()()
-        kc = cast(Converter, self._converter(conn, "key"))
-        vc = cast(Converter, self._converter(conn, "value"))
-        hc = cast(HeaderConverter, self._converter(conn, "header"))
-        chain = build_transformation_chain(self.registry, conn)
+        kc = cast(Converter, self._converter(config.key_converter))
+        vc = cast(Converter, self._converter(config.value_converter))
+        hc = cast(HeaderConverter, self._converter(config.header_converter))
+        chain = build_transformation_chain(self.registry, config.transforms, config.predicates)
         reporters: list[ErrorReporter] = []
-        if str(conn.get("errors.log.enable", "false")).strip().lower() == "true":
-            reporters.append(
-                LogReporter(
-                    task_id.connector,
-                    task_id.task,
-                    str(conn.get("errors.log.include.messages", "false")).strip().lower() == "true",
-                )
-            )
-        operator = RetryWithToleranceOperator.from_config(task_id.connector, task_id.task, conn, reporters=reporters)
-        flush_ms = int(self.config.get("offset.flush.interval.ms"))
+        if config.errors.log_enable:
+            reporters.append(LogReporter(task_id.connector, task_id.task, config.errors.log_include_messages))
+        operator = RetryWithToleranceOperator.from_config(
+            task_id.connector, task_id.task, config.errors, reporters=reporters
+        )
+        flush_ms = self.config.offset_flush_interval_ms
         # Tasks that talk to Kafka themselves (e.g. Kafka-to-Kafka sinks) default to the worker's cluster;
         # the key is only in what task.start() sees, never in the stored task configs.
-        bootstrap = self.config.get("bootstrap.servers")
-        bootstrap = ",".join(bootstrap) if isinstance(bootstrap, list) else str(bootstrap)
-        task_props = {"worker.bootstrap.servers": bootstrap, **task_props}
-        if isinstance(connector, SinkConnector):
+        task_props = {"worker.bootstrap.servers": self.config.bootstrap_servers, **task_props}
+        if isinstance(config, SinkConnectorConfig) and isinstance(connector, SinkConnector):
             assert isinstance(task, SinkTask)
-            dlq = str(conn.get(DLQ_TOPIC_NAME_CONFIG, "") or "").strip()
-            if dlq:
-                reporters.append(self._dlq_reporter(task_id, conn, dlq))
-            ccfg = self.sink_consumer_config(task_id, conn)
+            if config.dlq is not None:
+                reporters.append(await self._dlq_reporter(task_id, config, config.dlq))
+            ccfg = self.sink_consumer_config(task_id, config)
             kw: dict[str, Any] = {}
             if self.consumer_factory is not None:
                 kw["consumer_factory"] = self.consumer_factory
@@ -415,16 +415,16 @@ class Worker:
                 target_state,
                 max_poll_records=ccfg.max_poll_records or DEFAULT_MAX_POLL_RECORDS,
                 offset_flush_interval_ms=flush_ms,
-                errant_reporter_enabled=bool(dlq) or bool(reporters),
+                errant_reporter_enabled=config.dlq is not None or bool(reporters),
                 **kw,
             )
-        if isinstance(connector, SourceConnector):
+        if isinstance(config, SourceConnectorConfig) and isinstance(connector, SourceConnector):
             assert isinstance(task, SourceTask)
-            pcfg = self.source_producer_config(task_id, conn)
+            pcfg = self.source_producer_config(task_id, config)
             kw = {}
-            groups = parse_topic_groups(conn) if self.config.get_bool("topic.creation.enable") else None
-            if groups is not None:
-                kw["topic_creator"] = TopicCreator(self.admin_config(f"connector-adminclient-{task_id}", conn), groups)
+            if config.topic_creation is not None:
+                admin_conf = self._admin_client_config(f"connector-adminclient-{task_id}", config.admin_overrides)
+                kw["topic_creator"] = TopicCreator(admin_conf, config.topic_creation)
             if self.producer_factory is not None:
                 kw["producer_factory"] = self.producer_factory
             return WorkerSourceTask(
@@ -441,66 +441,65 @@ class Worker:
                 self.offset_store,
                 target_state,
                 offset_flush_interval_ms=flush_ms,
-                offset_flush_timeout_ms=int(self.config.get("offset.flush.timeout.ms")),
+                offset_flush_timeout_ms=self.config.offset_flush_timeout_ms,
                 **kw,
             )
         raise ConnectException(f"Connector {type(connector).__name__} is neither a sink nor a source")
 
-    def sink_consumer_config(self, task_id: ConnectorTaskId, conn: Mapping[str, Any]) -> Any:
+    def sink_consumer_config(self, task_id: ConnectorTaskId, config: ConnectorConfig) -> Any:
         props: dict[str, Any] = {
             "group.id": f"connect-{task_id.connector}",
             "client.id": f"connector-consumer-{task_id}",
             "auto.offset.reset": "earliest",
         }
-        props.update(self.config.connector_client_props("consumer", _strip(conn, CONSUMER_OVERRIDES_PREFIX)))
+        props.update(self.config.connector_client_props("consumer", config.consumer_overrides))
         cfg = translate(props, "consumer")
         cfg.conf["enable.auto.commit"] = False
         cfg.conf.setdefault("fetch.queue.backoff.ms", 50)
         cfg.conf.setdefault("enable.partition.eof", False)
         return cfg
 
-    def source_producer_config(self, task_id: ConnectorTaskId, conn: Mapping[str, Any]) -> dict[str, Any]:
+    def source_producer_config(self, task_id: ConnectorTaskId, config: ConnectorConfig) -> dict[str, Any]:
         props: dict[str, Any] = {
             "client.id": f"connector-producer-{task_id}",
             "acks": "all",
             "max.in.flight.requests.per.connection": "1",
             "enable.idempotence": "false",
         }
-        props.update(self.config.connector_client_props("producer", _strip(conn, PRODUCER_OVERRIDES_PREFIX)))
+        props.update(self.config.connector_client_props("producer", config.producer_overrides))
         conf = translate(props, "producer").conf
         conf.setdefault("message.timeout.ms", 0)  # delivery.timeout.ms = Integer.MAX_VALUE: retry forever
         conf.setdefault("partitioner", "murmur2_random")  # Java's default partitioner for keyed records
         return conf
 
     def admin_config(self, client_id: str, conn: Mapping[str, Any]) -> dict[str, Any]:
+        """A connector's admin client config from its stored (unresolved) config, for the herders."""
         overrides = self.config.transform_connector_config(_strip(conn, ADMIN_OVERRIDES_PREFIX))
+        return self._admin_client_config(client_id, overrides)
+
+    def _admin_client_config(self, client_id: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
         props = self.config.connector_client_props("admin", overrides)
         props["client.id"] = client_id
         return translate(props, "admin").conf
 
-    def _dlq_reporter(self, task_id: ConnectorTaskId, conn: Mapping[str, Any], topic: str) -> DeadLetterQueueReporter:
+    async def _dlq_reporter(
+        self, task_id: ConnectorTaskId, config: ConnectorConfig, dlq: DeadLetterQueueConfig
+    ) -> DeadLetterQueueReporter:
         from confluent_kafka import Producer
 
-        admin = AdminClient(self.admin_config(f"connector-dlq-adminclient-{task_id}", conn))
-        rf = int(conn.get(DLQ_TOPIC_REPLICATION_FACTOR_CONFIG, 3) or 3)
-        md = admin.list_topics(timeout=10)
-        if topic not in md.topics:
-            fut = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=rf)])[topic]
-            try:
-                fut.result(10)
-            except Exception as e:
-                if "TOPIC_ALREADY_EXISTS" not in str(e):
-                    raise ConnectException(f"Could not initialize dead letter queue with topic={topic}") from e
-        pconf = self.source_producer_config(task_id, conn)
+        admin_conf = self._admin_client_config(f"connector-dlq-adminclient-{task_id}", config.admin_overrides)
+        # AdminClient calls block: off the loop, so heartbeats and REST keep answering meanwhile
+        await asyncio.to_thread(_ensure_dlq_topic, admin_conf, dlq.topic, dlq.replication_factor)
+        pconf = self.source_producer_config(task_id, config)
         pconf["client.id"] = f"connector-dlq-producer-{task_id}"
         pconf["message.timeout.ms"] = 30000
         factory = self.producer_factory or Producer
         return DeadLetterQueueReporter(
             factory(pconf),
-            topic,
+            dlq.topic,
             task_id.connector,
             task_id.task,
-            str(conn.get(DLQ_CONTEXT_HEADERS_ENABLE_CONFIG, "false")).strip().lower() == "true",
+            dlq.context_headers_enable,
             asyncio.get_running_loop(),
         )
 
@@ -513,7 +512,7 @@ class Worker:
         for tid, rt in running:
             self.metrics.unregister(tid.connector, tid.task)
             rt.runner.stop()
-        timeout = int(self.config.get("task.shutdown.graceful.timeout.ms")) / 1000
+        timeout = self.config.task_shutdown_graceful_timeout_ms / 1000
         for tid, rt in running:
             done, _ = await asyncio.wait({rt.future}, timeout=timeout)
             if not done:
@@ -534,6 +533,20 @@ class Worker:
         await self.stop_tasks(list(self.tasks))
         for name in list(self.connectors):
             await self.stop_connector(name)
+
+
+def _ensure_dlq_topic(admin_conf: dict[str, Any], topic: str, replication_factor: int) -> None:
+    """Create the dead letter queue topic (one partition) if it does not exist; blocking."""
+    admin = AdminClient(admin_conf)
+    md = admin.list_topics(timeout=10)
+    if topic in md.topics:
+        return
+    fut = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=replication_factor)])[topic]
+    try:
+        fut.result(10)
+    except Exception as e:
+        if "TOPIC_ALREADY_EXISTS" not in str(e):
+            raise ConnectException(f"Could not initialize dead letter queue with topic={topic}") from e
 
 
 class _FailedConnector(Connector):

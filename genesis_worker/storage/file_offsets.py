@@ -70,7 +70,7 @@ class FileOffsetBackingStore(MemoryOffsetBackingStore):
         self._lock = asyncio.Lock()
 
     async def start(self) -> None:
-        self.data = self.load(self.path)
+        self.data = await asyncio.to_thread(self.load, self.path)
 
     @staticmethod
     def load(path: Path) -> dict[bytes, bytes]:

@@ -12,7 +12,7 @@ from genesis_worker.group.protocol import (
     decode_assignment,
     encode_assignment,
 )
-from genesis_worker.herder.distributed_config import DistributedConfig, advertised_url, worker_id_from_url
+from genesis_worker.herder.distributed_config import DistributedConfig
 from genesis_worker.herder.rebalance import LocalAssignment, cooperative_unsync_backoff_ms
 
 A0, A1, B0 = ConnectorTaskId("a", 0), ConnectorTaskId("a", 1), ConnectorTaskId("b", 0)
@@ -73,9 +73,6 @@ def test_distributed_config() -> None:
         DistributedConfig.from_props({**props, "exactly.once.source.support": "enabled"})
     with pytest.raises(ConfigException, match="Not a number"):
         DistributedConfig.from_props({**props, "session.timeout.ms": "soon"})
-    url = advertised_url({"listeners": "http://127.0.0.1:0"}, bound_port=4321)
-    assert url == "http://127.0.0.1:4321/" and worker_id_from_url(url) == "127.0.0.1:4321"
-    assert advertised_url({"rest.advertised.host.name": "w1", "rest.advertised.port": "9"}) == "http://w1:9/"
 
 
 def test_member_client_security_settings() -> None:

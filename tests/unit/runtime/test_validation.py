@@ -8,6 +8,7 @@ from genesis_worker.herder.common import validate_connector_config
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import invalid_config_message
+from genesis_worker.runtime.connector_config import parse_connector_config
 from genesis_worker.runtime.transformation_chain import build_transformation_chain
 
 
@@ -111,9 +112,10 @@ def test_transform_enrichment_and_chain(registry):
     assert c["null.value"]["value"]["errors"] == ["Null value can not be supplied as the configuration value."]
     assert "Transforms: up" in infos["groups"]
 
-    chain = build_transformation_chain(
-        registry, {k: v for k, v in props.items() if "bad" not in k} | {"transforms": "up"}
-    )
+    good = {k: v for k, v in props.items() if "bad" not in k and v is not None} | {"transforms": "up"}
+    config = parse_connector_config(registry, good, topic_creation_enabled=True)
+    assert [(t.alias, dict(t.plugin.configs)) for t in config.transforms] == [("up", {"suffix": "!"})]
+    chain = build_transformation_chain(registry, config.transforms, config.predicates)
     rec = SinkRecord("t", 0, None, None, None, "abc", 5)
     assert chain.apply(rec).value == "ABC!"
 
