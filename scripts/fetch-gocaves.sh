@@ -20,7 +20,12 @@ if [[ -f "$MARKER" ]] && [[ "$(cat "$MARKER")" == "$STAMP" ]] && [[ -x "$DEST/go
   exit 0
 fi
 
-if ! command -v go >/dev/null 2>&1; then
+# go on PATH, else where the official tarball installs it
+GO="$(command -v go || true)"
+if [[ -z "$GO" && -x /usr/local/go/bin/go ]]; then
+  GO=/usr/local/go/bin/go
+fi
+if [[ -z "$GO" ]]; then
   echo "gocaves: need 'go' (1.21+) on PATH to build the Couchbase mock cluster (https://go.dev/dl/)" >&2
   exit 1
 fi
@@ -32,8 +37,8 @@ mkdir -p "$TMP"
 trap 'rm -rf "$TMP"' EXIT
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false
 
-if ! info="$(go mod download -json "$MODULE@$VERSION")"; then
-  echo "gocaves: 'go mod download $MODULE@$VERSION' failed: is the Go module proxy ($(go env GOPROXY)) reachable?" >&2
+if ! info="$("$GO" mod download -json "$MODULE@$VERSION")"; then
+  echo "gocaves: 'go mod download $MODULE@$VERSION' failed: is the Go module proxy ($("$GO" env GOPROXY)) reachable?" >&2
   exit 1
 fi
 dir="$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p' <<<"$info")"
@@ -47,7 +52,7 @@ cp -r "$dir" "$TMP/src"
 chmod -R u+w "$TMP/src"
 cd "$TMP/src"
 rm -rf example
-go mod edit -dropreplace "$MODULE/client" -droprequire "$MODULE/client"
+"$GO" mod edit -dropreplace "$MODULE/client" -droprequire "$MODULE/client"
 # every listener on 127.0.0.1 (upstream listens on ":<port>", all interfaces; its cluster map already
 # advertises 127.0.0.1)
 for f in mock/mockimpl/servers/memdserver.go mock/mockimpl/servers/httpserver.go; do
@@ -57,8 +62,8 @@ for f in mock/mockimpl/servers/memdserver.go mock/mockimpl/servers/httpserver.go
     exit 1
   fi
 done
-go run -mod=mod ./tools/prebuildstep.go >/dev/null
-go build -mod=mod -o "$TMP/gocaves" .
+"$GO" run -mod=mod ./tools/prebuildstep.go >/dev/null
+"$GO" build -mod=mod -o "$TMP/gocaves" .
 cd "$ROOT"
 
 usage="$("$TMP/gocaves" --help 2>&1 || true)"

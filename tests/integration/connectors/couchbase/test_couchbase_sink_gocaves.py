@@ -19,9 +19,17 @@ from couchbase.exceptions import DocumentNotFoundException
 from couchbase.options import GetOptions
 
 from connectors.couchbase.task import CouchbaseSinkTask
-from genesis_worker.api import ConnectException, DataException, RetriableException, Schema, SchemaBuilder, SinkRecord
-from genesis_worker.api import Struct
+from genesis_worker.api import (
+    ConnectException,
+    DataException,
+    RetriableException,
+    Schema,
+    SchemaBuilder,
+    SinkRecord,
+    Struct,
+)
 from tests.fixtures.couchbase import GocavesServer
+from tests.fixtures.proc import wait_until
 from tests.unit.connectors.hdfs.doubles import RecordingSinkContext
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
@@ -132,7 +140,12 @@ async def test_document_ids_and_content(start: Start, couchbase_cluster: Any, sc
         ]
     )
     docs = Docs(couchbase_cluster, scope)
-    assert [docs["text-key"], docs["42"], docs["bytes-key"], docs["profiles/0/3"]] == [{"a": 1}, {"a": 2}, {"a": [3]}, {"a": 4}]
+    assert [docs["text-key"], docs["42"], docs["bytes-key"], docs["profiles/0/3"]] == [
+        {"a": 1},
+        {"a": 2},
+        {"a": [3]},
+        {"a": 4},
+    ]
     assert (docs["struct"], docs["plain"]) == ({"id": 5, "tag": "x"}, "plain text")
 
     templated, ctx = await start(
@@ -204,9 +217,11 @@ async def test_durability_settings_gocaves_accepts(
     assert docs["d"] == {"v": 1, "x": 2}
 
 
-async def test_durability_the_bucket_cannot_give_fails_the_task(start: Start, couchbase_cluster: Any, scope: str) -> None:
+async def test_durability_the_bucket_cannot_give_fails_the_task(
+    start: Start, couchbase_cluster: Any, scope: str
+) -> None:
     task, _ = await start(couchbase_replicate_to="TWO", errors_tolerance="all")  # the bucket has one replica
-    with pytest.raises(ConnectException, match="configured durability.*DurabilityImpossible"):
+    with pytest.raises(ConnectException, match=r"configured durability.*DurabilityImpossible"):
         await task.put([rec(0, "d", {"v": 1})])
 
 
@@ -291,7 +306,7 @@ async def test_stalled_cluster_is_retriable_then_everything_is_written(
     await task.put([rec(0, "a", {"v": 0})])
     batch = [rec(i, f"k{i}", {"v": i}) for i in range(1, 6)]
     with couchbase_server.paused():
-        with pytest.raises(RetriableException, match="not available.*Timeout"):
+        with pytest.raises(RetriableException, match=r"not available.*Timeout"):
             await task.put(batch)
     assert ctx.timeouts == [150]
     await task.put(batch)
@@ -312,10 +327,8 @@ async def test_insert_whose_answer_was_lost_counts_as_written(
         with pytest.raises(RetriableException, match="AmbiguousTimeout"):
             await task.put(batch)
     docs = Docs(couchbase_cluster, scope)
-    deadline = time.monotonic() + 10
-    while docs.get("x") is None and time.monotonic() < deadline:
-        await asyncio.sleep(0.1)
-    assert docs["x"] == {"v": 1}  # the stalled insert landed
+    await asyncio.to_thread(wait_until, lambda: docs.get("x") is not None, 10, "the stalled insert to land")
+    assert docs["x"] == {"v": 1}
     await task.put(batch)
     assert docs["x"] == {"v": 1}
     assert list(reported(ctx)) == [2] and "DocumentExistsException" in reported(ctx)[2]
@@ -332,7 +345,7 @@ async def test_wrong_password_fails_the_task_at_start(couchbase_server: GocavesS
         "couchbase.password": "wrong",
     }
     try:
-        with pytest.raises(ConnectException, match="Cannot connect to Couchbase bucket default.*Authentication"):
+        with pytest.raises(ConnectException, match=r"Cannot connect to Couchbase bucket default.*Authentication"):
             await task.start(props)
     finally:
         await task.stop()
