@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything the tests and benchmarks need, idempotent: Debian packages (redis-server, a JDK, maven, chromium
-# and chromium-driver), the .venv with genesis-worker and its dev extras, and the Apache Kafka 4.4 jars the
-# test fixtures run.
+# and chromium-driver), the .venv with genesis-worker and its dev extras, the Apache Kafka 4.4 jars the
+# test fixtures run, and gocaves (the Couchbase mock cluster, built with Go from the Go module proxy).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -38,3 +38,7 @@ fi
 scripts/fetch-java-deps.sh >/dev/null
 scripts/fetch-store-jars.sh hdfs >/dev/null
 scripts/fetch-store-jars.sh cassandra >/dev/null
+# gocaves needs go and the Go module proxy: without them only the Couchbase tests fail (their fixture says
+# how to build it), so a failed build does not stop the setup
+scripts/fetch-gocaves.sh >/dev/null ||
+  echo "scripts/setup.sh: gocaves was not built (see above); the Couchbase integration tests will fail" >&2

@@ -162,6 +162,7 @@ class CouchbaseBucket:
     def connect(self) -> None:
         from couchbase.auth import PasswordAuthenticator
         from couchbase.cluster import Cluster
+        from couchbase.diagnostics import ServiceType
         from couchbase.options import ClusterOptions, ClusterTimeoutOptions, WaitUntilReadyOptions
 
         cfg = self.cfg
@@ -174,9 +175,12 @@ class CouchbaseBucket:
         )
         timeouts = ClusterTimeoutOptions(bootstrap_timeout=cfg.bootstrap_timeout, connect_timeout=cfg.bootstrap_timeout)
         cluster = Cluster(conn, ClusterOptions(auth, timeout_options=timeouts))
-        cluster.wait_until_ready(cfg.bootstrap_timeout, WaitUntilReadyOptions())
+        bucket = cluster.bucket(cfg.bucket)
+        # after opening the bucket: wait for its KV connections to every node (the sink's only service),
+        # else the first writes can wait on a node still authenticating and time out
+        cluster.wait_until_ready(cfg.bootstrap_timeout, WaitUntilReadyOptions(service_types=[ServiceType.KeyValue]))
         self.cluster = cluster
-        self.bucket = cluster.bucket(cfg.bucket)
+        self.bucket = bucket
 
     def collection(self, scope: str, name: str) -> KeyValueCollection:
         assert self.bucket is not None

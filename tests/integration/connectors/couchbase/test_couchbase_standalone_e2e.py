@@ -1,7 +1,7 @@
 """The Couchbase sink run by the real worker (StandaloneHerder -> Worker -> WorkerSinkTask) against a real
-Kafka broker, writing into the StandInCollection STAND-IN (tests/unit/connectors/couchbase/standin.py;
-no Couchbase Server can be installed here, so the SDK's bucket is replaced by the stand-in): document IDs
-from ``couchbase.document.id``, the dead letter queue and committed offsets through the worker."""
+Kafka broker, writing with the real Couchbase SDK into gocaves (Couchbase's mock cluster,
+tests/fixtures/couchbase.py): document IDs from ``couchbase.document.id``, a named collection, durability,
+the dead letter queue and committed offsets through the worker."""
 
 from __future__ import annotations
 
@@ -17,10 +17,9 @@ import pytest
 from confluent_kafka import Consumer, KafkaException, Producer
 from confluent_kafka import TopicPartition as KTopicPartition
 
-import connectors.couchbase.task as couchbase_task
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.standalone import StandaloneHerder
-from tests.unit.connectors.couchbase.standin import StandInBucket, StandInCollection
+from tests.fixtures.couchbase import GocavesServer
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(120)]
 
@@ -66,11 +65,13 @@ async def _wait(cond: Callable[[], bool], limit: float = 40.0, what: str = "cond
         await asyncio.sleep(0.3)
 
 
-async def test_couchbase_sink_through_worker_with_standin(
-    kafka: Any, topic_name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+async def test_couchbase_sink_through_worker(
+    kafka: Any, topic_name: str, tmp_path: Path, couchbase_server: GocavesServer, couchbase_cluster: Any
 ) -> None:
-    collections: dict[tuple[str, str], StandInCollection] = {}
-    monkeypatch.setattr(couchbase_task, "CouchbaseBucket", lambda cfg: StandInBucket(collections, cfg))
+    scope = "inv" + uuid.uuid4().hex[:8]
+    bucket = couchbase_cluster.bucket(couchbase_server.bucket)
+    bucket.collections().create_scope(scope)
+    bucket.collections().create_collection(scope, "users")
     src = kafka.create_topic(topic_name, partitions=1)
     dlq = kafka.create_topic(topic_name + ".dlq", partitions=1)
     values: list[bytes | None] = [json.dumps({"type": "user", "id": i % 5, "n": i}).encode() for i in range(20)]
@@ -97,11 +98,11 @@ async def test_couchbase_sink_through_worker_with_standin(
             {
                 "connector.class": "com.couchbase.connect.kafka.CouchbaseSinkConnector",
                 "topics": src,
-                "couchbase.seed.nodes": "127.0.0.1",
-                "couchbase.bucket": "ads",
-                "couchbase.username": "u",
-                "couchbase.password": "p",
-                "couchbase.default.collection": "inv.users",
+                "couchbase.seed.nodes": ",".join(couchbase_server.seed_nodes),
+                "couchbase.bucket": couchbase_server.bucket,
+                "couchbase.username": couchbase_server.username,
+                "couchbase.password": couchbase_server.password,
+                "couchbase.default.collection": f"{scope}.users",
                 "couchbase.document.id": "${/type}::${/id}",
                 "couchbase.remove.document.id": "true",
                 "couchbase.durability": "MAJORITY",
@@ -119,6 +120,6 @@ async def test_couchbase_sink_through_worker_with_standin(
         assert status["tasks"][0]["state"] == "RUNNING"
     finally:
         await herder.stop()
-    docs = collections[("inv", "users")].docs
+    users = bucket.scope(scope).collection("users")
+    docs = {f"user::{i}": users.get(f"user::{i}").value for i in range(5)}
     assert docs == {f"user::{i}": {"n": 15 + i} for i in range(5)}  # the last record of each id; id fields removed
-    assert {c[2]["durability"].level.name for c in collections[("inv", "users")].calls} == {"MAJORITY"}

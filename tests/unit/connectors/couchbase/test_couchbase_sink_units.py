@@ -1,5 +1,6 @@
-"""Couchbase sink without a server: config, document IDs and content, write modes/operations/durability
-(against the StandInCollection stand-in), and the connector's lineage."""
+"""Couchbase sink without a server: config, document IDs and content, durability mapping, error classes,
+the options of each call (against the StandInCollection stand-in) and the connector's lineage. The writes
+themselves are tested against gocaves (tests/integration/connectors/couchbase/)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 import pytest
 from couchbase.durability import ClientDurability, DurabilityLevel, ServerDurability
-from couchbase.exceptions import DocumentExistsException, DocumentNotFoundException
+from couchbase.exceptions import DocumentExistsException
 from couchbase.subdocument import StoreSemantics
 
 from connectors.couchbase import config as k
@@ -146,58 +147,34 @@ def test_durability_mapping() -> None:
     assert isinstance(client, ClientDurability)
 
 
-def test_upsert_with_expiry_and_durability_and_tombstone_removal() -> None:
+def test_options_of_each_call_on_the_stand_in() -> None:
+    """What gocaves cannot show (the sink's integration tests run against it): the durability each call
+    carries (gocaves ignores it), and the expiry of a sub-document mutation of an existing document only
+    (gocaves refuses it: InvalidArgument). Against the StandInCollection stand-in."""
     coll = StandInCollection()
     w = DocumentWriter(cfg(couchbase_document_expiration="2h", couchbase_durability="MAJORITY"))
     assert w.write(coll, SinkDocument("a", {"v": 1}), False) == "upsert"
-    assert w.write(coll, SinkDocument("a", {"v": 2}), False) == "upsert"
-    op, key, options = coll.calls[-1]
-    assert (op, key, options["expiry"]) == ("upsert", "a", dt.timedelta(hours=2))
-    assert options["durability"].level == DurabilityLevel.MAJORITY
-    assert coll.docs == {"a": {"v": 2}}
     assert w.write(coll, SinkDocument("a", None), False) == "removed"
-    assert "expiry" not in coll.calls[-1][2] and coll.calls[-1][2]["durability"].level == DurabilityLevel.MAJORITY
-    assert w.write(coll, SinkDocument("a", None), False) == "absent"  # removing a missing document is fine
-    assert coll.docs == {}
-
-
-def test_insert_and_replace_operations() -> None:
-    coll = StandInCollection()
-    ins = DocumentWriter(cfg(couchbase_document_operation="INSERT"))
-    assert ins.write(coll, SinkDocument("a", 1), False) == "insert"
-    with pytest.raises(DocumentExistsException):
-        ins.write(coll, SinkDocument("a", 2), False)
-    assert ins.write(coll, SinkDocument("a", 2), True) == "inserted before"  # a retry of a landed write
-    assert coll.docs == {"a": 1}
-    rep = DocumentWriter(cfg(couchbase_document_operation="REPLACE"))
-    assert rep.write(coll, SinkDocument("a", 3), False) == "replace"
-    with pytest.raises(DocumentNotFoundException):
-        rep.write(coll, SinkDocument("b", 3), False)
-    assert coll.docs == {"a": 3}
-
-
-def test_subdocument_mode() -> None:
-    coll = StandInCollection()
-    w = DocumentWriter(cfg(couchbase_document_mode="SUBDOCUMENT", couchbase_subdocument_path="stats.last"))
-    assert w.write(coll, SinkDocument("u", {"n": 1}), False) == "mutated"
-    assert coll.docs == {"u": {"stats": {"last": {"n": 1}}}}
-    assert coll.calls[-1][2]["store_semantics"] == StoreSemantics.UPSERT
-    arr = DocumentWriter(
+    (_, _, upsert), (_, _, remove) = coll.calls
+    assert upsert["expiry"] == dt.timedelta(hours=2) and upsert["durability"].level == DurabilityLevel.MAJORITY
+    assert "expiry" not in remove and remove["durability"].level == DurabilityLevel.MAJORITY
+    for op, want in (("INSERT", "insert"), ("REPLACE", "replace")):
+        w = DocumentWriter(cfg(couchbase_document_operation=op, couchbase_persist_to="ONE"))
+        assert w.write(coll, SinkDocument("b", 1), False) == want
+        assert isinstance(coll.calls[-1][2]["durability"], ClientDurability)
+    sub = DocumentWriter(
         cfg(
             couchbase_document_mode="SUBDOCUMENT",
-            couchbase_subdocument_path="${/list}",
-            couchbase_subdocument_operation="ARRAY_APPEND",
+            couchbase_subdocument_path="x",
             couchbase_create_document="false",
+            couchbase_document_expiration="10m",
+            couchbase_durability="PERSIST_TO_MAJORITY",
         )
     )
-    with pytest.raises(DocumentNotFoundException):
-        arr.write(coll, SinkDocument("nope", {"list": "events"}), False)
-    arr.write(coll, SinkDocument("u", {"list": "events", "e": 1}), False)
-    arr.write(coll, SinkDocument("u", {"list": "events", "e": 2}), False)
-    assert coll.docs["u"]["events"] == [{"list": "events", "e": 1}, {"list": "events", "e": 2}]
-    with pytest.raises(DataException, match="no sub-document path"):
-        arr.write(coll, SinkDocument("u", {"e": 3}), False)
-    assert w.write(coll, SinkDocument("u", None), False) == "skipped"
+    assert sub.write(coll, SinkDocument("c", 1), False) == "mutated"
+    options = coll.calls[-1][2]
+    assert options["store_semantics"] == StoreSemantics.REPLACE and options["expiry"] == dt.timedelta(minutes=10)
+    assert options["durability"].level == DurabilityLevel.PERSIST_TO_MAJORITY
 
 
 def test_error_classes() -> None:
