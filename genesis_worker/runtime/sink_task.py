@@ -184,7 +184,13 @@ class WorkerSinkTask(WorkerTask):
         )
         self.context = WorkerSinkTaskContext(self, task_config)
         self.metrics = TaskMetrics(
-            task_id.connector, task_id.task, "sink", lag_reader=self.lag, error_reader=error_operator.counts
+            task_id.connector,
+            task_id.task,
+            "sink",
+            lag_reader=self.lag,
+            error_reader=error_operator.counts,
+            partition_reader=lambda: len(self.assigned),
+            active_reader=self._active_records,
         )
 
     # --- consumer-thread helpers -------------------------------------------------------------------
@@ -272,6 +278,12 @@ class WorkerSinkTask(WorkerTask):
         self.last_committed.update(offsets)
 
     # --- lifecycle ---------------------------------------------------------------------------------
+
+    def _active_records(self) -> int:
+        """Records consumed but not yet committed (Java's ``sink-record-active-count``)."""
+        last = self.last_committed
+        behind = sum(max(o - last.get(tp, o), 0) for tp, o in self.current_offsets.items())
+        return behind + len(self.pending or ())
 
     def lag(self) -> dict[tuple[str, int], int]:
         """Records between the last committed offset and the end of each assigned partition (the cached high
@@ -410,6 +422,7 @@ class WorkerSinkTask(WorkerTask):
                 if self.target_state is TargetState.PAUSED and not pending:
                     self.pending = None
                     continue
+                put_started = time.monotonic()
                 try:
                     await self.task.put(pending)
                 except RetriableException as e:
@@ -423,6 +436,7 @@ class WorkerSinkTask(WorkerTask):
                     )
                     raise ConnectException("Exiting WorkerSinkTask due to unrecoverable exception.") from e
                 if not retriable:
+                    self.metrics.record_batch(len(pending), time.monotonic() - put_started)
                     self.metrics.records_written += len(pending)
                     if pending:
                         self.metrics.last_record_ms = int(time.time() * 1000)
@@ -726,11 +740,12 @@ class WorkerSinkTask(WorkerTask):
         try:
             offsets = await self._pre_commit(partitions, closing)
             if offsets:
+                commit_started = time.monotonic()
                 try:
                     await self._in_consumer_thread(self._commit_sync_in_thread, self.consumer, offsets)
-                    self.metrics.offset_commits += 1
+                    self.metrics.record_commit(time.monotonic() - commit_started, True)
                 except KafkaException as e:
-                    self.metrics.offset_commit_failures += 1
+                    self.metrics.record_commit(time.monotonic() - commit_started, False)
                     log.error("%s Commit of offsets threw an unexpected exception: %s", self, e)
         finally:
             self.committing = False
