@@ -351,6 +351,15 @@ def _task(f: _Families, wm: WorkerMetrics, t: TaskMetrics) -> None:
             t.active_counts.avg(),
             "The average number of records that have been read from Kafka but not yet completely committed/flushed/acknowledged by the sink task.",
         )
+        lag = t.lag()
+        f.add(
+            st,
+            "sink-record-lag-max",
+            labels,
+            max(lag.values()) if lag else math.nan,
+            "The maximum lag in terms of number of records that the sink task is behind the consumer's position "
+            "for any topic partitions.",
+        )
         f.add(
             st,
             "partition-count",
