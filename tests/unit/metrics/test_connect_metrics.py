@@ -206,7 +206,9 @@ class FakeGroupClient:
 
 def worker_metrics() -> tuple[WorkerMetrics, TaskMetrics, TaskMetrics]:
     connectors = {
-        "orders-sink": FakeConnector("orders-sink", {"connector.class": "FileStreamSink"}, State.RUNNING, True),
+        "orders-sink": FakeConnector(
+            "orders-sink", {"connector.class": "FileStreamSink", "genesis.owner": "team-a"}, State.RUNNING, True
+        ),
         "clicks-src": FakeConnector("clicks-src", {"connector.class": "FileStreamSource"}, State.PAUSED, False),
     }
     wm = WorkerMetrics("127.0.0.1:8083", connectors=connectors)  # type: ignore[arg-type]
@@ -297,6 +299,7 @@ def test_values_follow_connects_definitions() -> None:
     assert one("kafka_connect_connector_metrics", connector="orders-sink", connector_type="sink") == 1
     assert one("kafka_connect_connector_metrics", connector="orders-sink", connector_version="1.2.3") == 1
     assert one("kafka_connect_connect_coordinator_metrics_heartbeat", client_id="connect-127.0.0.1:8083") == 4
+    assert one("genesis_pipeline_info", connector="orders-sink", owner="team-a", ticket="", type="sink") == 1
     assert one("kafka_connect_app", client_id="127.0.0.1:8083", version=got["kafka_connect_app"][0][0]["version"]) == 1
 
 
