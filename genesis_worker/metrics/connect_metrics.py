@@ -16,6 +16,7 @@ over the window (NaN when it holds nothing), ``*-total`` cumulative.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -61,6 +62,7 @@ class GroupClientView(Protocol):
     def connection_count(self) -> int: ...
 
 
+@functools.cache
 def exporter_names(mbean_type: str, attribute: str) -> tuple[str, ...]:
     """Prometheus names of a ``kafka.connect`` MBean attribute under Confluent's rules: the JMX exporter 1.x
     name first, then the 0.x one when the 1.x exporter strips a reserved suffix."""

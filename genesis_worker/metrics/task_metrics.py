@@ -14,7 +14,8 @@ from typing import Literal
 # (topic, partition) -> records behind the end of the partition.
 LagReader = Callable[[], dict[tuple[str, int], int]]
 
-WINDOW_S = 60.0
+SAMPLE_S = 30.0
+SAMPLES = 2
 """Java's metric window: ``metrics.num.samples`` (2) samples of ``metrics.sample.window.ms`` (30 s)."""
 
 
@@ -41,37 +42,41 @@ class ErrorCounts:
 
 
 class Window:
-    """Observations of the last :data:`WINDOW_S` seconds, for Java's windowed ``Avg`` and ``Max``
-    (NaN while the window holds nothing, as Java's stats report)."""
+    """Java's windowed ``Avg`` and ``Max`` (``SampledStat``): observations fall into samples of
+    :data:`SAMPLE_S` seconds, the last :data:`SAMPLES` of them are measured (NaN while they hold nothing).
+    Constant memory and time per observation."""
 
-    __slots__ = ("_clock", "_obs")
+    __slots__ = ("_clock", "_samples")
 
     def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._obs: deque[tuple[float, float]] = deque()
+        # [start, count, total, max] per sample, oldest first
+        self._samples: deque[list[float]] = deque(maxlen=SAMPLES)
         self._clock = clock
 
     def record(self, value: float) -> None:
         now = self._clock()
-        self._obs.append((now, value))
-        if self._obs[0][0] < now - WINDOW_S:
-            self._purge(now)
+        samples = self._samples
+        if not samples or now - samples[-1][0] >= SAMPLE_S:
+            samples.append([now, 1, value, value])
+            return
+        current = samples[-1]
+        current[1] += 1
+        current[2] += value
+        if value > current[3]:
+            current[3] = value
 
-    def _purge(self, now: float) -> list[float]:
-        obs = self._obs
-        while obs and obs[0][0] < now - WINDOW_S:
-            obs.popleft()
-        return [v for _, v in obs]
+    def _live(self) -> list[list[float]]:
+        now = self._clock()
+        return [s for s in self._samples if now - s[0] < SAMPLE_S * SAMPLES]
 
     def avg(self) -> float:
-        values = self._purge(self._clock())
-        return sum(values) / len(values) if values else math.nan
+        live = self._live()
+        count = sum(s[1] for s in live)
+        return sum(s[2] for s in live) / count if count else math.nan
 
     def max(self) -> float:
-        values = self._purge(self._clock())
-        return max(values) if values else math.nan
-
-    def values(self) -> list[float]:
-        return self._purge(self._clock())
+        live = self._live()
+        return max(s[3] for s in live) if live else math.nan
 
 
 @dataclass(slots=True)
@@ -164,11 +169,8 @@ class TaskMetrics:
 
     def commit_success_ratio(self) -> tuple[float, float]:
         """(success, failure) fractions of the commits in the window (``offset-commit-*-percentage``)."""
-        outcomes = self.commit_outcomes.values()
-        if not outcomes:
-            return 0.0, 0.0
-        ok = sum(outcomes) / len(outcomes)
-        return ok, 1.0 - ok
+        ok = self.commit_outcomes.avg()
+        return (0.0, 0.0) if math.isnan(ok) else (ok, 1.0 - ok)
 
     def lag(self) -> dict[tuple[str, int], int]:
         """Consumer lag per partition for sink tasks (empty for sources or when unknown)."""

@@ -263,7 +263,8 @@ class WorkerSourceTask(WorkerTask):
             poll_started = time.monotonic()
             try:
                 records = await self.task.poll()
-                self.metrics.record_batch(len(records or ()), time.monotonic() - poll_started)
+                if records is not None:
+                    self.metrics.record_batch(len(records), time.monotonic() - poll_started)
             except RetriableException as e:
                 log.warning("%s failed to poll records from SourceTask. Will retry operation. %s", self, e)
                 continue

@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from genesis_worker.metrics.connect_metrics import exporter_names
 from genesis_worker.metrics.registry import WorkerMetrics
-from genesis_worker.metrics.task_metrics import ErrorCounts, TaskMetrics
+from genesis_worker.metrics.task_metrics import ErrorCounts, TaskMetrics, Window
 from genesis_worker.storage.base import State
 
 RULES = Path(__file__).resolve().parents[2] / "fixtures" / "confluent" / "kafka_connect.yml"
@@ -506,3 +506,19 @@ def test_exporter_names_shorten_reserved_suffixes_like_exporter_1x() -> None:
     assert exporter_names("task-error-metrics", "total-record-errors") == (
         "kafka_connect_task_error_metrics_total_record_errors",
     )
+
+
+def test_window_measures_the_last_two_30s_samples_as_javas_sampled_stats() -> None:
+    now = [0.0]
+    w = Window(clock=lambda: now[0])
+    assert math.isnan(w.avg()) and math.isnan(w.max())
+    w.record(1)
+    w.record(3)
+    assert (w.avg(), w.max()) == (2.0, 3.0)
+    now[0] = 31.0
+    w.record(5)  # a second sample
+    assert (w.avg(), w.max()) == (3.0, 5.0)
+    now[0] = 61.0  # the first sample (started at 0) left the 60 s window
+    assert (w.avg(), w.max()) == (5.0, 5.0)
+    now[0] = 92.0
+    assert math.isnan(w.avg())
