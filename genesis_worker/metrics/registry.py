@@ -19,7 +19,6 @@ from prometheus_client import CollectorRegistry, ProcessCollector, generate_late
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from genesis_worker.genesis.ownership import OWNER_CONFIG, TICKET_CONFIG
 from genesis_worker.metrics.connect_metrics import ConnectorView, GroupClientView, collect_connect
 from genesis_worker.metrics.task_metrics import TaskMetrics, Window
 
@@ -198,15 +197,6 @@ class WorkerMetrics(Collector):
                 extra.add_metric([t.connector, str(t.task), name], float(v))
         yield lag
         yield extra
-        info = GaugeMetricFamily(
-            "genesis_pipeline_info",
-            "1 per connector this worker runs, labelled with its owner and ticket (genesis.owner, genesis.ticket).",
-            labels=["connector", "type", "owner", "ticket"],
-        )
-        for name, wc in sorted(self.connectors.items()):
-            owner, ticket = wc.props.get(OWNER_CONFIG) or "", wc.props.get(TICKET_CONFIG) or ""
-            info.add_metric([name, "sink" if wc.is_sink else "source", owner, ticket], 1.0)
-        yield info
         rates = self.rates()
         rate = GaugeMetricFamily(
             "genesis_connector_throughput",

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from genesis_worker.genesis import pipeline_metrics
 from genesis_worker.metrics.connect_metrics import exporter_names
 from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.metrics.task_metrics import ErrorCounts, TaskMetrics, Window
@@ -237,10 +238,15 @@ def worker_metrics() -> tuple[WorkerMetrics, TaskMetrics, TaskMetrics]:
     return wm, sink, src
 
 
+def scrape(wm: WorkerMetrics) -> str:
+    """What ``GET /metrics`` answers: the worker's metrics, then the Genesis series."""
+    return (wm.exposition() + pipeline_metrics.exposition(wm)).decode()
+
+
 def served() -> dict[str, list[tuple[dict[str, str], float]]]:
     wm, _, _ = worker_metrics()
     out: dict[str, list[tuple[dict[str, str], float]]] = {}
-    for fam in text_string_to_metric_families(wm.exposition().decode()):
+    for fam in text_string_to_metric_families(scrape(wm)):
         for s in fam.samples:
             out.setdefault(s.name, []).append((s.labels, s.value))
     return out

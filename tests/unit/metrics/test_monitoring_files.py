@@ -13,7 +13,7 @@ import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fixtures.prometheus import promtool
-from tests.unit.metrics.test_connect_metrics import worker_metrics
+from tests.unit.metrics.test_connect_metrics import scrape, worker_metrics
 
 REPO = Path(__file__).resolve().parents[3]
 DOCKER = REPO / "docker"
@@ -39,7 +39,7 @@ def served_names() -> set[str]:
     wm, _, _ = worker_metrics()
     wm.rates()  # a second sample: the rate families have series
     names = set(PROMETHEUS_SERIES)
-    for fam in text_string_to_metric_families(wm.exposition().decode()):
+    for fam in text_string_to_metric_families(scrape(wm)):
         names.add(fam.name)
         names.update(s.name for s in fam.samples)
     return names
