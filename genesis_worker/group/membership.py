@@ -221,7 +221,8 @@ class WorkerGroupMember:
 
     def connection_count(self) -> int:
         """Open connections of the group client (Connect's ``connect-metrics`` ``connection-count``)."""
-        return sum(1 for conn in self._client._conns.values() if conn.connected())
+        conns = getattr(self._client, "_conns", None) or {}  # aiokafka keeps them in a private dict
+        return sum(1 for conn in conns.values() if conn.connected())
 
     def _mark_coordinator_dead(self, why: object) -> None:
         if self.coordinator_id is not None:

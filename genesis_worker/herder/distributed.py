@@ -217,7 +217,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             **self._client_config,
         )
         if self.metrics is not None:
-            self.metrics.group_client = self._member
+            self.metrics.group_client, self.metrics.client_id = self._member, client_id
         await self._member.start()
         self._started = True
         log.info("herder %s started", self.worker_id)

@@ -717,7 +717,7 @@ class WorkerSinkTask(WorkerTask):
                     if committed is not None:
                         self.rewinds[tp] = committed
                         self.current_offsets[tp] = committed
-            self.metrics.offset_commit_failures += 1
+            self.metrics.record_commit(0.0, False)
             return {}
         if not task_offsets:
             return {}
