@@ -26,6 +26,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(300)]
 REPO = Path(__file__).resolve().parents[3]
 CONFLUENT_QUERIES = REPO / "tests" / "fixtures" / "confluent" / "kafka-connect-cluster.queries.json"
 DASHBOARDS = REPO / "docker" / "grafana" / "dashboards"
+ALERTS = REPO / "docker" / "prometheus" / "alerts.yml"
 VARIABLES = {"env": "dev", "kafka_connect_cluster_id": "cluster1", "instance": ".*", "connector": ".*"}
 # JVM series (a Python worker has no JVM: its process_* series come from prometheus_client's process
 # collector) and the group client's byte/IO/authentication figures (aiokafka does not count them)
@@ -117,7 +118,9 @@ def test_prometheus_scraping_three_workers_serves_confluents_connect_dashboard(k
         assert workers[0].request("PUT", "/connectors/stopped-src/stop")[0] == 204
 
         prom = PrometheusServer(
-            [w.worker_id for w in workers], labels={"env": "dev", "kafka_connect_cluster_id": "cluster1"}
+            [w.worker_id for w in workers],
+            labels={"env": "dev", "kafka_connect_cluster_id": "cluster1"},
+            rule_files=[ALERTS, CONFLUENT_QUERIES.with_name("connector-alerts.yml")],
         )
         prom.start()
         wait(lambda: prom is not None and prom.targets_up() == 3, 60, "3 targets up")
@@ -168,6 +171,16 @@ def test_prometheus_scraping_three_workers_serves_confluents_connect_dashboard(k
         )
         rebalances = prom.query("kafka_connect_connect_worker_rebalance_metrics_completed_rebalances >= 1")
         assert len(rebalances) == 3
+
+        # the alert rules (ours and Confluent's) evaluate without errors and none fires on a healthy cluster
+        def rules() -> list[dict[str, Any]]:
+            assert prom is not None
+            return [r for g in prom.api("rules")["groups"] for r in g["rules"]]
+
+        wait(lambda: all(r.get("lastEvaluation", "").startswith("20") for r in rules()), 30, "rules evaluated")
+        assert {r["name"] for r in rules()} >= {"ConnectWorkerDown", "ConnectTaskFailed", "Failed connector task"}
+        assert all(r["health"] == "ok" for r in rules()), rules()
+        assert not prom.query('ALERTS{alertstate="firing"}')
         not_served = [q for q in queries if NOT_SERVED.match(first_metric(q))]
         print(f"{len(queries) - len(not_served)} dashboard queries answered; not served: {not_served}")
 
