@@ -172,6 +172,20 @@ def test_prometheus_scraping_three_workers_serves_confluents_connect_dashboard(k
         rebalances = prom.query("kafka_connect_connect_worker_rebalance_metrics_completed_rebalances >= 1")
         assert len(rebalances) == 3
 
+        def total(expr: str) -> float:
+            assert prom is not None
+            return float(prom.query(f"sum({expr})")[0]["value"][1])
+
+        # the worker and herder hooks: task states, start outcomes, the group client
+        assert total('kafka_connect_connect_worker_metrics_connector_running_task_count{connector="sink"}') == 3
+        assert total('kafka_connect_connect_worker_metrics_connector_paused_task_count{connector="paused-sink"}') == 3
+        assert total('kafka_connect_connect_worker_metrics_task_count{connector="aggregate"}') == 8
+        assert total("kafka_connect_connect_worker_metrics_task_startup_success_total") >= 10
+        assert total("kafka_connect_connect_worker_metrics_connector_startup_success_total") >= 4
+        assert total("kafka_connect_connect_worker_metrics_connector_startup_failure_total") == 0
+        assert total("kafka_connect_connect_coordinator_metrics_heartbeat_total") > 0
+        assert total("kafka_connect_connect_metrics_connection_count") >= 3
+
         # the alert rules (ours and Confluent's) evaluate without errors and none fires on a healthy cluster
         def rules() -> list[dict[str, Any]]:
             assert prom is not None
