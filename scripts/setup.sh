@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Everything the tests and benchmarks need, idempotent: Debian packages (redis-server, a JDK, maven, chromium
-# and chromium-driver), the .venv with genesis-worker and its dev extras, the Apache Kafka 4.4 jars the
-# test fixtures run, and gocaves (the Couchbase mock cluster, built with Go from the Go module proxy).
+# and chromium-driver, prometheus), the .venv with genesis-worker and its dev extras, the Apache Kafka 4.4 jars
+# the test fixtures run, and gocaves (the Couchbase mock cluster, built with Go from the Go module proxy).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DEBIAN_FRONTEND=noninteractive PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -14,6 +14,8 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 # headless Chromium + chromedriver for the web console's browser test (tests/e2e/console)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+# Prometheus (server and promtool) for the metrics tests and the docker/ rules checks
+{ command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || missing+=(prometheus)
 if [[ ${#missing[@]} -gt 0 ]]; then
   if [[ $(id -u) -ne 0 ]]; then
     echo "scripts/setup.sh: please install: ${missing[*]} (needs root)" >&2

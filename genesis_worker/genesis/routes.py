@@ -23,6 +23,7 @@ from aiohttp import web
 from genesis_worker.api.connector import Connector
 from genesis_worker.api.errors import NotFoundException
 from genesis_worker.api.lineage import Lineage
+from genesis_worker.genesis import pipeline_metrics
 from genesis_worker.genesis.history import ConfigHistory
 from genesis_worker.genesis.lineage import LineageGraph, PipelineView
 from genesis_worker.genesis.ownership import Ownership
@@ -126,7 +127,8 @@ async def metrics_json(request: web.Request) -> web.StreamResponse:
 
 async def prometheus(request: web.Request) -> web.StreamResponse:
     herder = context(request).herder
-    body = herder.metrics.exposition() if herder.metrics is not None else b""
+    metrics = herder.metrics
+    body = metrics.exposition() + pipeline_metrics.exposition(metrics) if metrics is not None else b""
     return web.Response(
         body=body, content_type="text/plain", charset="utf-8", headers={"X-Content-Type-Options": "nosniff"}
     )

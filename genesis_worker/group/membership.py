@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -143,6 +144,9 @@ class WorkerGroupMember:
         self._last_heartbeat_ok = time.monotonic()
         self._tasks: list[asyncio.Task[None]] = []
         self._lock = asyncio.Lock()
+        # requests sent to / answered by the coordinator, per request class (for the worker's metrics)
+        self.requests: Counter[str] = Counter()
+        self.responses: Counter[str] = Counter()
 
     # ------------------------------------------------------------------------------------ public
 
@@ -209,7 +213,16 @@ class WorkerGroupMember:
 
     async def _send(self, request: Any) -> Any:
         assert self.coordinator_id is not None
-        return await self._client.send(self.coordinator_id, request, group=ConnectionGroup.COORDINATION)
+        api = type(request).__name__
+        self.requests[api] += 1
+        resp = await self._client.send(self.coordinator_id, request, group=ConnectionGroup.COORDINATION)
+        self.responses[api] += 1
+        return resp
+
+    def connection_count(self) -> int:
+        """Open connections of the group client (Connect's ``connect-metrics`` ``connection-count``)."""
+        conns = getattr(self._client, "_conns", None) or {}  # aiokafka keeps them in a private dict
+        return sum(1 for conn in conns.values() if conn.connected())
 
     def _mark_coordinator_dead(self, why: object) -> None:
         if self.coordinator_id is not None:

@@ -213,6 +213,8 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             retry_backoff_ms=self.cfg.retry_backoff_ms,
             **self._client_config,
         )
+        if self.metrics is not None:
+            self.metrics.group_client, self.metrics.client_id = self._member, client_id
         await self._member.start()
         self._started = True
         log.info("herder %s started", self.worker_id)
@@ -360,6 +362,8 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     async def on_join_prepare(self, generation: int, member_id: str) -> None:
         if self._stopping:
             return
+        if self.metrics is not None:
+            self.metrics.rebalance.started()
         async with self._lock:
             self._rebalance_resolved = False
             if self.protocol is ConnectProtocolCompatibility.EAGER and self.local.known and not self._last_failed:
@@ -494,6 +498,8 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self.rebalances_completed += 1
         if self._join_started_at is not None:
             self.last_rebalance_ms = (time.monotonic() - self._join_started_at) * 1000
+        if self.metrics is not None:
+            self.metrics.rebalance.completed_one(self.generation, self.last_rebalance_ms)
         if change.revoked_any and not eager:
             self._request_rejoin("revoked connectors/tasks in the last assignment")
         if a.delay > 0:

@@ -1,24 +1,28 @@
-"""Worker-wide metrics: a Prometheus collector over every task's :class:`TaskMetrics`, and throughput
-rates per pipeline and for the whole worker (the console and ``GET /genesis/metrics`` show them).
+"""Worker-wide metrics: a Prometheus collector over every task's :class:`TaskMetrics`, the worker's own
+groups (connect-worker, rebalance, group client) and throughput rates per pipeline and for the whole
+worker (the console and ``GET /genesis/metrics`` show them).
 
-Prometheus names follow Connect's JMX metrics as the JMX exporter renders them
-(``kafka_connect_sink_task_sink_record_read_total{connector,task}``), so existing dashboards keep working;
-genesis-only series start with ``genesis_``.
+``GET /metrics`` serves Connect's metric groups under the JMX exporter's names (:mod:`.connect_metrics`),
+the first Genesis names kept for compatibility (``kafka_connect_sink_task_sink_record_read_total``...,
+:data:`_COUNTERS`), the ``genesis_*`` series and the Python process collector's ``process_*``.
 """
 
 from __future__ import annotations
 
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
-from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client import CollectorRegistry, ProcessCollector, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from genesis_worker.metrics.task_metrics import TaskMetrics
+from genesis_worker.metrics.connect_metrics import ConnectorView, GroupClientView, collect_connect
+from genesis_worker.metrics.task_metrics import TaskMetrics, Window
+
+RateKey = tuple[Any, ...]
 
 _COUNTERS: tuple[tuple[str, str, str, str], ...] = (
     # (attribute, sink metric, source metric, help)
@@ -75,20 +79,78 @@ class Rate:
     written: float = 0.0
 
 
+@dataclass
+class Startups:
+    """Connector and task start outcomes on this worker (``connect-worker-metrics``)."""
+
+    connector_success: int = 0
+    connector_failure: int = 0
+    task_success: int = 0
+    task_failure: int = 0
+
+    def connector(self, ok: bool) -> None:
+        if ok:
+            self.connector_success += 1
+        else:
+            self.connector_failure += 1
+
+    def task(self, ok: bool) -> None:
+        if ok:
+            self.task_success += 1
+        else:
+            self.task_failure += 1
+
+
+@dataclass
+class RebalanceMetrics:
+    """``connect-worker-rebalance-metrics``, fed by the distributed herder (standalone leaves it disabled)."""
+
+    enabled: bool = False
+    rebalancing: bool = False
+    completed: int = 0
+    generation: int = -1
+    last_completed: float | None = None
+    times_ms: Window = field(default_factory=Window)
+
+    def started(self) -> None:
+        self.enabled = self.rebalancing = True
+
+    def completed_one(self, generation: int, took_ms: float | None) -> None:
+        self.enabled, self.rebalancing = True, False
+        self.completed += 1
+        self.generation = generation
+        self.last_completed = time.monotonic()
+        if took_ms is not None:
+            self.times_ms.record(took_ms)
+
+
 class WorkerMetrics(Collector):
-    """All task metrics of one worker. Tasks :meth:`register` on start and :meth:`unregister` on stop."""
+    """All metrics of one worker. Tasks :meth:`register` on start and :meth:`unregister` on stop; the
+    worker passes its connectors (read at scrape time) and counts start outcomes in :attr:`startups`; the
+    distributed herder feeds :attr:`rebalance` and sets :attr:`group_client`."""
 
     def __init__(
-        self, worker_id: str, window_seconds: float = 30.0, clock: Callable[[], float] = time.monotonic
+        self,
+        worker_id: str,
+        window_seconds: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+        connectors: Mapping[str, ConnectorView] | None = None,
     ) -> None:
         self.worker_id = worker_id
         self.window = window_seconds
         self.clock = clock
+        self.connectors: Mapping[str, ConnectorView] = connectors if connectors is not None else {}
+        self.startups = Startups()
+        self.rebalance = RebalanceMetrics()
+        self.group_client: GroupClientView | None = None
+        self.client_id = f"connect-{worker_id}"
+        self.started_ms = int(time.time() * 1000)
         self._tasks: dict[tuple[str, int], TaskMetrics] = {}
-        # (monotonic time, {(connector, task): (read, written)}) samples for rates.
-        self._samples: deque[tuple[float, dict[tuple[str, int], tuple[int, int]]]] = deque()
+        # (monotonic time, {key: counter}) samples for rates.
+        self._samples: deque[tuple[float, dict[RateKey, float]]] = deque()
         self.registry = CollectorRegistry(auto_describe=False)
         self.registry.register(self)
+        ProcessCollector(registry=self.registry)
 
     def register(self, metrics: TaskMetrics) -> TaskMetrics:
         self._tasks[(metrics.connector, metrics.task)] = metrics
@@ -102,7 +164,14 @@ class WorkerMetrics(Collector):
 
     # --- Prometheus ------------------------------------------------------------------------------
 
+    def app_info(self) -> dict[str, str]:
+        """``kafka.connect:type=app-info`` attributes."""
+        from genesis_worker import __version__
+
+        return {"version": __version__, "commit-id": "unknown", "start-time-ms": str(self.started_ms)}
+
     def collect(self) -> Iterator[Metric]:
+        yield from collect_connect(self)
         tasks = self.tasks()
         for attr, sink_name, source_name, help_ in _COUNTERS:
             families: dict[str, CounterMetricFamily] = {}
@@ -145,29 +214,66 @@ class WorkerMetrics(Collector):
 
     # --- rates -----------------------------------------------------------------------------------
 
+    def _counters(self) -> dict[RateKey, float]:
+        snap: dict[RateKey, float] = {}
+        for t in self.tasks():
+            snap[("task", t.connector, t.task, "read")] = t.records_read
+            snap[("task", t.connector, t.task, "written")] = t.records_written
+            snap[("task", t.connector, t.task, "commits")] = t.offset_commits
+        client = self.group_client
+        if client is not None:
+            requests, responses = sum(client.requests.values()), sum(client.responses.values())
+            snap[("client", "request")] = requests
+            snap[("client", "response")] = responses
+            snap[("client", "network-io")] = requests + responses
+            for api, attr in (
+                ("HeartbeatRequest", "heartbeat"),
+                ("JoinGroupRequest", "join"),
+                ("SyncGroupRequest", "sync"),
+            ):
+                snap[("client", attr)] = client.responses.get(api, 0)
+        return snap
+
     def sample(self, now: float | None = None) -> None:
-        """Take a counter sample; call periodically (the worker does every few seconds)."""
+        """Take a counter sample; reads take one when the last is over a second old."""
         now = self.clock() if now is None else now
-        snap = {(t.connector, t.task): (t.records_read, t.records_written) for t in self.tasks()}
-        self._samples.append((now, snap))
+        self._samples.append((now, self._counters()))
         while len(self._samples) > 2 and now - self._samples[1][0] >= self.window:
             self._samples.popleft()
+
+    def _window(self) -> tuple[float, dict[RateKey, float], dict[RateKey, float]] | None:
+        if not self._samples or self.clock() - self._samples[-1][0] >= 1.0:
+            self.sample()
+        if len(self._samples) < 2:
+            return None
+        (t0, old), (t1, new) = self._samples[0], self._samples[-1]
+        return max(t1 - t0, 1e-9), old, new
+
+    def rate(self, key: RateKey) -> float:
+        """Per-second increase of one counter between the oldest and newest sample (0 before two samples)."""
+        w = self._window()
+        if w is None:
+            return 0.0
+        elapsed, old, new = w
+        return max(new.get(key, 0.0) - old.get(key, 0.0), 0.0) / elapsed
 
     def rates(self) -> dict[str, Rate]:
         """Per-connector read/written records per second between the oldest and newest sample. Reading takes
         a sample when the last one is over a second old, so scrapes and console polls drive the sampling."""
-        if not self._samples or self.clock() - self._samples[-1][0] >= 1.0:
-            self.sample()
-        if len(self._samples) < 2:
+        w = self._window()
+        if w is None:
             return {}
-        (t0, old), (t1, new) = self._samples[0], self._samples[-1]
-        elapsed = max(t1 - t0, 1e-9)
+        elapsed, old, new = w
         out: dict[str, Rate] = {}
-        for key, (r1, w1) in new.items():
-            r0, w0 = old.get(key, (0, 0))
-            rate = out.setdefault(key[0], Rate())
-            rate.read += max(r1 - r0, 0) / elapsed
-            rate.written += max(w1 - w0, 0) / elapsed
+        for key, v1 in new.items():
+            if key[0] != "task" or key[3] == "commits":
+                continue
+            rate = out.setdefault(key[1], Rate())
+            delta = max(v1 - old.get(key, 0.0), 0.0) / elapsed
+            if key[3] == "read":
+                rate.read += delta
+            else:
+                rate.written += delta
         return out
 
     def summary(self, connectors: Iterable[str] | None = None) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any, Protocol
 from genesis_worker.api.errors import ConnectException, RetriableException
 from genesis_worker.api.records import SinkRecord
 from genesis_worker.api.task import ErrantRecordReporter
+from genesis_worker.metrics.task_metrics import ErrorCounts
 from genesis_worker.runtime.connector_config import ErrorsConfig
 
 log = logging.getLogger("org.apache.kafka.connect.runtime.errors.LogReporter")
@@ -143,6 +144,7 @@ class LogReporter:
     def __init__(self, connector: str, task: int, include_messages: bool) -> None:
         self.task_id = f"{connector}-{task}"
         self.include_messages = include_messages
+        self.logged = 0
 
     def message(self, ctx: ProcessingContext) -> str:
         msg = (
@@ -160,6 +162,7 @@ class LogReporter:
         return msg + "."
 
     def report(self, ctx: ProcessingContext) -> None:
+        self.logged += 1
         log.error(self.message(ctx), exc_info=ctx.error)
 
     async def close(self) -> None:
@@ -288,11 +291,20 @@ class RetryWithToleranceOperator:
         self.stopping = stopping or asyncio.Event()
         self.total_failures = 0
         self.total_skipped = 0
+        self.total_retries = 0
+        self.last_error_ms = 0
 
-    def counts(self) -> tuple[int, int]:
-        """(record failures seen, records written to the dead letter queue) for the task's metrics."""
-        dlq = sum(getattr(r, "sent", 0) for r in self.reporters)
-        return self.total_failures, dlq
+    def counts(self) -> ErrorCounts:
+        """What this handler and its reporters counted, for the task's metrics (``task-error-metrics``)."""
+        c = ErrorCounts(self.total_failures, self.total_retries, self.total_skipped, last_error_ms=self.last_error_ms)
+        for r in self.reporters:
+            if isinstance(r, DeadLetterQueueReporter):
+                c.dlq_sent += r.sent
+                c.dlq_failures += r.failures
+                c.dlq_requests += r.sent + r.failures + r.outstanding
+            elif isinstance(r, LogReporter):
+                c.logged += r.logged
+        return c
 
     @classmethod
     def from_config(cls, connector: str, task: int, errors: ErrorsConfig, **kw: Any) -> RetryWithToleranceOperator:
@@ -347,11 +359,13 @@ class RetryWithToleranceOperator:
             await asyncio.wait_for(self.stopping.wait(), wait)
             return False  # stop requested: fail the operation
         except TimeoutError:
+            self.total_retries += 1
             return True
 
     async def failed(self, ctx: ProcessingContext) -> Any:
         """Account for a failed operation: tolerated -> report, return SKIPPED; else raise."""
         self.total_failures += 1
+        self.last_error_ms = int(time.time() * 1000)
         if (
             ctx.stage not in _TOLERATE_ANY
             and ctx.stage is not Stage.TASK_PUT

@@ -166,7 +166,13 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
         )
         self.context = WorkerSinkTaskContext(self, task_config)
         self.metrics = TaskMetrics(
-            task_id.connector, task_id.task, "sink", lag_reader=self.lag, error_reader=error_operator.counts
+            task_id.connector,
+            task_id.task,
+            "sink",
+            lag_reader=self.lag,
+            error_reader=error_operator.counts,
+            partition_reader=lambda: len(self.assigned),
+            active_reader=self._active_records,
         )
 
     # --- consumer-thread helpers -------------------------------------------------------------------
@@ -254,6 +260,12 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
         self.last_committed.update(offsets)
 
     # --- lifecycle ---------------------------------------------------------------------------------
+
+    def _active_records(self) -> int:
+        """Records consumed but not yet committed (Java's ``sink-record-active-count``)."""
+        last = self.last_committed
+        behind = sum(max(o - last.get(tp, o), 0) for tp, o in self.current_offsets.items())
+        return behind + len(self.pending or ())
 
     def lag(self) -> dict[tuple[str, int], int]:
         """Records between the last committed offset and the end of each assigned partition (the cached high
@@ -373,6 +385,7 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
                 if self.target_state is TargetState.PAUSED and not pending:
                     self.pending = None
                     continue
+                put_started = time.monotonic()
                 try:
                     await self.task.put(pending)
                 except RetriableException as e:
@@ -386,6 +399,7 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
                     )
                     raise ConnectException("Exiting WorkerSinkTask due to unrecoverable exception.") from e
                 if not retriable:
+                    self.metrics.record_batch(len(pending), time.monotonic() - put_started)
                     self.metrics.records_written += len(pending)
                     if pending:
                         self.metrics.last_record_ms = int(time.time() * 1000)
@@ -467,7 +481,7 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
                     if committed is not None:
                         self.rewinds[tp] = committed
                         self.current_offsets[tp] = committed
-            self.metrics.offset_commit_failures += 1
+            self.metrics.record_commit(0.0, False)
             return {}
         if not task_offsets:
             return {}
@@ -490,11 +504,12 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
         try:
             offsets = await self._pre_commit(partitions, closing)
             if offsets:
+                commit_started = time.monotonic()
                 try:
                     await self._in_consumer_thread(self._commit_sync_in_thread, self.consumer, offsets)
-                    self.metrics.offset_commits += 1
+                    self.metrics.record_commit(time.monotonic() - commit_started, True)
                 except KafkaException as e:
-                    self.metrics.offset_commit_failures += 1
+                    self.metrics.record_commit(time.monotonic() - commit_started, False)
                     log.error("%s Commit of offsets threw an unexpected exception: %s", self, e)
         finally:
             self.committing = False

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any
@@ -103,7 +104,13 @@ class WorkerSourceTask(WorkerTask):
         self._stop_called = False
         self._stop_task: asyncio.Task[None] | None = None
         self.send_error: BaseException | None = None
-        self.metrics = TaskMetrics(task_id.connector, task_id.task, "source", error_reader=error_operator.counts)
+        self.metrics = TaskMetrics(
+            task_id.connector,
+            task_id.task,
+            "source",
+            error_reader=error_operator.counts,
+            active_reader=lambda: self._outstanding,
+        )
         self._outstanding = 0
         self._drained = asyncio.Event()
         self._wants_commit_record = type(task).commit_record is not SourceTask.commit_record
@@ -253,8 +260,11 @@ class WorkerSourceTask(WorkerTask):
                 continue
             if self._reported is State.PAUSED:
                 self.report(State.RUNNING)
+            poll_started = time.monotonic()
             try:
                 records = await self.task.poll()
+                if records is not None:
+                    self.metrics.record_batch(len(records), time.monotonic() - poll_started)
             except RetriableException as e:
                 log.warning("%s failed to poll records from SourceTask. Will retry operation. %s", self, e)
                 continue
@@ -406,14 +416,15 @@ class WorkerSourceTask(WorkerTask):
                     await self.offset_keys.key_for(partition): offset_value(offset)
                     for partition, offset in batch.values()
                 }
+                commit_started = time.monotonic()
                 try:
                     await asyncio.wait_for(self.offset_store.set(values), self.flush_timeout_s)
                 except Exception as e:
                     ok = False
-                    self.metrics.offset_commit_failures += 1
+                    self.metrics.record_commit(time.monotonic() - commit_started, False)
                     log.error("%s Failed to commit offsets: %s", self, e)
                 else:
-                    self.metrics.offset_commits += 1
+                    self.metrics.record_commit(time.monotonic() - commit_started, True)
                     for pk, po in batch.items():
                         if self.uncommitted.get(pk) is po:
                             del self.uncommitted[pk]

@@ -44,6 +44,7 @@ class WorkerTask:
         if self._reported is state and state is not State.FAILED:
             return
         self._reported = state
+        self.metrics.record_state(state.value.lower())
         try:
             self.listener.on_task_state(self.id, state, trace)
         except Exception as e:  # a status write problem must not kill the task

@@ -205,7 +205,7 @@ class Worker:
         self.worker_id = worker_id or config.worker_id
         self.connectors: dict[str, WorkerConnector] = {}
         self.tasks: dict[ConnectorTaskId, _RunningTask] = {}
-        self.metrics = WorkerMetrics(self.worker_id)
+        self.metrics = WorkerMetrics(self.worker_id, connectors=self.connectors)
         self.consumer_factory: Any = None  # tests may swap clients
         self.producer_factory: Any = None
 
@@ -258,6 +258,17 @@ class Worker:
         on_reconfigure: Callable[[str], None] | None = None,
     ) -> bool:
         """Instantiate, initialise and (if STARTED) start a connector; False if it failed."""
+        ok = await self._start_connector(name, props, target_state, on_reconfigure)
+        self.metrics.startups.connector(ok)
+        return ok
+
+    async def _start_connector(
+        self,
+        name: str,
+        props: Mapping[str, str],
+        target_state: TargetState,
+        on_reconfigure: Callable[[str], None] | None,
+    ) -> bool:
         if name in self.connectors:
             raise ConnectException(f"Connector with name {name} already exists")
         try:
@@ -355,7 +366,9 @@ class Worker:
         except BaseException as e:
             log.error("Failed to start task %s", task_id, exc_info=e)
             self.listener.on_task_state(task_id, State.FAILED, stack_trace(e))
+            self.metrics.startups.task(False)
             return False
+        self.metrics.startups.task(True)
         self.metrics.register(runner.metrics)
         gauges = getattr(runner.task, "metrics", None)
         if callable(gauges):  # connector-specific gauges, e.g. a lookup table's size

@@ -1,5 +1,5 @@
 from genesis_worker.metrics.registry import WorkerMetrics
-from genesis_worker.metrics.task_metrics import TaskMetrics
+from genesis_worker.metrics.task_metrics import ErrorCounts, TaskMetrics
 
 
 def test_prometheus_exposition_uses_connect_names_and_labels():
@@ -7,7 +7,7 @@ def test_prometheus_exposition_uses_connect_names_and_labels():
     sink = wm.register(TaskMetrics("orders-sink", 0, "sink"))
     src = wm.register(TaskMetrics("clicks-src", 1, "source"))
     sink.records_read, sink.records_written = 10, 9
-    sink.error_reader = lambda: (2, 1)
+    sink.error_reader = lambda: ErrorCounts(errors=2, dlq_sent=1)
     src.records_written = 7
     sink.lag_reader = lambda: {("orders", 0): 5, ("orders", 1): 2}
     text = wm.exposition().decode()
