@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Mapping, Sequence
@@ -41,8 +42,7 @@ from genesis_worker.group.protocol import (
     decode_assignment,
     metadata_protocols,
 )
-from genesis_worker.group.protocol import ConnectorTaskId as WireTaskId
-from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, RestartRequest, State, TargetState
+from genesis_worker.herder.base import Herder
 from genesis_worker.herder.common import connector_type, plugin_version
 from genesis_worker.herder.distributed_config import DistributedConfig
 from genesis_worker.herder.errors import (
@@ -52,8 +52,24 @@ from genesis_worker.herder.errors import (
     RebalanceNeededException,
 )
 from genesis_worker.herder.internal_client import post_task_configs
+from genesis_worker.herder.loggers import worker_loggers
 from genesis_worker.herder.rebalance import LocalAssignment, cooperative_unsync_backoff_ms
-from genesis_worker.herder.session_keys import InternalRequestSignature, SessionKey, check_internal_request
+from genesis_worker.herder.session_keys import InternalRequestSignature, check_internal_request, generate_session_key
+from genesis_worker.model.entities import (
+    ConnectorInfo,
+    ConnectorOffsets,
+    ConnectorState,
+    ConnectorStateInfo,
+    JsonObj,
+    Message,
+    TaskInfo,
+    TaskState,
+    WorkerStatus,
+)
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.session_key import SessionKey
+from genesis_worker.model.states import RestartRequest, State, TargetState
+from genesis_worker.model.status import ConnectorStatus, TaskStatus, TopicStatus
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import invalid_config_message
 from genesis_worker.storage import base as store
@@ -63,14 +79,6 @@ JOIN_WAIT_S = 60.0
 
 RECONFIGURE_BACKOFF_INITIAL_MS = 250
 RECONFIGURE_BACKOFF_MAX_MS = 60_000
-
-
-def _wire(task: ConnectorTaskId) -> WireTaskId:
-    return WireTaskId(task.connector, task.task)
-
-
-def _api(task: WireTaskId) -> ConnectorTaskId:
-    return ConnectorTaskId(task.connector, task.task)
 
 
 class ConfigView:
@@ -88,25 +96,23 @@ class ConfigView:
         return None if cfg is None else dict(cfg)
 
     def target_state(self, name: str) -> TargetState | None:
-        ts = self.state.target_state(name)
-        return None if ts is None else TargetState(ts.value)
+        return self.state.target_state(name)
 
     def task_count(self, name: str) -> int:
         return self.state.task_count(name)
 
-    def tasks(self, name: str) -> list[WireTaskId]:
+    def tasks(self, name: str) -> list[ConnectorTaskId]:
         return self.state.tasks(name)
 
-    def task_config(self, task: ConnectorTaskId | WireTaskId) -> dict[str, Any] | None:
-        cfg = self.state.task_config(WireTaskId(task.connector, task.task))
+    def task_config(self, task: ConnectorTaskId) -> dict[str, Any] | None:
+        cfg = self.state.task_config(task)
         return None if cfg is None else dict(cfg)
 
     def applied_connector_config(self, name: str) -> dict[str, Any] | None:
         return self.state.applied_connector_configs.get(name)
 
     def session_key(self) -> SessionKey | None:
-        k = self.state.session_key
-        return None if k is None else SessionKey(k.key, k.algorithm, k.creation_timestamp)
+        return self.state.session_key
 
 
 class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
@@ -163,7 +169,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._rebalance_resolved = False
         self._needs_reconfig_rebalance = False
         self._connector_owners: dict[str, str] = {}
-        self._task_owners: dict[WireTaskId, str] = {}
+        self._task_owners: dict[ConnectorTaskId, str] = {}
         self._rejoin_at: float | None = None
         self._unsync_failures = 0
         # queued config-store updates (internal-topics §5.5)
@@ -171,7 +177,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._target_state_updates: set[str] = set()
         self._task_updates: set[str] = set()
         self._restart_requests: dict[str, RestartRequest] = {}
-        self._tasks_to_restart: set[WireTaskId] = set()
+        self._tasks_to_restart: set[ConnectorTaskId] = set()
         self._reconfigure_at: dict[str, float] = {}
         self._reconfigure_backoff: dict[str, int] = {}
         self._known_connectors: set[str] = set()
@@ -288,20 +294,19 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     def rest_url(self) -> str | None:
         return self._url
 
-    def health(self) -> tuple[int, JsonObj]:
+    def health(self) -> tuple[int, WorkerStatus]:
         stage = self.stage_summary()
         suffix = f" {stage}" if stage else ""
         if not self._started or not self.local.known:
-            return 503, {"status": "starting", "message": f"Worker is still starting up.{suffix}"}
+            return 503, WorkerStatus("starting", f"Worker is still starting up.{suffix}")
         if self._lock.locked() and self._stage is not None and self._stage[2] is None:
             began = self._stage[1]
             if time.time() - began > 10:
-                return 500, {
-                    "status": "unhealthy",
-                    "message": "Worker was unable to handle this request and may be unable to handle other "
-                    f"requests.{suffix}",
-                }
-        return 200, {"status": "healthy", "message": "Worker has completed startup and is ready to handle requests."}
+                return 500, WorkerStatus(
+                    "unhealthy",
+                    f"Worker was unable to handle this request and may be unable to handle other requests.{suffix}",
+                )
+        return 200, WorkerStatus("healthy", "Worker has completed startup and is ready to handle requests.")
 
     # ------------------------------------------------------------------------------------ identity
 
@@ -484,7 +489,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             kept = [t for t in self.local.tasks if t.connector in updated and t not in change.start_tasks]
             kept = [t for t in kept if t not in restart]
             if kept:
-                await self._runtime.stop_tasks([_api(t) for t in kept])
+                await self._runtime.stop_tasks([t for t in kept])
                 restart += kept
         # connectors started now get their latest config: no separate restart needed
         self._connector_updates.difference_update(change.start_connectors)
@@ -556,9 +561,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
                 remaining = {t.task for t in snap.tasks(name)}
                 for ts in self._status.get_all(name):
                     if ts.id.task not in remaining:
-                        await self._status.put(
-                            store.TaskStatus(ts.id, store.State.DESTROYED, self.worker_id, self.generation)
-                        )
+                        await self._status.put(TaskStatus(ts.id, State.DESTROYED, self.worker_id, self.generation))
         except Exception:
             log.exception("leader %s: failed to remove statuses of deleted connectors", self.worker_id)
         if self.protocol is ConnectProtocolCompatibility.SESSIONED:
@@ -574,16 +577,16 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             or (cfg.key_size is not None and key.size_bits != cfg.key_size)
         )
         if stale:
-            new = SessionKey.generate(cfg.key_generation_algorithm, cfg.key_size)
+            new = generate_session_key(cfg.key_generation_algorithm, cfg.key_size)
             log.info("leader %s: writing a new session key", self.worker_id)
-            await self._config.put_session_key(store.SessionKey(new.key, new.algorithm, new.creation_timestamp))
+            await self._config.put_session_key(new)
             key = new
         assert key is not None
         self._key_rotation_at = time.monotonic() + max(0, key.creation_timestamp + cfg.key_ttl_ms - _now_ms()) / 1000
 
     # ------------------------------------------------------------------------------ starting/stopping
 
-    async def _start_work(self, connectors: Sequence[str], tasks: Sequence[WireTaskId]) -> None:
+    async def _start_work(self, connectors: Sequence[str], tasks: Sequence[ConnectorTaskId]) -> None:
         snap = self._snapshot()
         jobs = [self._start_connector(c, snap) for c in connectors]
         jobs += [self._start_task(t, snap) for t in tasks]
@@ -604,7 +607,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         if started and target is TargetState.STARTED:
             self._schedule_reconfigure(name, now=True)
 
-    async def _start_task(self, task: WireTaskId, snap: Any) -> None:
+    async def _start_task(self, task: ConnectorTaskId, snap: Any) -> None:
         task_config = snap.task_config(task)
         connector_config = snap.connector_config(task.connector)
         if task_config is None or connector_config is None:
@@ -613,14 +616,16 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         target = snap.target_state(task.connector) or TargetState.STARTED
         try:
             await self._runtime.start_task(
-                _api(task), dict(connector_config), dict(task_config), target, snap.task_count(task.connector)
+                task, dict(connector_config), dict(task_config), target, snap.task_count(task.connector)
             )
         except Exception:
             log.exception("herder %s: failed to start task %s", self.worker_id, task)
 
-    async def _stop_work(self, connectors: Sequence[str], tasks: Sequence[WireTaskId], *, unassigned: bool) -> None:
+    async def _stop_work(
+        self, connectors: Sequence[str], tasks: Sequence[ConnectorTaskId], *, unassigned: bool
+    ) -> None:
         if tasks:
-            await self._runtime.stop_tasks([_api(t) for t in tasks])
+            await self._runtime.stop_tasks([t for t in tasks])
         if connectors:
             await self._runtime.stop_connectors(list(connectors))
             for c in connectors:
@@ -644,7 +649,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._connector_updates.add(name)
         self._wake.set()
 
-    def on_task_config_update(self, tasks: list[WireTaskId]) -> None:
+    def on_task_config_update(self, tasks: list[ConnectorTaskId]) -> None:
         self._needs_reconfig_rebalance = True
         self._task_updates.update(t.connector for t in tasks)
         self._wake.set()
@@ -654,21 +659,18 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         self._target_state_updates.add(name)
         self._wake.set()
 
-    def on_session_key_update(self, key: store.SessionKey) -> None:
+    def on_session_key_update(self, key: SessionKey) -> None:
         self._wake.set()
 
-    def on_restart_request(self, request: store.RestartRequest) -> None:
+    def on_restart_request(self, request: RestartRequest) -> None:
         self._history.on_restart_request(request)
-        req = RestartRequest(request.connector, request.include_tasks, request.only_failed)
-        prev = self._restart_requests.get(req.connector)
-        if prev is None or _impact(req) >= _impact(prev):
-            self._restart_requests[req.connector] = req
+        prev = self._restart_requests.get(request.connector)
+        if prev is None or request.impact >= prev.impact:
+            self._restart_requests[request.connector] = request
         self._wake.set()
 
     def on_logger_level(self, namespace: str, level: str) -> None:
         """A ``logger-cluster-<namespace>`` record (KIP-976): apply it on this worker."""
-        from genesis_worker.rest.loggers import worker_loggers
-
         try:
             changed = worker_loggers().set_level(namespace, level)
             log.info(
@@ -798,7 +800,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         to_stop = self.local.tasks_of(connectors)
         if to_stop:
             log.info("herder %s: task configs of %s changed; stopping %s", self.worker_id, connectors, to_stop)
-            await self._runtime.stop_tasks([_api(t) for t in to_stop])
+            await self._runtime.stop_tasks([t for t in to_stop])
             self._tasks_to_restart.update(to_stop)
 
     async def _process_restart_requests(self) -> None:
@@ -818,11 +820,11 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             await self._start_connector(name, snap)
         if req.include_tasks:
             mine = [t for t in self.local.tasks if t.connector == name]
-            chosen = [t for t in mine if not req.only_failed or self._task_state(_api(t)) == "FAILED"]
+            chosen = [t for t in mine if not req.only_failed or self._task_state(t) == "FAILED"]
             for t in chosen:
-                await self._status_put_task(_api(t), "RESTARTING")
+                await self._status_put_task(t, "RESTARTING")
             if chosen:
-                await self._runtime.stop_tasks([_api(t) for t in chosen])
+                await self._runtime.stop_tasks([t for t in chosen])
                 await asyncio.gather(*(self._start_task(t, snap) for t in chosen))
 
     # ---------------------------------------------------------------------- task reconfiguration
@@ -904,20 +906,18 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         return st.state.value if st is not None else None
 
     def _task_state(self, task: ConnectorTaskId) -> str | None:
-        st = self._status.get_task(_wire(task))
+        st = self._status.get_task(task)
         return st.state.value if st is not None else None
 
     def _version_of(self, connector: str) -> str | None:
         return plugin_version(self.plugins, self._snapshot().connector_config(connector))
 
-    def _connector_status(self, name: str, state: str, trace: str | None = None) -> store.ConnectorStatus:
-        return store.ConnectorStatus(
-            name, store.State(state), self.worker_id, self.generation, trace, self._version_of(name)
-        )
+    def _connector_status(self, name: str, state: str, trace: str | None = None) -> ConnectorStatus:
+        return ConnectorStatus(name, State(state), self.worker_id, self.generation, trace, self._version_of(name))
 
-    def _task_status(self, task: ConnectorTaskId, state: str, trace: str | None = None) -> store.TaskStatus:
+    def _task_status(self, task: ConnectorTaskId, state: str, trace: str | None = None) -> TaskStatus:
         version = self._version_of(task.connector)
-        return store.TaskStatus(_wire(task), store.State(state), self.worker_id, self.generation, trace, version)
+        return TaskStatus(task, State(state), self.worker_id, self.generation, trace, version)
 
     async def _status_put_connector(self, name: str, state: str, trace: str | None = None) -> None:
         await self._status.put(self._connector_status(name, state, trace))
@@ -938,7 +938,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
 
     def on_topic_active(self, connector: str, topic: str, task: int = 0) -> None:
         if self.cfg.topic_tracking_enable and self._status.get_topic(connector, topic) is None:
-            self._status_queue.put_nowait((store.TopicStatus(topic, connector, task, _now_ms()), False))
+            self._status_queue.put_nowait((TopicStatus(topic, connector, task, _now_ms()), False))
 
     async def _status_writer(self) -> None:
         """Writes queued statuses; each drained batch is sent concurrently but produced in queue order
@@ -955,7 +955,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
 
     async def _write_status(self, status: Any, safe: bool) -> None:
         try:
-            if isinstance(status, store.TopicStatus):
+            if isinstance(status, TopicStatus):
                 await self._status.put_topic(status)
             elif safe:
                 await self._status.put_safe(status)
@@ -977,24 +977,19 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     async def connectors(self) -> list[str]:
         return sorted(self._snapshot().connectors())
 
-    async def connector_info(self, name: str) -> JsonObj:
+    async def connector_info(self, name: str) -> ConnectorInfo:
         self._check_rebalance_needed()
         return await self.connector_info_local(name)
 
-    async def connector_info_local(self, name: str) -> JsonObj:
+    async def connector_info_local(self, name: str) -> ConnectorInfo:
         snap = self._snapshot()
         config = snap.connector_config(name)
         if config is None:
             raise NotFoundException(f"Connector {name} not found")
         return self._info(name, config, snap)
 
-    def _info(self, name: str, config: Mapping[str, str], snap: Any) -> JsonObj:
-        return {
-            "name": name,
-            "config": dict(config),
-            "tasks": [ConnectorTaskId(name, t.task).to_json() for t in snap.tasks(name)],
-            "type": self._connector_type(config),
-        }
+    def _info(self, name: str, config: Mapping[str, str], snap: Any) -> ConnectorInfo:
+        return ConnectorInfo(name, dict(config), list(snap.tasks(name)), self._connector_type(config))
 
     def _connector_type(self, config: Mapping[str, str]) -> str:
         return connector_type(self.plugins, config)
@@ -1006,7 +1001,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             raise NotFoundException(f"Connector {name} not found")
         return dict(config)
 
-    async def task_configs(self, name: str) -> list[JsonObj]:
+    async def task_configs(self, name: str) -> list[TaskInfo]:
         self._check_rebalance_needed()
         snap = self._snapshot()
         if snap.connector_config(name) is None:
@@ -1014,14 +1009,14 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         out = []
         for i in range(snap.task_count(name)):
             tid = ConnectorTaskId(name, i)
-            out.append({"id": tid.to_json(), "config": dict(snap.task_config(tid) or {})})
+            out.append(TaskInfo(tid, dict(snap.task_config(tid) or {})))
         return out
 
     # ------------------------------------------------------------------------------- REST: writes
 
     async def put_connector_config(
         self, name: str, config: dict[str, str], *, allow_replace: bool, initial_state: TargetState | None = None
-    ) -> tuple[bool, JsonObj]:
+    ) -> tuple[bool, ConnectorInfo]:
         config = dict(config)
         config.setdefault("name", name)
         await self._validate_or_raise(config)
@@ -1032,12 +1027,10 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             exists = snap.connector_config(name) is not None
             if exists and not allow_replace:
                 raise AlreadyExistsException(f"Connector {name} already exists")
-            await self._config.put_connector_config(
-                name, dict(config), None if initial_state is None else store.TargetState(initial_state.value)
-            )
+            await self._config.put_connector_config(name, dict(config), initial_state)
             return not exists, self._info(name, config, self._snapshot())
 
-    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> JsonObj:
+    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> ConnectorInfo:
         await self._until_joined()
         async with self._lock:
             self._require_leader("Only the leader can set connector configs.")
@@ -1064,12 +1057,12 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
     async def pause_connector(self, name: str) -> None:
         if self._snapshot().connector_config(name) is None:
             raise NotFoundException(f"Unknown connector {name}")
-        await self._config.put_target_state(name, store.TargetState.PAUSED)
+        await self._config.put_target_state(name, TargetState.PAUSED)
 
     async def resume_connector(self, name: str) -> None:
         if self._snapshot().connector_config(name) is None:
             raise NotFoundException(f"Unknown connector {name}")
-        await self._config.put_target_state(name, store.TargetState.STARTED)
+        await self._config.put_target_state(name, TargetState.STARTED)
 
     async def stop_connector(self, name: str) -> None:
         await self._until_joined()
@@ -1078,10 +1071,10 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
                 raise NotFoundException(f"Unknown connector {name}")
             self._require_leader("Only the leader can transition connectors to the STOPPED state.")
             await self._config.put_task_configs(name, [])
-            await self._config.put_target_state(name, store.TargetState.STOPPED)
+            await self._config.put_target_state(name, TargetState.STOPPED)
             await self._read_config_to_end()
 
-    async def restart_connector(self, request: RestartRequest) -> JsonObj | None:
+    async def restart_connector(self, request: RestartRequest) -> ConnectorStateInfo | None:
         await self._until_joined()
         name = request.connector
         if not request.include_tasks and not request.only_failed:
@@ -1105,25 +1098,27 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             self._require_leader("Only the leader can process restart requests.")
             if self._snapshot().connector_config(name) is None:
                 raise NotFoundException(f"Unknown connector: {name}")
-            await self._config.put_restart_request(
-                store.RestartRequest(name, only_failed=request.only_failed, include_tasks=request.include_tasks)
-            )
+            await self._config.put_restart_request(request)
         return await self._restart_plan(request)
 
-    async def _restart_plan(self, request: RestartRequest) -> JsonObj:
+    async def _restart_plan(self, request: RestartRequest) -> ConnectorStateInfo:
         """The ConnectorStateInfo answered to a KIP-745 restart: what will restart shows RESTARTING."""
         try:
             status = await self.connector_status(request.connector)
         except NotFoundException:
             raise NotFoundException(f"Status for connector {request.connector} not found") from None
-        conn = status["connector"]
-        if not request.only_failed or conn.get("state") == "FAILED":
-            conn["state"] = "RESTARTING"
-        if request.include_tasks:
-            for t in status["tasks"]:
-                if not request.only_failed or t.get("state") == "FAILED":
-                    t["state"] = "RESTARTING"
-        return status
+
+        def restarts(state: State) -> bool:
+            return not request.only_failed or state is State.FAILED
+
+        conn = status.connector
+        if restarts(conn.state):
+            conn = dataclasses.replace(conn, state=State.RESTARTING)
+        tasks = [
+            dataclasses.replace(t, state=State.RESTARTING) if request.include_tasks and restarts(t.state) else t
+            for t in status.tasks
+        ]
+        return dataclasses.replace(status, connector=conn, tasks=tasks)
 
     async def restart_task(self, task: ConnectorTaskId) -> None:
         async with self._lock:
@@ -1133,7 +1128,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
                 raise NotFoundException(f"Unknown connector: {task.connector}")
             if snap.task_config(task) is None:
                 raise NotFoundException(f"Task {task} not found")
-            wire = _wire(task)
+            wire = task
             if wire in self.local.tasks:
                 await self._runtime.stop_tasks([task])
                 await self._start_task(wire, snap)
@@ -1179,7 +1174,7 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
 
     # ------------------------------------------------------------------------------------ statuses
 
-    async def connector_status(self, name: str) -> JsonObj:
+    async def connector_status(self, name: str) -> ConnectorStateInfo:
         snap = self._snapshot()
         config = snap.connector_config(name)
         if config is None:
@@ -1188,21 +1183,18 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
         if st is None:
             raise NotFoundException(f"No status found for connector {name}")
         version = plugin_version(self.plugins, config)
-        tasks = []
-        for ts in sorted(self._status.get_all(name), key=lambda s: s.id.task):
-            tasks.append(_state_json({"id": ts.id.task}, ts, ts.version or version))
-        return {
-            "name": name,
-            "connector": _state_json({}, st, st.version or version),
-            "tasks": tasks,
-            "type": self._connector_type(config),
-        }
+        tasks = [
+            TaskState(ts.id.task, ts.state, ts.worker_id, ts.trace, ts.version or version)
+            for ts in sorted(self._status.get_all(name), key=lambda s: s.id.task)
+        ]
+        connector = ConnectorState(st.state, st.worker_id, st.trace, st.version or version)
+        return ConnectorStateInfo(name, connector, tasks, self._connector_type(config))
 
-    async def task_status(self, task: ConnectorTaskId) -> JsonObj:
-        st = self._status.get_task(_wire(task))
+    async def task_status(self, task: ConnectorTaskId) -> TaskState:
+        st = self._status.get_task(task)
         if st is None:
             raise NotFoundException(f"No status found for task {task}")
-        return _state_json({"id": task.task}, st, st.version or self._version_of(task.connector))
+        return TaskState(task.task, st.state, st.worker_id, st.trace, st.version or self._version_of(task.connector))
 
     async def active_topics(self, name: str) -> list[str]:
         return sorted({t.topic for t in self._status.get_all_topics(name)})
@@ -1213,11 +1205,11 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
 
     # ------------------------------------------------------------------------------------ offsets
 
-    async def connector_offsets(self, name: str) -> JsonObj:
+    async def connector_offsets(self, name: str) -> ConnectorOffsets:
         config = self._snapshot().connector_config(name)
         if config is None:
             raise NotFoundException(f"Connector {name} not found")
-        result: JsonObj = await self._runtime.connector_offsets(name, dict(config))
+        result: ConnectorOffsets = await self._runtime.connector_offsets(name, dict(config))
         return result
 
     async def _check_offsets_modifiable(self, name: str) -> dict[str, str]:
@@ -1235,20 +1227,20 @@ class DistributedHerder(Herder, GroupListener, store.ConfigUpdateListener):
             )
         return dict(config)
 
-    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> JsonObj:
+    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> Message:
         await self._until_joined()
         async with self._lock:
             self._check_rebalance_needed()
             config = await self._check_offsets_modifiable(name)
-        result: JsonObj = await self._runtime.alter_connector_offsets(name, config, offsets)
+        result: Message = await self._runtime.alter_connector_offsets(name, config, offsets)
         return result
 
-    async def reset_connector_offsets(self, name: str) -> JsonObj:
+    async def reset_connector_offsets(self, name: str) -> Message:
         await self._until_joined()
         async with self._lock:
             self._check_rebalance_needed()
             config = await self._check_offsets_modifiable(name)
-        result: JsonObj = await self._runtime.reset_connector_offsets(name, config)
+        result: Message = await self._runtime.reset_connector_offsets(name, config)
         return result
 
     # ------------------------------------------------------------------------ validation and plugins
@@ -1295,21 +1287,6 @@ def from_worker_config(config: WorkerConfig, plugins: PluginRegistry | None = No
     )
     runtime.bind(herder, config.worker_id)
     return herder
-
-
-def _state_json(base: JsonObj, st: Any, version: str | None = None) -> JsonObj:
-    out = dict(base)
-    out["state"] = st.state.value if hasattr(st.state, "value") else st.state
-    if version is not None:
-        out["version"] = version
-    out["worker_id"] = st.worker_id
-    if st.trace:
-        out["trace"] = st.trace
-    return out
-
-
-def _impact(req: RestartRequest) -> int:
-    return (2 if req.include_tasks else 0) + (0 if req.only_failed else 1)
 
 
 def _now_ms() -> int:

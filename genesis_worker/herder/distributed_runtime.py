@@ -20,7 +20,6 @@ from confluent_kafka.admin import AdminClient
 from genesis_worker.api.errors import ConnectException
 from genesis_worker.api.task import partition_key
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.herder.base import ConnectorTaskId, JsonObj, TargetState
 from genesis_worker.herder.common import (
     alter_sink_group_offsets,
     connector_type,
@@ -36,11 +35,14 @@ from genesis_worker.herder.standalone import (
     _RESET_FRAMEWORK,
     _parse_sink_offsets,
 )
+from genesis_worker.model.entities import ConnectorOffsets, JsonObj, Message
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import TargetState
 from genesis_worker.plugins.registry import PluginRegistry
-from genesis_worker.runtime.offset_keys import offset_value, validate_offset_map
 from genesis_worker.runtime.source_offsets import OffsetKeys
 from genesis_worker.runtime.worker import Worker, WorkerStatusListener
 from genesis_worker.storage.base import OffsetBackingStore
+from genesis_worker.storage.offset_keys import offset_value, validate_offset_map
 
 
 def _clean(props: Mapping[str, Any]) -> dict[str, str]:
@@ -124,7 +126,7 @@ class WorkerRuntime:
     def _admin(self, name: str, cfg: Mapping[str, Any]) -> AdminClient:
         return AdminClient(self.worker.admin_config(f"connector-adminclient-{name}", _clean(cfg)))
 
-    async def connector_offsets(self, name: str, cfg: Mapping[str, Any]) -> JsonObj:
+    async def connector_offsets(self, name: str, cfg: Mapping[str, Any]) -> ConnectorOffsets:
         return await read_connector_offsets(
             name,
             sink_group=self._group(name, cfg) if self._is_sink(cfg) else None,
@@ -132,7 +134,7 @@ class WorkerRuntime:
             offset_store=self.offset_store,
         )
 
-    async def alter_connector_offsets(self, name: str, cfg: Mapping[str, Any], offsets: list[JsonObj]) -> JsonObj:
+    async def alter_connector_offsets(self, name: str, cfg: Mapping[str, Any], offsets: list[JsonObj]) -> Message:
         if not offsets:
             raise BadRequestException("Partitions / offsets need to be provided for an alter offsets request")
         connector: Any = self.worker.new_connector(str(cfg.get("connector.class", "")))
@@ -157,13 +159,13 @@ class WorkerRuntime:
             handled = await connector.alter_offsets(_clean(cfg), {partition_key(p): o for p, o in parsed})
             keys = OffsetKeys(name, self.offset_store)
             await self.offset_store.set({await keys.key_for(p): offset_value(o) for p, o in parsed})
-        return {"message": _ALTERED if handled else _ALTERED_FRAMEWORK}
+        return Message(_ALTERED if handled else _ALTERED_FRAMEWORK)
 
     async def _alter_sink(self, name: str, cfg: Mapping[str, Any], parsed: dict[tuple[str, int], int | None]) -> None:
         admin_conf = self.worker.admin_config(f"connector-adminclient-{name}", _clean(cfg))
         await alter_sink_group_offsets(admin_conf, name, self._group(name, cfg), parsed)
 
-    async def reset_connector_offsets(self, name: str, cfg: Mapping[str, Any]) -> JsonObj:
+    async def reset_connector_offsets(self, name: str, cfg: Mapping[str, Any]) -> Message:
         connector: Any = self.worker.new_connector(str(cfg.get("connector.class", "")))
         handled = await connector.alter_offsets(_clean(cfg), {})
         if self._is_sink(cfg):
@@ -189,4 +191,4 @@ class WorkerRuntime:
         else:
             keys = await self.offset_store.connector_partitions(name)
             await self.offset_store.set(dict.fromkeys(keys))
-        return {"message": _RESET if handled else _RESET_FRAMEWORK}
+        return Message(_RESET if handled else _RESET_FRAMEWORK)

@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from genesis_worker.group.protocol import NO_ERROR, ConnectAssignment, ConnectorTaskId
+from genesis_worker.group.protocol import NO_ERROR, ConnectAssignment
+from genesis_worker.model.ids import ConnectorTaskId
 
 
 @dataclass

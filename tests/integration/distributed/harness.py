@@ -17,10 +17,11 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.herder.distributed import DistributedHerder
 from genesis_worker.herder.distributed_config import DistributedConfig
 from genesis_worker.herder.distributed_setup import create_stores
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import State, TargetState
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.rest.server import RestServer, start_rest_server
 

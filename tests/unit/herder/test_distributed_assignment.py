@@ -12,15 +12,15 @@ from genesis_worker.group.membership import GroupAssignment
 from genesis_worker.group.protocol import (
     CONFIG_MISMATCH,
     ConnectAssignment,
-    ConnectorTaskId,
     WorkerState,
     decode_assignment,
     encode_assignment,
     encode_metadata,
 )
-from genesis_worker.herder.base import TargetState
 from genesis_worker.herder.distributed import DistributedHerder
 from genesis_worker.herder.distributed_config import DistributedConfig
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import TargetState
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.storage.memory import MemoryConfigBackingStore, MemoryStatusBackingStore
 
@@ -255,4 +255,4 @@ async def test_list_expansion_is_served_from_local_state_during_a_pending_rebala
     else:
         raise AssertionError("connector_info ignored the pending rebalance")
     info = await h.connector_info_local("a")
-    assert info["name"] == "a" and [t["task"] for t in info["tasks"]] == [0, 1]
+    assert info.name == "a" and [t.task for t in info.tasks] == [0, 1]
