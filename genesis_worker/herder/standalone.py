@@ -13,25 +13,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
-import orjson
-from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
+from genesis_worker.api.errors import AlreadyExistsException, NotFoundException
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.history import ConfigHistory, HistoryListener
-from genesis_worker.herder.base import Herder
-from genesis_worker.herder.common import (
-    alter_sink_group_offsets,
-    connector_type,
-    plugin_config,
-    plugin_version,
-    read_connector_offsets,
-    validate_connector_config,
-)
-from genesis_worker.herder.errors import BadRequestException, ConnectRestException
+from genesis_worker.herder.abstract import AbstractHerder
+from genesis_worker.herder.background import BackgroundTasks
+from genesis_worker.herder.common import validate_connector_config
+from genesis_worker.herder.errors import ConnectRestException
+from genesis_worker.herder.offsets import ConnectorOffsetsAdmin, not_stopped, require_offsets
 from genesis_worker.model.entities import (
     ConnectorInfo,
     ConnectorOffsets,
@@ -47,35 +41,15 @@ from genesis_worker.model.ids import ConnectorTaskId
 from genesis_worker.model.states import RestartRequest, State, TargetState
 from genesis_worker.model.status import ConnectorStatus, TaskStatus, TopicStatus
 from genesis_worker.plugins.registry import PluginRegistry
-from genesis_worker.runtime.config_infos import invalid_config_message
-from genesis_worker.runtime.source_offsets import OffsetKeys
 from genesis_worker.runtime.worker import Worker
-from genesis_worker.storage.base import OffsetBackingStore
+from genesis_worker.storage.base import OffsetBackingStore, StatusBackingStore
 from genesis_worker.storage.file_offsets import FileOffsetBackingStore
 from genesis_worker.storage.memory import MemoryConfigBackingStore, MemoryStatusBackingStore
-from genesis_worker.storage.offset_keys import validate_offset_map
 
 log = logging.getLogger(__name__)
 
-_STOPPED_MSG = (
-    "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the "
-    "specified connector by issuing a 'PUT' request to the '/connectors/{c}/stop' endpoint"
-)
-_ALTERED = "The offsets for this connector have been altered successfully"
-_ALTERED_FRAMEWORK = (
-    "The Connect framework-managed offsets for this connector have been altered successfully. However, if this "
-    "connector manages offsets externally, they will need to be manually altered in the system that the "
-    "connector uses."
-)
-_RESET = "The offsets for this connector have been reset successfully"
-_RESET_FRAMEWORK = (
-    "The Connect framework-managed offsets for this connector have been reset successfully. However, if this "
-    "connector manages offsets externally, they will need to be manually reset in the system that the "
-    "connector uses."
-)
 
-
-class StandaloneHerder(Herder):
+class StandaloneHerder(AbstractHerder):
     """The standalone-mode herder; also the worker's status listener."""
 
     def __init__(
@@ -99,12 +73,10 @@ class StandaloneHerder(Herder):
         self._lock = asyncio.Lock()
         self._started = False
         self._cluster_id = ""
-        self._background: set[asyncio.Task[Any]] = set()
+        self._background = BackgroundTasks()
+        self._offsets = ConnectorOffsetsAdmin(self.worker, self.plugins, offset_store)
 
     # --- status listener ------------------------------------------------------------------------------
-
-    def _version_of(self, connector: str) -> str | None:
-        return plugin_version(self.plugins, self.config_store.state.connector_configs.get(connector))
 
     def on_connector_state(self, connector: str, state: State, trace: str | None = None) -> None:
         version = self._version_of(connector)
@@ -160,6 +132,13 @@ class StandaloneHerder(Herder):
 
     # --- helpers -------------------------------------------------------------------------------------------
 
+    @property
+    def _status_store(self) -> StatusBackingStore:
+        return self.status_store
+
+    def _connector_config(self, name: str) -> Mapping[str, Any] | None:
+        return self.config_store.state.connector_configs.get(name)
+
     def _conf(self, name: str) -> dict[str, str]:
         cfg = self.config_store.state.connector_configs.get(name)
         if cfg is None:
@@ -175,17 +154,10 @@ class StandaloneHerder(Herder):
 
     def _info(self, name: str) -> ConnectorInfo:
         cfg = self._conf(name)
-        return ConnectorInfo(name, cfg, self._task_ids(name), connector_type(self.plugins, cfg))
-
-    async def _validate_or_raise(self, config: dict[str, Any]) -> None:
-        infos = validate_connector_config(self.plugins, self.config, config)
-        if infos["error_count"] > 0:
-            raise BadRequestException(invalid_config_message(infos))
+        return ConnectorInfo(name, cfg, self._task_ids(name), self._connector_type(cfg))
 
     def _on_reconfigure(self, name: str) -> None:
-        t = asyncio.get_running_loop().create_task(self._reconfigure(name))
-        self._background.add(t)
-        t.add_done_callback(self._background.discard)
+        self._background.spawn(self._reconfigure(name), f"reconfigure-{name}")
 
     async def _reconfigure(self, name: str) -> None:
         async with self._lock:
@@ -266,13 +238,8 @@ class StandaloneHerder(Herder):
             return (not exists), self._info(name)
 
     async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> ConnectorInfo:
-        current = self._conf(name)
-        for k, v in patch.items():
-            if v is None:
-                current.pop(k, None)
-            else:
-                current[k] = v
-        _, info = await self.put_connector_config(name, current, allow_replace=True)
+        merged = self._patched(self._conf(name), patch)
+        _, info = await self.put_connector_config(name, merged, allow_replace=True)
         return info
 
     async def delete_connector(self, name: str) -> None:
@@ -284,27 +251,6 @@ class StandaloneHerder(Herder):
             for t in set(tasks) | {s.id for s in self.status_store.get_all(name)}:
                 self.status_store.put_now(TaskStatus(t, State.DESTROYED, self.worker_id, 0))
             self.status_store.put_now(ConnectorStatus(name, State.DESTROYED, self.worker_id, 0))
-
-    async def connector_status(self, name: str) -> ConnectorStateInfo:
-        st = self.status_store.get(name)
-        if st is None:
-            raise NotFoundException(f"No status found for connector {name}")
-        version = self._version_of(name)
-        return ConnectorStateInfo(
-            name,
-            ConnectorState(st.state, st.worker_id, st.trace, st.version or version),
-            [
-                TaskState(t.id.task, t.state, t.worker_id, t.trace, t.version or version)
-                for t in self.status_store.get_all(name)
-            ],
-            connector_type(self.plugins, self.config_store.state.connector_configs.get(name)),
-        )
-
-    async def task_status(self, task: ConnectorTaskId) -> TaskState:
-        st = self.status_store.get_task(task)
-        if st is None:
-            raise NotFoundException(f"No status found for task {task}")
-        return TaskState(task.task, st.state, st.worker_id, st.trace, st.version or self._version_of(task.connector))
 
     async def task_configs(self, name: str) -> list[TaskInfo]:
         self._conf(name)
@@ -351,7 +297,7 @@ class StandaloneHerder(Herder):
                 )
                 for t in tasks
             ],
-            connector_type(self.plugins, self.config_store.state.connector_configs.get(name)),
+            self._connector_type(self.config_store.state.connector_configs.get(name)),
         )
         async with self._lock:
             task_ids = [ConnectorTaskId(name, t.id.task) for t in restart_tasks]
@@ -430,136 +376,28 @@ class StandaloneHerder(Herder):
 
     # --- offsets (KIP-875) ----------------------------------------------------------------------------------
 
-    def _is_sink(self, cfg: dict[str, str]) -> bool:
-        return connector_type(self.plugins, cfg) == "sink"
-
-    def _group(self, name: str, cfg: dict[str, str]) -> str:
-        return cfg.get("consumer.override.group.id") or f"connect-{name}"
-
-    def _connector_admin(self, name: str, cfg: dict[str, str]) -> AdminClient:
-        return AdminClient(self.worker.admin_config(f"connector-adminclient-{name}", cfg))
-
     async def connector_offsets(self, name: str) -> ConnectorOffsets:
-        cfg = self._conf(name)
-        return await read_connector_offsets(
-            name,
-            sink_group=self._group(name, cfg) if self._is_sink(cfg) else None,
-            admin=lambda: self._connector_admin(name, cfg),
-            offset_store=self.offset_store,
-        )
+        return await self._offsets.read(name, self._conf(name))
 
     def _check_stopped(self, name: str) -> dict[str, str]:
         cfg = self._conf(name)
         if self._target(name) is not TargetState.STOPPED or self.config_store.state.task_count(name) != 0:
-            raise BadRequestException(_STOPPED_MSG.replace("{c}", name))
+            raise not_stopped(name)
         return cfg
 
     async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> Message:
-        if not offsets:
-            raise BadRequestException("Partitions / offsets need to be provided for an alter offsets request")
+        require_offsets(offsets)
         async with self._lock:
-            cfg = self._check_stopped(name)
-            connector: Any = self.worker.new_connector(cfg["connector.class"])
-            if self._is_sink(cfg):
-                parsed_sink = _parse_sink_offsets(offsets)
-                handled = await connector.alter_offsets(cfg, parsed_sink)
-                await self._alter_sink(name, cfg, parsed_sink)
-            else:
-                parsed_source: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
-                for o in offsets:
-                    partition, offset = o.get("partition"), o.get("offset")
-                    if not isinstance(partition, dict):
-                        raise BadRequestException(
-                            "The partition for a source connector offset cannot be null or missing"
-                        )
-                    validate_offset_map("Partitions", partition)
-                    validate_offset_map("Offsets", offset)
-                    norm = orjson.loads(orjson.dumps(partition))
-                    parsed_source.append((norm, None if offset is None else orjson.loads(orjson.dumps(offset))))
-                from genesis_worker.api.task import partition_key
-
-                handled = await connector.alter_offsets(cfg, {partition_key(p): o for p, o in parsed_source})
-                keys = OffsetKeys(name, self.offset_store)
-                from genesis_worker.storage.offset_keys import offset_value
-
-                await self.offset_store.set({await keys.key_for(p): offset_value(o) for p, o in parsed_source})
-        return Message(_ALTERED if handled else _ALTERED_FRAMEWORK)
-
-    async def _alter_sink(self, name: str, cfg: dict[str, str], parsed: dict[tuple[str, int], int | None]) -> None:
-        admin_conf = self.worker.admin_config(f"connector-adminclient-{name}", cfg)
-        await alter_sink_group_offsets(admin_conf, name, self._group(name, cfg), parsed)
+            return await self._offsets.alter(name, self._check_stopped(name), offsets)
 
     async def reset_connector_offsets(self, name: str) -> Message:
         async with self._lock:
-            cfg = self._check_stopped(name)
-            connector: Any = self.worker.new_connector(cfg["connector.class"])
-            if self._is_sink(cfg):
-                handled = await connector.alter_offsets(cfg, {})
-                group = self._group(name, cfg)
-
-                def run() -> None:
-                    admin = self._connector_admin(name, cfg)
-                    try:
-                        admin.delete_consumer_groups([group])[group].result(30)
-                    except KafkaException as e:
-                        if "GROUP_ID_NOT_FOUND" not in str(e):
-                            raise
-
-                try:
-                    await asyncio.get_running_loop().run_in_executor(None, run)
-                except KafkaException as e:
-                    raise ConnectException(
-                        f"Failed to reset consumer group offsets for connector {name} either because its tasks "
-                        "haven't stopped completely yet or the connector was resumed before the request to reset "
-                        "its offsets could be successfully completed. If the connector is in a stopped state, this "
-                        "operation can be safely retried. If it doesn't eventually succeed, the Connect cluster may "
-                        "need to be restarted to get rid of the zombie sink tasks."
-                    ) from e
-            else:
-                keys = await self.offset_store.connector_partitions(name)
-                handled = await connector.alter_offsets(cfg, {})
-                await self.offset_store.set(dict.fromkeys(keys))
-        return Message(_RESET if handled else _RESET_FRAMEWORK)
+            return await self._offsets.reset(name, self._check_stopped(name))
 
     # --- validation and plugins ---------------------------------------------------------------------------
 
     async def validate_connector_config(self, config: dict[str, Any]) -> JsonObj:
         return validate_connector_config(self.plugins, self.config, config)
 
-    def connector_plugin_config(self, plugin: str) -> list[JsonObj]:
-        return plugin_config(self.plugins, plugin)
-
     async def set_cluster_logger_level(self, namespace: str, level: str) -> None:
         logging.getLogger(namespace).setLevel(level.upper())
-
-
-def _parse_sink_offsets(offsets: list[JsonObj]) -> dict[tuple[str, int], int | None]:
-    out: dict[tuple[str, int], int | None] = {}
-    for o in offsets:
-        partition = o.get("partition")
-        if partition is None:
-            raise BadRequestException("The partition for a sink connector offset cannot be null or missing")
-        if "kafka_topic" not in partition or "kafka_partition" not in partition:
-            raise BadRequestException(
-                "The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'"
-            )
-        topic = partition["kafka_topic"]
-        if not isinstance(topic, str):
-            raise BadRequestException("Kafka topic names must be valid strings and may not be null")
-        try:
-            part = int(str(partition["kafka_partition"]))
-        except ValueError:
-            raise BadRequestException("Kafka partitions must be valid numbers and may not be null") from None
-        offset = o.get("offset")
-        if offset is None:
-            out[(topic, part)] = None
-            continue
-        if "kafka_offset" not in offset:
-            raise BadRequestException(
-                "The offset for a sink connector should either be null or contain the key 'kafka_offset'"
-            )
-        try:
-            out[(topic, part)] = int(str(offset["kafka_offset"]))
-        except ValueError:
-            raise BadRequestException("Kafka offsets must be valid numbers and may not be null") from None
-    return out
