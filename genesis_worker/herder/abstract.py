@@ -12,11 +12,14 @@ from genesis_worker.api.errors import NotFoundException
 from genesis_worker.herder.base import Herder
 from genesis_worker.herder.common import connector_type, plugin_config, plugin_version
 from genesis_worker.herder.errors import BadRequestException
-from genesis_worker.model.entities import ConnectorState, ConnectorStateInfo, JsonObj, TaskState
+from genesis_worker.model.entities import ConnectorState, ConnectorStateInfo, JsonObj, TaskState, WorkerStatus
 from genesis_worker.model.ids import ConnectorTaskId
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import invalid_config_message
 from genesis_worker.storage.base import StatusBackingStore
+
+HEALTHY = WorkerStatus("healthy", "Worker has completed startup and is ready to handle requests.")
+STARTING = "Worker is still starting up."
 
 
 class AbstractHerder(Herder):

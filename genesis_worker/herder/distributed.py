@@ -33,7 +33,7 @@ from genesis_worker.api.errors import AlreadyExistsException, ConnectException, 
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.history import ConfigHistory, HistoryListener
 from genesis_worker.group.protocol import ConnectProtocolCompatibility
-from genesis_worker.herder.abstract import AbstractHerder
+from genesis_worker.herder.abstract import HEALTHY, STARTING, AbstractHerder
 from genesis_worker.herder.assignment import AssignmentHandler
 from genesis_worker.herder.background import BackgroundTasks, cancel
 from genesis_worker.herder.config_updates import ConfigUpdates
@@ -222,14 +222,14 @@ class DistributedHerder(AbstractHerder):
         stage = self.stage_summary()
         suffix = f" {stage}" if stage else ""
         if not self._started or not self.group.local.known:
-            return 503, WorkerStatus("starting", f"Worker is still starting up.{suffix}")
+            return 503, WorkerStatus("starting", f"{STARTING}{suffix}")
         running = self._stage.running_for()
         if self._lock.locked() and running is not None and running > UNHEALTHY_AFTER_S:
             return 500, WorkerStatus(
                 "unhealthy",
                 f"Worker was unable to handle this request and may be unable to handle other requests.{suffix}",
             )
-        return 200, WorkerStatus("healthy", "Worker has completed startup and is ready to handle requests.")
+        return 200, HEALTHY
 
     # ------------------------------------------------------------------------------------ identity
 

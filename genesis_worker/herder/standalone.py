@@ -21,7 +21,7 @@ from confluent_kafka.admin import AdminClient
 from genesis_worker.api.errors import AlreadyExistsException, NotFoundException
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.history import ConfigHistory, HistoryListener
-from genesis_worker.herder.abstract import AbstractHerder
+from genesis_worker.herder.abstract import HEALTHY, STARTING, AbstractHerder
 from genesis_worker.herder.background import BackgroundTasks
 from genesis_worker.herder.common import validate_connector_config
 from genesis_worker.herder.errors import ConnectRestException
@@ -124,8 +124,8 @@ class StandaloneHerder(AbstractHerder):
 
     def health(self) -> tuple[int, WorkerStatus]:
         if self._started:
-            return 200, WorkerStatus("healthy", "Worker has completed startup and is ready to handle requests.")
-        return 503, WorkerStatus("starting", "Worker is still starting up.")
+            return 200, HEALTHY
+        return 503, WorkerStatus("starting", STARTING)
 
     def rest_url(self) -> str | None:
         return self.config.rest_url
