@@ -22,11 +22,11 @@ from genesis_worker.rest.bodies import (
     string_map,
 )
 from genesis_worker.rest.context import context
-from genesis_worker.rest.forwarding import complete_or_forward
 from genesis_worker.rest.handlers.common import (
     CONNECTOR,
     TASK,
     accepted,
+    complete_or_forward,
     connector_name,
     json_response,
     location,
@@ -118,7 +118,7 @@ async def create_connector(request: web.Request) -> web.StreamResponse:
         initial_state=None if initial is None else INITIAL_STATES[initial],
     )
     forwarded = {"name": raw_name, "config": config, "initial_state": initial}
-    result, remote = await complete_or_forward(request, ctx.forwarder, work, path="/connectors", body=forwarded)
+    result, remote = await complete_or_forward(request, work, path="/connectors", body=forwarded)
     info = result[1].to_json() if remote is None else result
     return json_response(info, 201, headers={"Location": location(request, name)})
 
@@ -140,9 +140,7 @@ async def put_connector_config(request: web.Request) -> web.StreamResponse:
     config = string_map(await read_json(request))
     check_and_put_name(name, config)
     work = ctx.herder.put_connector_config(name, _configs(config), allow_replace=True)
-    result, remote = await complete_or_forward(
-        request, ctx.forwarder, work, path=f"/connectors/{name}/config", body=config
-    )
+    result, remote = await complete_or_forward(request, work, path=f"/connectors/{name}/config", body=config)
     if remote is None:
         created, info = result[0], result[1].to_json()
     else:
@@ -162,16 +160,14 @@ async def patch_connector_config(request: web.Request) -> web.StreamResponse:
         raise BodyError(null_message("java.util.Map.forEach(java.util.function.BiConsumer)", "patch"))
     patch = string_map(raw)
     work = ctx.herder.patch_connector_config(name, patch)
-    info, remote = await complete_or_forward(
-        request, ctx.forwarder, work, path=f"/connectors/{name}/config", body=patch
-    )
+    info, remote = await complete_or_forward(request, work, path=f"/connectors/{name}/config", body=patch)
     return json_response(info.to_json() if remote is None else info, 200)
 
 
 async def delete_connector(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     name = connector_name(request)
-    await complete_or_forward(request, ctx.forwarder, ctx.herder.delete_connector(name), path=f"/connectors/{name}")
+    await complete_or_forward(request, ctx.herder.delete_connector(name), path=f"/connectors/{name}")
     return no_content()
 
 
@@ -199,12 +195,10 @@ async def restart_connector(request: web.Request) -> web.StreamResponse:
     restart = RestartRequest(name, include_tasks=include_tasks, only_failed=only_failed)
     path = f"/connectors/{name}/restart"
     if not include_tasks and not only_failed:
-        await complete_or_forward(request, ctx.forwarder, ctx.herder.restart_connector(restart), path=path)
+        await complete_or_forward(request, ctx.herder.restart_connector(restart), path=path)
         return no_content()
     query = {"includeTasks": str(include_tasks).lower(), "onlyFailed": str(only_failed).lower()}
-    plan, remote = await complete_or_forward(
-        request, ctx.forwarder, ctx.herder.restart_connector(restart), path=path, query=query
-    )
+    plan, remote = await complete_or_forward(request, ctx.herder.restart_connector(restart), path=path, query=query)
     return json_response(plan.to_json() if remote is None and plan is not None else plan, 202)
 
 
@@ -213,7 +207,7 @@ async def restart_task(request: web.Request) -> web.StreamResponse:
     name = connector_name(request)
     task = task_number(request)
     work = ctx.herder.restart_task(ConnectorTaskId(name, task))
-    await complete_or_forward(request, ctx.forwarder, work, path=f"/connectors/{name}/tasks/{task}/restart")
+    await complete_or_forward(request, work, path=f"/connectors/{name}/tasks/{task}/restart")
     return no_content()
 
 
@@ -230,7 +224,7 @@ async def resume_connector(request: web.Request) -> web.StreamResponse:
 async def stop_connector(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     name = connector_name(request)
-    await complete_or_forward(request, ctx.forwarder, ctx.herder.stop_connector(name), path=f"/connectors/{name}/stop")
+    await complete_or_forward(request, ctx.herder.stop_connector(name), path=f"/connectors/{name}/stop")
     return no_content()
 
 

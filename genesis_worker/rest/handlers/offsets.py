@@ -9,8 +9,7 @@ from aiohttp import web
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.rest.bodies import BodyError, check_fields, null_message, read_json, require
 from genesis_worker.rest.context import context
-from genesis_worker.rest.forwarding import complete_or_forward
-from genesis_worker.rest.handlers.common import CONNECTOR, connector_name, json_response
+from genesis_worker.rest.handlers.common import CONNECTOR, complete_or_forward, connector_name, json_response
 from genesis_worker.rest.routes import Reply, Route
 from genesis_worker.rest.schemas import ref
 
@@ -61,7 +60,7 @@ async def alter_offsets(request: web.Request) -> web.StreamResponse:
     offsets = parse_offsets(await read_json(request))
     work = ctx.herder.alter_connector_offsets(name, offsets)
     message, remote = await complete_or_forward(
-        request, ctx.forwarder, work, path=f"/connectors/{name}/offsets", body={"offsets": offsets}
+        request, work, path=f"/connectors/{name}/offsets", body={"offsets": offsets}
     )
     return json_response(message.to_json() if remote is None else message, 200)
 
@@ -70,7 +69,7 @@ async def reset_offsets(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     name = connector_name(request)
     work = ctx.herder.reset_connector_offsets(name)
-    message, remote = await complete_or_forward(request, ctx.forwarder, work, path=f"/connectors/{name}/offsets")
+    message, remote = await complete_or_forward(request, work, path=f"/connectors/{name}/offsets")
     return json_response(message.to_json() if remote is None else message, 200)
 
 
