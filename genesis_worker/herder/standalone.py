@@ -146,8 +146,7 @@ class StandaloneHerder(AbstractHerder):
         return {k: v for k, v in cfg.items() if v is not None}
 
     def _target(self, name: str) -> TargetState:
-        st = self.config_store.state.target_state(name)
-        return TargetState(st.value) if st is not None else TargetState.STARTED
+        return self.config_store.state.target_state(name) or TargetState.STARTED
 
     def _task_ids(self, name: str) -> list[ConnectorTaskId]:
         return [ConnectorTaskId(name, i) for i in range(self.config_store.state.task_count(name))]
