@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genesis_worker.genesis.ownership import Ownership
-from genesis_worker.storage.base import ConfigBackingStore, ConfigUpdateListener, RestartRequest
+from genesis_worker.model.states import RestartRequest
+from genesis_worker.storage.base import ConfigBackingStore, ConfigUpdateListener
 
 
 @dataclass

@@ -57,17 +57,18 @@ async def _pipeline(herder: Herder, name: str) -> dict[str, Any] | None:
         info, status = await asyncio.gather(herder.connector_info(name), herder.connector_status(name))
     except NotFoundException:
         return None  # deleted between the list and now
-    config = info["config"]
+    config = info.config
     try:
         topics = await herder.active_topics(name)
     except Exception:
         topics = []
+    status_json = status.to_json()
     return {
         "name": name,
-        "type": info.get("type"),
+        "type": info.type,
         "class": config.get("connector.class"),
-        "connector": status.get("connector"),
-        "tasks": status.get("tasks", []),
+        "connector": status_json["connector"],
+        "tasks": status_json["tasks"],
         **Ownership.of(config).to_json(),
         "topics": topics,
         "config": config,

@@ -18,6 +18,8 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from genesis_worker.model.ids import ConnectorTaskId
+
 CONNECTOR_TASK = -1
 """Task id that stands for the connector instance itself inside a ConnectorAssignment entry."""
 
@@ -63,21 +65,6 @@ class ConnectProtocolCompatibility(enum.Enum):
             if member.version == version:
                 return member
         raise ValueError(f"unknown Connect protocol version {version}")
-
-
-@dataclass(frozen=True, order=True)
-class ConnectorTaskId:
-    """A task of a connector (Java ``ConnectorTaskId``); ``str()`` is ``<connector>-<task>``."""
-
-    connector: str
-    task: int
-
-    def __str__(self) -> str:
-        return f"{self.connector}-{self.task}"
-
-    def to_json(self) -> dict[str, str | int]:
-        """The REST API's ConnectorTaskId object."""
-        return {"connector": self.connector, "task": self.task}
 
 
 @dataclass(frozen=True)

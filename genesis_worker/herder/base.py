@@ -1,8 +1,8 @@
 """The Herder: the one interface the REST layer talks to (Connect's ``Herder``).
 
-Standalone and distributed herders implement it. Every method returns plain JSON-ready values in the
-shapes of the Connect REST API (see ``shared/reference/connect-rest-api.md`` section 6), so the REST
-layer only routes and serialises. Errors are raised as:
+Standalone and distributed herders implement it. Methods return the typed entities of
+:mod:`genesis_worker.model.entities` (Connect's ``rest.entities``); the REST layer alone turns them into
+JSON. Validation answers (``ConfigInfos``) and plugin config keys stay JSON objects. Errors are raised as:
 
 * :class:`~genesis_worker.api.errors.NotFoundException` -> 404
 * :class:`~genesis_worker.api.errors.AlreadyExistsException` -> 409
@@ -15,28 +15,25 @@ layer only routes and serialises. Errors are raised as:
 from __future__ import annotations
 
 import abc
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from genesis_worker.group.protocol import ConnectorTaskId as ConnectorTaskId
 from genesis_worker.herder.policy import ConnectorConfigPolicy
 from genesis_worker.metrics.registry import WorkerMetrics
+from genesis_worker.model.entities import (
+    ConnectorInfo,
+    ConnectorOffsets,
+    ConnectorStateInfo,
+    JsonObj,
+    Message,
+    TaskInfo,
+    TaskState,
+    WorkerStatus,
+)
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.session_key import SessionKey
+from genesis_worker.model.states import RestartRequest, TargetState
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.storage.base import ConfigBackingStore
-from genesis_worker.storage.base import State as State
-from genesis_worker.storage.base import TargetState as TargetState
-
-if TYPE_CHECKING:
-    from genesis_worker.herder.session_keys import SessionKey
-
-JsonObj = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class RestartRequest:
-    connector: str
-    include_tasks: bool = False
-    only_failed: bool = False
 
 
 class Herder(abc.ABC):
@@ -64,18 +61,17 @@ class Herder(abc.ABC):
     def kafka_cluster_id(self) -> str: ...
 
     @abc.abstractmethod
-    def health(self) -> tuple[int, JsonObj]:
-        """(HTTP status, WorkerStatus JSON): 200 healthy, 503 starting/unhealthy."""
+    def health(self) -> tuple[int, WorkerStatus]:
+        """(HTTP status, WorkerStatus): 200 healthy, 503 starting, 500 unhealthy."""
 
     # --- connectors ---------------------------------------------------------------------------------
     @abc.abstractmethod
     async def connectors(self) -> list[str]: ...
 
     @abc.abstractmethod
-    async def connector_info(self, name: str) -> JsonObj:
-        """ConnectorInfo: name, config, tasks (list of ConnectorTaskId JSON), type."""
+    async def connector_info(self, name: str) -> ConnectorInfo: ...
 
-    async def connector_info_local(self, name: str) -> JsonObj:
+    async def connector_info_local(self, name: str) -> ConnectorInfo:
         """ConnectorInfo from this worker's current view, never waiting on or refusing for a rebalance (what
         Connect's ``GET /connectors?expand=info`` uses, unlike ``GET /connectors/{name}``)."""
         return await self.connector_info(name)
@@ -86,30 +82,27 @@ class Herder(abc.ABC):
     @abc.abstractmethod
     async def put_connector_config(
         self, name: str, config: dict[str, str], *, allow_replace: bool, initial_state: TargetState | None = None
-    ) -> tuple[bool, JsonObj]:
-        """Create or replace; returns (created, ConnectorInfo). Raises AlreadyExists if not allow_replace."""
+    ) -> tuple[bool, ConnectorInfo]:
+        """Create or replace; returns (created, info). Raises AlreadyExists if not allow_replace."""
 
     @abc.abstractmethod
-    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> JsonObj:
-        """KIP-477: merge (None removes a key), validate, write; returns ConnectorInfo."""
+    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> ConnectorInfo:
+        """KIP-477: merge (None removes a key), validate, write; returns the new info."""
 
     @abc.abstractmethod
     async def delete_connector(self, name: str) -> None: ...
 
     @abc.abstractmethod
-    async def connector_status(self, name: str) -> JsonObj:
-        """ConnectorStateInfo: name, connector {state, worker_id[, trace]}, tasks [...], type."""
+    async def connector_status(self, name: str) -> ConnectorStateInfo: ...
 
     @abc.abstractmethod
-    async def task_status(self, task: ConnectorTaskId) -> JsonObj:
-        """TaskState: id, state, worker_id[, trace]."""
+    async def task_status(self, task: ConnectorTaskId) -> TaskState: ...
 
     @abc.abstractmethod
-    async def task_configs(self, name: str) -> list[JsonObj]:
-        """List of TaskInfo: {id: ConnectorTaskId JSON, config: {...}}."""
+    async def task_configs(self, name: str) -> list[TaskInfo]: ...
 
     @abc.abstractmethod
-    async def restart_connector(self, request: RestartRequest) -> JsonObj | None:
+    async def restart_connector(self, request: RestartRequest) -> ConnectorStateInfo | None:
         """Plain restart (no flags) returns None (REST 204); with flags, the ConnectorStateInfo (202)."""
 
     @abc.abstractmethod
@@ -132,15 +125,13 @@ class Herder(abc.ABC):
 
     # --- offsets (KIP-875) ---------------------------------------------------------------------------
     @abc.abstractmethod
-    async def connector_offsets(self, name: str) -> JsonObj:
-        """{"offsets": [{"partition": {...}, "offset": {...}}]}."""
+    async def connector_offsets(self, name: str) -> ConnectorOffsets: ...
 
     @abc.abstractmethod
-    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> JsonObj:
-        """Returns the Message JSON ({"message": ...})."""
+    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> Message: ...
 
     @abc.abstractmethod
-    async def reset_connector_offsets(self, name: str) -> JsonObj: ...
+    async def reset_connector_offsets(self, name: str) -> Message: ...
 
     # --- validation and plugins ------------------------------------------------------------------------
     @abc.abstractmethod

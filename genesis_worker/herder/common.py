@@ -1,5 +1,5 @@
 """Herder logic shared by the standalone and distributed herders (Java ``AbstractHerder``):
-connector config validation into ``ConfigInfos``, and the status / info JSON shapes of the REST API.
+connector config validation into ``ConfigInfos``, plugin config keys, and the KIP-875 offset reads and writes.
 
 Example::
 
@@ -29,6 +29,7 @@ from genesis_worker.group.offset_delete import delete_group_offsets
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.herder.member_client import aiokafka_client_config
 from genesis_worker.herder.policy import ConnectorConfigPolicy
+from genesis_worker.model.entities import ConnectorOffset, ConnectorOffsets, JsonObj
 from genesis_worker.plugins.registry import PluginDesc, PluginRegistry
 from genesis_worker.plugins.versions import InvalidVersionSpecification, unmet_requirement
 from genesis_worker.runtime.config_infos import generate_result, merge_config_infos, prefixed_result
@@ -50,14 +51,11 @@ from genesis_worker.runtime.connector_config_def import (
     source_connector_config_def,
 )
 from genesis_worker.runtime.connector_config_enrich import enrich, validate_sink_topics
-from genesis_worker.runtime.offset_keys import parse_offset_key, parse_offset_value
 from genesis_worker.storage.base import OffsetBackingStore
-
-JsonObj = dict[str, Any]
+from genesis_worker.storage.offset_keys import parse_offset_key, parse_offset_value
 
 __all__ = [
     "connector_type",
-    "state_json",
     "validate_connector_config",
 ]
 
@@ -80,19 +78,6 @@ def plugin_version(registry: PluginRegistry, config: Mapping[str, Any] | None) -
         return None
     desc = registry.find(str(config.get(CONNECTOR_CLASS_CONFIG) or ""))
     return desc.version if desc is not None else None
-
-
-def state_json(
-    state: str, worker_id: str, trace: str | None, task: int | None = None, version: str | None = None
-) -> JsonObj:
-    out: JsonObj = {} if task is None else {"id": task}
-    out["state"] = state
-    if version is not None:
-        out["version"] = version
-    out["worker_id"] = worker_id
-    if trace:
-        out["trace"] = trace
-    return out
 
 
 def _converter_part(
@@ -399,24 +384,21 @@ async def alter_sink_group_offsets(
 
 async def read_connector_offsets(
     name: str, *, sink_group: str | None, admin: Callable[[], Any], offset_store: OffsetBackingStore
-) -> JsonObj:
+) -> ConnectorOffsets:
     """``GET /connectors/{c}/offsets`` (KIP-875) for both herders: a sink's consumer group offsets
     (``sink_group`` set; ``admin`` builds the connector's admin client) or a source's stored offsets."""
     if sink_group is not None:
 
-        def fetch() -> list[JsonObj]:
+        def fetch() -> list[ConnectorOffset]:
             tps = list_group_offsets(admin(), sink_group)
             return [
-                {
-                    "partition": {"kafka_topic": tp.topic, "kafka_partition": tp.partition},
-                    "offset": {"kafka_offset": tp.offset},
-                }
+                ConnectorOffset({"kafka_topic": tp.topic, "kafka_partition": tp.partition}, {"kafka_offset": tp.offset})
                 for tp in tps
                 if tp.offset >= 0
             ]
 
         try:
-            return {"offsets": await asyncio.get_running_loop().run_in_executor(None, fetch)}
+            return ConnectorOffsets(await asyncio.get_running_loop().run_in_executor(None, fetch))
         except Exception as e:
             raise ConnectException(f"Failed to retrieve consumer group offsets for sink connector {name}") from e
     try:
@@ -429,5 +411,5 @@ async def read_connector_offsets(
         parsed = parse_offset_key(k)
         value = parse_offset_value(stored.get(k))
         if parsed is not None and value is not None:
-            out.append({"partition": parsed[1], "offset": value})
-    return {"offsets": out}
+            out.append(ConnectorOffset(parsed[1], value))
+    return ConnectorOffsets(out)

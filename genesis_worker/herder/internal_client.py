@@ -13,7 +13,8 @@ import aiohttp
 import orjson
 
 from genesis_worker.herder.errors import ConnectRestException
-from genesis_worker.herder.session_keys import SessionKey, sign_request
+from genesis_worker.herder.session_keys import sign_request
+from genesis_worker.model.session_key import SessionKey
 
 
 def connector_url(base_url: str, connector: str, *parts: str) -> str:

@@ -11,10 +11,12 @@ metadata) and turns each received assignment into what to stop and what to start
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from genesis_worker.group.protocol import NO_ERROR, ConnectAssignment, ConnectorTaskId
+from genesis_worker.group.protocol import NO_ERROR, ConnectAssignment, ConnectProtocolCompatibility
+from genesis_worker.model.ids import ConnectorTaskId
 
 
 @dataclass
@@ -112,6 +114,47 @@ class LocalAssignment:
             tuple(self.connectors),
             tuple(self.tasks),
         )
+
+
+@dataclass
+class GroupState:
+    """This worker's place in the group, shared by the parts of the distributed herder: what the last
+    assignment said (generation, member and leader, the protocol in force), what the worker runs
+    (``local``), who owns what (leader only) and whether config changes wait for a rebalance."""
+
+    protocol: ConnectProtocolCompatibility
+    generation: int = -1
+    member_id: str = ""
+    leader_id: str = ""
+    local: LocalAssignment = field(default_factory=LocalAssignment)
+    connector_owners: dict[str, str] = field(default_factory=dict)
+    task_owners: dict[ConnectorTaskId, str] = field(default_factory=dict)
+    needs_rebalance: bool = False
+    """Config changes (a new or removed connector, new task configs) need a rebalance (Java's
+    ``needsReconfigRebalance``); REST requests answer 409 meanwhile."""
+    joined: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set by the first assignment: leader-only requests wait for it."""
+
+    @property
+    def is_leader(self) -> bool:
+        return bool(self.member_id) and self.member_id == self.leader_id
+
+    @property
+    def eager(self) -> bool:
+        return self.protocol is ConnectProtocolCompatibility.EAGER
+
+    @property
+    def sessioned(self) -> bool:
+        return self.protocol is ConnectProtocolCompatibility.SESSIONED
+
+    def leader_url(self) -> str | None:
+        if not self.local.known:
+            return None
+        return self.local.leader_url or None
+
+    def owns_any(self, connector: str) -> bool:
+        """The connector or one of its tasks runs here."""
+        return connector in self.local.connectors or any(t.connector == connector for t in self.local.tasks)
 
 
 def cooperative_unsync_backoff_ms(max_delay_ms: int, failures: int) -> int:

@@ -5,7 +5,7 @@ With protocol ``sessioned`` the leader keeps a random key in the config topic (`
 workers sign the worker-to-worker requests (``POST /connectors/{c}/tasks``, ``PUT /connectors/{c}/fence``)
 with an HMAC of the exact body bytes and the leader checks it::
 
-    key = SessionKey.generate("HmacSHA256")
+    key = generate_session_key("HmacSHA256")
     headers = sign_request(key, "HmacSHA256", body)          # X-Connect-Authorization + algorithm
     sig = InternalRequestSignature.from_headers(body, headers)
     sig.is_valid(key)                                       # True
@@ -23,6 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from genesis_worker.herder.errors import BadRequestException
+from genesis_worker.model.session_key import SessionKey
 
 SIGNATURE_HEADER = "X-Connect-Authorization"
 SIGNATURE_ALGORITHM_HEADER = "X-Connect-Request-Signature-Algorithm"
@@ -56,30 +57,11 @@ def supported_algorithm(algorithm: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class SessionKey:
-    """The key bytes, their algorithm and when the leader created them (epoch ms)."""
-
-    key: bytes
-    algorithm: str
-    creation_timestamp: int
-
-    @classmethod
-    def generate(cls, algorithm: str = DEFAULT_ALGORITHM, size_bits: int | None = None) -> SessionKey:
-        _, default_bytes = _lookup(algorithm)
-        n = default_bytes if size_bits is None else max(1, size_bits // 8)
-        return cls(os.urandom(n), algorithm, int(time.time() * 1000))
-
-    @property
-    def size_bits(self) -> int:
-        return len(self.key) * 8
-
-    def expired(self, ttl_ms: int, now_ms: int | None = None) -> bool:
-        now = int(time.time() * 1000) if now_ms is None else now_ms
-        return now >= self.creation_timestamp + ttl_ms
-
-    def __repr__(self) -> str:  # never print key material
-        return f"SessionKey(algorithm={self.algorithm!r}, creation_timestamp={self.creation_timestamp})"
+def generate_session_key(algorithm: str = DEFAULT_ALGORITHM, size_bits: int | None = None) -> SessionKey:
+    """A new random key for ``algorithm`` (Java ``KeyGenerator``): ``size_bits``, or the algorithm's default size."""
+    _, default_bytes = _lookup(algorithm)
+    n = default_bytes if size_bits is None else max(1, size_bits // 8)
+    return SessionKey(os.urandom(n), algorithm, int(time.time() * 1000))
 
 
 def compute_signature(key: bytes, algorithm: str, body: bytes) -> bytes:

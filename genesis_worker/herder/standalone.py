@@ -13,61 +13,42 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
-import orjson
-from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from genesis_worker.api.errors import AlreadyExistsException, ConnectException, NotFoundException
+from genesis_worker.api.errors import AlreadyExistsException, NotFoundException
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.group.protocol import ConnectorTaskId as StoreTaskId
-from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, RestartRequest, State, TargetState
-from genesis_worker.herder.common import (
-    alter_sink_group_offsets,
-    connector_type,
-    plugin_config,
-    plugin_version,
-    read_connector_offsets,
-    state_json,
-    validate_connector_config,
+from genesis_worker.herder.abstract import HEALTHY, STARTING, AbstractHerder
+from genesis_worker.herder.background import BackgroundTasks
+from genesis_worker.herder.common import validate_connector_config
+from genesis_worker.herder.errors import ConnectRestException
+from genesis_worker.herder.offsets import ConnectorOffsetsAdmin, not_stopped, require_offsets
+from genesis_worker.model.entities import (
+    ConnectorInfo,
+    ConnectorOffsets,
+    ConnectorState,
+    ConnectorStateInfo,
+    JsonObj,
+    Message,
+    TaskInfo,
+    TaskState,
+    WorkerStatus,
 )
-from genesis_worker.herder.errors import BadRequestException, ConnectRestException
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import RestartRequest, State, TargetState
+from genesis_worker.model.status import ConnectorStatus, TaskStatus, TopicStatus
 from genesis_worker.plugins.registry import PluginRegistry
-from genesis_worker.runtime.config_infos import invalid_config_message
-from genesis_worker.runtime.offset_keys import validate_offset_map
-from genesis_worker.runtime.source_offsets import OffsetKeys
 from genesis_worker.runtime.worker import Worker
-from genesis_worker.storage import base as sb
-from genesis_worker.storage.base import OffsetBackingStore
+from genesis_worker.storage.base import OffsetBackingStore, StatusBackingStore
 from genesis_worker.storage.file_offsets import FileOffsetBackingStore
 from genesis_worker.storage.memory import MemoryConfigBackingStore, MemoryStatusBackingStore
 
 log = logging.getLogger(__name__)
 
-_STOPPED_MSG = (
-    "Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the "
-    "specified connector by issuing a 'PUT' request to the '/connectors/{c}/stop' endpoint"
-)
-_ALTERED = "The offsets for this connector have been altered successfully"
-_ALTERED_FRAMEWORK = (
-    "The Connect framework-managed offsets for this connector have been altered successfully. However, if this "
-    "connector manages offsets externally, they will need to be manually altered in the system that the "
-    "connector uses."
-)
-_RESET = "The offsets for this connector have been reset successfully"
-_RESET_FRAMEWORK = (
-    "The Connect framework-managed offsets for this connector have been reset successfully. However, if this "
-    "connector manages offsets externally, they will need to be manually reset in the system that the "
-    "connector uses."
-)
 
-
-def _sid(t: ConnectorTaskId) -> StoreTaskId:
-    return StoreTaskId(t.connector, t.task)
-
-
-class StandaloneHerder(Herder):
+class StandaloneHerder(AbstractHerder):
     """The standalone-mode herder; also the worker's status listener."""
 
     def __init__(
@@ -89,26 +70,22 @@ class StandaloneHerder(Herder):
         self._lock = asyncio.Lock()
         self._started = False
         self._cluster_id = ""
-        self._background: set[asyncio.Task[Any]] = set()
+        self._background = BackgroundTasks()
+        self._offsets = ConnectorOffsetsAdmin(self.worker, self.plugins, offset_store)
 
     # --- status listener ------------------------------------------------------------------------------
 
-    def _version_of(self, connector: str) -> str | None:
-        return plugin_version(self.plugins, self.config_store.state.connector_configs.get(connector))
-
     def on_connector_state(self, connector: str, state: State, trace: str | None = None) -> None:
         version = self._version_of(connector)
-        self.status_store.put_now(
-            sb.ConnectorStatus(connector, sb.State(state.value), self.worker_id, 0, trace, version)
-        )
+        self.status_store.put_now(ConnectorStatus(connector, state, self.worker_id, 0, trace, version))
 
     def on_task_state(self, task: ConnectorTaskId, state: State, trace: str | None = None) -> None:
         version = self._version_of(task.connector)
-        self.status_store.put_now(sb.TaskStatus(_sid(task), sb.State(state.value), self.worker_id, 0, trace, version))
+        self.status_store.put_now(TaskStatus(task, state, self.worker_id, 0, trace, version))
 
     def on_topic_active(self, connector: str, topic: str) -> None:
         if self.config.get_bool("topic.tracking.enable") and self.status_store.get_topic(connector, topic) is None:
-            self.status_store.put_topic_now(sb.TopicStatus(topic, connector, 0, int(time.time() * 1000)))
+            self.status_store.put_topic_now(TopicStatus(topic, connector, 0, int(time.time() * 1000)))
 
     # --- lifecycle ---------------------------------------------------------------------------------------
 
@@ -142,18 +119,22 @@ class StandaloneHerder(Herder):
     def kafka_cluster_id(self) -> str:
         return self._cluster_id
 
-    def health(self) -> tuple[int, JsonObj]:
+    def health(self) -> tuple[int, WorkerStatus]:
         if self._started:
-            return 200, {
-                "status": "healthy",
-                "message": "Worker has completed startup and is ready to handle requests.",
-            }
-        return 503, {"status": "starting", "message": "Worker is still starting up."}
+            return 200, HEALTHY
+        return 503, WorkerStatus("starting", STARTING)
 
     def rest_url(self) -> str | None:
         return self.config.rest_url
 
     # --- helpers -------------------------------------------------------------------------------------------
+
+    @property
+    def _status_store(self) -> StatusBackingStore:
+        return self.status_store
+
+    def _connector_config(self, name: str) -> Mapping[str, Any] | None:
+        return self.config_store.state.connector_configs.get(name)
 
     def _conf(self, name: str) -> dict[str, str]:
         cfg = self.config_store.state.connector_configs.get(name)
@@ -162,30 +143,17 @@ class StandaloneHerder(Herder):
         return {k: v for k, v in cfg.items() if v is not None}
 
     def _target(self, name: str) -> TargetState:
-        st = self.config_store.state.target_state(name)
-        return TargetState(st.value) if st is not None else TargetState.STARTED
+        return self.config_store.state.target_state(name) or TargetState.STARTED
 
     def _task_ids(self, name: str) -> list[ConnectorTaskId]:
         return [ConnectorTaskId(name, i) for i in range(self.config_store.state.task_count(name))]
 
-    def _info(self, name: str) -> JsonObj:
+    def _info(self, name: str) -> ConnectorInfo:
         cfg = self._conf(name)
-        return {
-            "name": name,
-            "config": cfg,
-            "tasks": [t.to_json() for t in self._task_ids(name)],
-            "type": connector_type(self.plugins, cfg),
-        }
-
-    async def _validate_or_raise(self, config: dict[str, Any]) -> None:
-        infos = validate_connector_config(self.plugins, self.config, config, self.config_policies)
-        if infos["error_count"] > 0:
-            raise BadRequestException(invalid_config_message(infos))
+        return ConnectorInfo(name, cfg, self._task_ids(name), self._connector_type(cfg))
 
     def _on_reconfigure(self, name: str) -> None:
-        t = asyncio.get_running_loop().create_task(self._reconfigure(name))
-        self._background.add(t)
-        t.add_done_callback(self._background.discard)
+        self._background.spawn(self._reconfigure(name), f"reconfigure-{name}")
 
     async def _reconfigure(self, name: str) -> None:
         async with self._lock:
@@ -209,14 +177,14 @@ class StandaloneHerder(Herder):
                 wc.fail(e)
             return
         state = self.config_store.state
-        old = [state.task_configs.get(StoreTaskId(name, i)) for i in range(state.task_count(name))]
+        old = [state.task_configs.get(ConnectorTaskId(name, i)) for i in range(state.task_count(name))]
         running = self.worker.task_ids(name)
         if old == new and len(running) == len(new):
             return
         await self.worker.stop_tasks(running)
         for t in running:
             if t.task >= len(new):
-                self.status_store.put_now(sb.TaskStatus(_sid(t), sb.State.DESTROYED, self.worker_id, 0))
+                self.status_store.put_now(TaskStatus(t, State.DESTROYED, self.worker_id, 0))
         await self.config_store.put_task_configs(name, list(new))
         await self._start_tasks(name)
 
@@ -226,7 +194,7 @@ class StandaloneHerder(Herder):
         for tid in self._task_ids(name):
             if tid in self.worker.tasks:
                 continue
-            tcfg = self.config_store.state.task_configs.get(_sid(tid)) or {}
+            tcfg = self.config_store.state.task_configs.get(tid) or {}
             await self.worker.start_task(
                 tid, cfg, {k: v for k, v in tcfg.items() if v is not None}, self._target(name), count
             )
@@ -240,7 +208,7 @@ class StandaloneHerder(Herder):
     async def connectors(self) -> list[str]:
         return list(self.config_store.state.connector_configs)
 
-    async def connector_info(self, name: str) -> JsonObj:
+    async def connector_info(self, name: str) -> ConnectorInfo:
         return self._info(name)
 
     async def connector_config(self, name: str) -> dict[str, str]:
@@ -248,7 +216,7 @@ class StandaloneHerder(Herder):
 
     async def put_connector_config(
         self, name: str, config: dict[str, str], *, allow_replace: bool, initial_state: TargetState | None = None
-    ) -> tuple[bool, JsonObj]:
+    ) -> tuple[bool, ConnectorInfo]:
         config = dict(config)
         config.setdefault("name", name)
         await self._validate_or_raise(config)
@@ -258,21 +226,16 @@ class StandaloneHerder(Herder):
                 raise AlreadyExistsException(f"Connector {name} already exists")
             if exists:
                 await self._stop_connector_and_tasks(name)
-            target = None if exists or initial_state is None else sb.TargetState(initial_state.value)
+            target = None if exists or initial_state is None else initial_state
             await self.config_store.put_connector_config(name, config, target)
             if self._target(name) is TargetState.STOPPED and not exists:
                 await self.config_store.put_task_configs(name, [])
             await self._start_connector(name)
             return (not exists), self._info(name)
 
-    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> JsonObj:
-        current = self._conf(name)
-        for k, v in patch.items():
-            if v is None:
-                current.pop(k, None)
-            else:
-                current[k] = v
-        _, info = await self.put_connector_config(name, current, allow_replace=True)
+    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> ConnectorInfo:
+        merged = self._patched(self._conf(name), patch)
+        _, info = await self.put_connector_config(name, merged, allow_replace=True)
         return info
 
     async def delete_connector(self, name: str) -> None:
@@ -281,42 +244,19 @@ class StandaloneHerder(Herder):
             tasks = self._task_ids(name)
             await self._stop_connector_and_tasks(name)
             await self.config_store.remove_connector_config(name)
-            for t in set(tasks) | {ConnectorTaskId(s.id.connector, s.id.task) for s in self.status_store.get_all(name)}:
-                self.status_store.put_now(sb.TaskStatus(_sid(t), sb.State.DESTROYED, self.worker_id, 0))
-            self.status_store.put_now(sb.ConnectorStatus(name, sb.State.DESTROYED, self.worker_id, 0))
+            for t in set(tasks) | {s.id for s in self.status_store.get_all(name)}:
+                self.status_store.put_now(TaskStatus(t, State.DESTROYED, self.worker_id, 0))
+            self.status_store.put_now(ConnectorStatus(name, State.DESTROYED, self.worker_id, 0))
 
-    async def connector_status(self, name: str) -> JsonObj:
-        st = self.status_store.get(name)
-        if st is None:
-            raise NotFoundException(f"No status found for connector {name}")
-        version = self._version_of(name)
-        return {
-            "name": name,
-            "connector": state_json(st.state.value, st.worker_id, st.trace, version=st.version or version),
-            "tasks": [
-                state_json(t.state.value, t.worker_id, t.trace, t.id.task, t.version or version)
-                for t in self.status_store.get_all(name)
-            ],
-            "type": connector_type(self.plugins, self.config_store.state.connector_configs.get(name)),
-        }
-
-    async def task_status(self, task: ConnectorTaskId) -> JsonObj:
-        st = self.status_store.get_task(_sid(task))
-        if st is None:
-            raise NotFoundException(f"No status found for task {task}")
-        return state_json(
-            st.state.value, st.worker_id, st.trace, task.task, st.version or self._version_of(task.connector)
-        )
-
-    async def task_configs(self, name: str) -> list[JsonObj]:
+    async def task_configs(self, name: str) -> list[TaskInfo]:
         self._conf(name)
         out = []
         for t in self._task_ids(name):
-            cfg = self.config_store.state.task_configs.get(_sid(t)) or {}
-            out.append({"id": t.to_json(), "config": {k: v for k, v in cfg.items() if v is not None}})
+            cfg = self.config_store.state.task_configs.get(t) or {}
+            out.append(TaskInfo(t, {k: v for k, v in cfg.items() if v is not None}))
         return out
 
-    async def restart_connector(self, request: RestartRequest) -> JsonObj | None:
+    async def restart_connector(self, request: RestartRequest) -> ConnectorStateInfo | None:
         name = request.connector
         if name not in self.config_store.state.connector_configs:
             raise NotFoundException(f"Unknown connector: {name}")
@@ -329,32 +269,32 @@ class StandaloneHerder(Herder):
         st = self.status_store.get(name)
         if st is None:
             raise NotFoundException(f"Status for connector {name} not found")
-        restart_conn = not request.only_failed or st.state is sb.State.FAILED
+        restart_conn = not request.only_failed or st.state is State.FAILED
         tasks = self.status_store.get_all(name)
         restart_tasks = [
-            t for t in tasks if request.include_tasks and (not request.only_failed or t.state is sb.State.FAILED)
+            t for t in tasks if request.include_tasks and (not request.only_failed or t.state is State.FAILED)
         ]
         version = self._version_of(name)
-        plan = {
-            "name": name,
-            "connector": state_json(
-                "RESTARTING" if restart_conn else st.state.value,
+        plan = ConnectorStateInfo(
+            name,
+            ConnectorState(
+                State.RESTARTING if restart_conn else st.state,
                 st.worker_id,
                 None if restart_conn else st.trace,
-                version=version,
+                version,
             ),
-            "tasks": [
-                state_json(
-                    "RESTARTING" if t in restart_tasks else t.state.value,
+            [
+                TaskState(
+                    t.id.task,
+                    State.RESTARTING if t in restart_tasks else t.state,
                     t.worker_id,
                     None if t in restart_tasks else t.trace,
-                    t.id.task,
                     version,
                 )
                 for t in tasks
             ],
-            "type": connector_type(self.plugins, self.config_store.state.connector_configs.get(name)),
-        }
+            self._connector_type(self.config_store.state.connector_configs.get(name)),
+        )
         async with self._lock:
             task_ids = [ConnectorTaskId(name, t.id.task) for t in restart_tasks]
             for tid in task_ids:
@@ -376,7 +316,7 @@ class StandaloneHerder(Herder):
             raise NotFoundException(f"Task {task} not found")
         async with self._lock:
             await self.worker.stop_tasks([task])
-            cfg = self.config_store.state.task_configs.get(_sid(task)) or {}
+            cfg = self.config_store.state.task_configs.get(task) or {}
             ok = await self.worker.start_task(
                 task,
                 self._conf(task.connector),
@@ -392,7 +332,7 @@ class StandaloneHerder(Herder):
             raise NotFoundException(f"Unknown connector {name}")
         async with self._lock:
             was = self._target(name)
-            await self.config_store.put_target_state(name, sb.TargetState(target.value))
+            await self.config_store.put_target_state(name, target)
             await self.worker.set_target_state(name, target)
             if target is TargetState.STARTED and was is TargetState.STOPPED:
                 await self._update_tasks(name)
@@ -412,9 +352,9 @@ class StandaloneHerder(Herder):
             tasks = self.worker.task_ids(name)
             await self.worker.stop_tasks(tasks)
             for t in self._task_ids(name):
-                self.status_store.put_now(sb.TaskStatus(_sid(t), sb.State.DESTROYED, self.worker_id, 0))
+                self.status_store.put_now(TaskStatus(t, State.DESTROYED, self.worker_id, 0))
             await self.config_store.put_task_configs(name, [])
-            await self.config_store.put_target_state(name, sb.TargetState.STOPPED)
+            await self.config_store.put_target_state(name, TargetState.STOPPED)
             await self.worker.set_target_state(name, TargetState.STOPPED)
 
     async def active_topics(self, name: str) -> list[str]:
@@ -432,136 +372,28 @@ class StandaloneHerder(Herder):
 
     # --- offsets (KIP-875) ----------------------------------------------------------------------------------
 
-    def _is_sink(self, cfg: dict[str, str]) -> bool:
-        return connector_type(self.plugins, cfg) == "sink"
-
-    def _group(self, name: str, cfg: dict[str, str]) -> str:
-        return cfg.get("consumer.override.group.id") or f"connect-{name}"
-
-    def _connector_admin(self, name: str, cfg: dict[str, str]) -> AdminClient:
-        return AdminClient(self.worker.admin_config(f"connector-adminclient-{name}", cfg))
-
-    async def connector_offsets(self, name: str) -> JsonObj:
-        cfg = self._conf(name)
-        return await read_connector_offsets(
-            name,
-            sink_group=self._group(name, cfg) if self._is_sink(cfg) else None,
-            admin=lambda: self._connector_admin(name, cfg),
-            offset_store=self.offset_store,
-        )
+    async def connector_offsets(self, name: str) -> ConnectorOffsets:
+        return await self._offsets.read(name, self._conf(name))
 
     def _check_stopped(self, name: str) -> dict[str, str]:
         cfg = self._conf(name)
         if self._target(name) is not TargetState.STOPPED or self.config_store.state.task_count(name) != 0:
-            raise BadRequestException(_STOPPED_MSG.replace("{c}", name))
+            raise not_stopped(name)
         return cfg
 
-    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> JsonObj:
-        if not offsets:
-            raise BadRequestException("Partitions / offsets need to be provided for an alter offsets request")
+    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> Message:
+        require_offsets(offsets)
         async with self._lock:
-            cfg = self._check_stopped(name)
-            connector: Any = self.worker.new_connector(cfg["connector.class"])
-            if self._is_sink(cfg):
-                parsed_sink = _parse_sink_offsets(offsets)
-                handled = await connector.alter_offsets(cfg, parsed_sink)
-                await self._alter_sink(name, cfg, parsed_sink)
-            else:
-                parsed_source: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
-                for o in offsets:
-                    partition, offset = o.get("partition"), o.get("offset")
-                    if not isinstance(partition, dict):
-                        raise BadRequestException(
-                            "The partition for a source connector offset cannot be null or missing"
-                        )
-                    validate_offset_map("Partitions", partition)
-                    validate_offset_map("Offsets", offset)
-                    norm = orjson.loads(orjson.dumps(partition))
-                    parsed_source.append((norm, None if offset is None else orjson.loads(orjson.dumps(offset))))
-                from genesis_worker.api.task import partition_key
+            return await self._offsets.alter(name, self._check_stopped(name), offsets)
 
-                handled = await connector.alter_offsets(cfg, {partition_key(p): o for p, o in parsed_source})
-                keys = OffsetKeys(name, self.offset_store)
-                from genesis_worker.runtime.offset_keys import offset_value
-
-                await self.offset_store.set({await keys.key_for(p): offset_value(o) for p, o in parsed_source})
-        return {"message": _ALTERED if handled else _ALTERED_FRAMEWORK}
-
-    async def _alter_sink(self, name: str, cfg: dict[str, str], parsed: dict[tuple[str, int], int | None]) -> None:
-        admin_conf = self.worker.admin_config(f"connector-adminclient-{name}", cfg)
-        await alter_sink_group_offsets(admin_conf, name, self._group(name, cfg), parsed)
-
-    async def reset_connector_offsets(self, name: str) -> JsonObj:
+    async def reset_connector_offsets(self, name: str) -> Message:
         async with self._lock:
-            cfg = self._check_stopped(name)
-            connector: Any = self.worker.new_connector(cfg["connector.class"])
-            if self._is_sink(cfg):
-                handled = await connector.alter_offsets(cfg, {})
-                group = self._group(name, cfg)
-
-                def run() -> None:
-                    admin = self._connector_admin(name, cfg)
-                    try:
-                        admin.delete_consumer_groups([group])[group].result(30)
-                    except KafkaException as e:
-                        if "GROUP_ID_NOT_FOUND" not in str(e):
-                            raise
-
-                try:
-                    await asyncio.get_running_loop().run_in_executor(None, run)
-                except KafkaException as e:
-                    raise ConnectException(
-                        f"Failed to reset consumer group offsets for connector {name} either because its tasks "
-                        "haven't stopped completely yet or the connector was resumed before the request to reset "
-                        "its offsets could be successfully completed. If the connector is in a stopped state, this "
-                        "operation can be safely retried. If it doesn't eventually succeed, the Connect cluster may "
-                        "need to be restarted to get rid of the zombie sink tasks."
-                    ) from e
-            else:
-                keys = await self.offset_store.connector_partitions(name)
-                handled = await connector.alter_offsets(cfg, {})
-                await self.offset_store.set(dict.fromkeys(keys))
-        return {"message": _RESET if handled else _RESET_FRAMEWORK}
+            return await self._offsets.reset(name, self._check_stopped(name))
 
     # --- validation and plugins ---------------------------------------------------------------------------
 
     async def validate_connector_config(self, config: dict[str, Any]) -> JsonObj:
         return validate_connector_config(self.plugins, self.config, config, self.config_policies)
 
-    def connector_plugin_config(self, plugin: str) -> list[JsonObj]:
-        return plugin_config(self.plugins, plugin)
-
     async def set_cluster_logger_level(self, namespace: str, level: str) -> None:
         logging.getLogger(namespace).setLevel(level.upper())
-
-
-def _parse_sink_offsets(offsets: list[JsonObj]) -> dict[tuple[str, int], int | None]:
-    out: dict[tuple[str, int], int | None] = {}
-    for o in offsets:
-        partition = o.get("partition")
-        if partition is None:
-            raise BadRequestException("The partition for a sink connector offset cannot be null or missing")
-        if "kafka_topic" not in partition or "kafka_partition" not in partition:
-            raise BadRequestException(
-                "The partition for a sink connector offset must contain the keys 'kafka_topic' and 'kafka_partition'"
-            )
-        topic = partition["kafka_topic"]
-        if not isinstance(topic, str):
-            raise BadRequestException("Kafka topic names must be valid strings and may not be null")
-        try:
-            part = int(str(partition["kafka_partition"]))
-        except ValueError:
-            raise BadRequestException("Kafka partitions must be valid numbers and may not be null") from None
-        offset = o.get("offset")
-        if offset is None:
-            out[(topic, part)] = None
-            continue
-        if "kafka_offset" not in offset:
-            raise BadRequestException(
-                "The offset for a sink connector should either be null or contain the key 'kafka_offset'"
-            )
-        try:
-            out[(topic, part)] = int(str(offset["kafka_offset"]))
-        except ValueError:
-            raise BadRequestException("Kafka offsets must be valid numbers and may not be null") from None
-    return out

@@ -1,6 +1,7 @@
 """Leader forwarding (Java ``HerderRequestHandler.completeOrForwardRequest`` + ``RestClient``).
 
-A forwardable endpoint runs its herder call through :func:`complete_or_forward`. When the herder says
+A forwardable endpoint runs its herder call through
+:func:`~genesis_worker.rest.handlers.common.complete_or_forward`. When the herder says
 "not the leader" / "not the owner" the same request is re-issued to the target worker with the hidden
 ``forward`` query parameter (``true`` on the first hop, ``false`` on the second); the target's answer is
 relayed. Only the ``Authorization`` header is copied; the body is the re-serialised parsed request.
@@ -9,22 +10,14 @@ relayed. Only the ``Authorization`` header is copied; the body is the re-seriali
 from __future__ import annotations
 
 import ssl
-from collections.abc import Awaitable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 from urllib.parse import quote, urlencode
 
 import aiohttp
 import orjson
-from aiohttp import web
 
-from genesis_worker.herder.errors import (
-    ConflictException,
-    ConnectRestException,
-    RebalanceNeededException,
-    RequestTargetException,
-)
-
-T = TypeVar("T")
+from genesis_worker.herder.errors import ConnectRestException
 
 NO_LEADER = "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway."
 TOO_MANY_HOPS = "Cannot complete request because of a conflicting operation (e.g. worker rebalance)"
@@ -32,7 +25,7 @@ STALE_CONFIG = (
     "Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)"
 )
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
-_NO_BODY = object()
+NO_BODY = object()
 
 
 def encode_path(path: str) -> str:
@@ -65,12 +58,12 @@ class Forwarder:
             self._session = None
 
     async def request(
-        self, url: str, method: str, body: Any = _NO_BODY, authorization: str | None = None
+        self, url: str, method: str, body: Any = NO_BODY, authorization: str | None = None
     ) -> tuple[int, Any]:
         """Send one request; return (status, parsed JSON or None) for 2xx, raise the remote error otherwise."""
         headers = {"Accept": "application/json", "User-Agent": "kafka-connect"}
         data: bytes | None = None
-        if body is not _NO_BODY and body is not None:
+        if body is not NO_BODY and body is not None:
             data = orjson.dumps(body)
             headers["Content-Type"] = "application/json"
         if authorization is not None:
@@ -98,34 +91,3 @@ class Forwarder:
             code = err.get("error_code")
             raise ConnectRestException(status, err.get("message"), code if isinstance(code, int) else status)
         raise ConnectRestException(500, f"Unexpected status code when handling forwarded request: {status}")
-
-
-async def complete_or_forward(
-    request: web.Request,
-    forwarder: Forwarder,
-    work: Awaitable[T],
-    *,
-    path: str,
-    body: Any = _NO_BODY,
-    query: Mapping[str, str] | None = None,
-) -> tuple[Any, int | None]:
-    """Run ``work``; on a routing error forward the request. Returns (result, remote status or None)."""
-    raw_forward = request.query.get("forward")
-    forward = None if raw_forward is None else raw_forward.lower() == "true"
-    try:
-        return await work, None
-    except RequestTargetException as e:
-        if forward is None or forward:
-            if e.url is None:
-                raise ConflictException(NO_LEADER) from None
-            url = forward_url(e.url, path, forward is None, query)
-            status, result = await forwarder.request(url, request.method, body, request.headers.get("Authorization"))
-            if request.method != "GET":
-                # read-your-writes on this worker: the leader wrote the change, our view may lag a fetch behind
-                from genesis_worker.rest.context import context  # context.py imports this module
-
-                await context(request).herder.catch_up()
-            return result, status
-        raise ConflictException(TOO_MANY_HOPS) from None
-    except RebalanceNeededException:
-        raise ConflictException(STALE_CONFIG) from None

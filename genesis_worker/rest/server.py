@@ -26,6 +26,7 @@ from aiohttp.typedefs import Middleware
 from genesis_worker import __version__
 from genesis_worker.config.worker_config import advertised_url as worker_advertised_url
 from genesis_worker.herder.base import Herder
+from genesis_worker.herder.loggers import Loggers, worker_loggers
 from genesis_worker.rest.config import Listener, RestConfig
 from genesis_worker.rest.context import CONTEXT, RestContext
 from genesis_worker.rest.cors import CorsPolicy
@@ -34,7 +35,6 @@ from genesis_worker.rest.extensions import RestExtensionContext, load_extensions
 from genesis_worker.rest.forwarding import Forwarder
 from genesis_worker.rest.handlers import connect_routes
 from genesis_worker.rest.headers import header_hook, parse_header_config
-from genesis_worker.rest.loggers import Loggers, worker_loggers
 from genesis_worker.rest.openapi import build_document
 from genesis_worker.rest.routes import Route, RouteTable
 from genesis_worker.rest.tls import client_ssl_context, server_ssl_context, ssl_settings

@@ -17,7 +17,7 @@ from confluent_kafka import KafkaError, KafkaException
 from genesis_worker.api.data import Schema
 from genesis_worker.api.records import Headers, SinkRecord, TimestampType, TopicPartition
 from genesis_worker.api.transform import Converter, HeaderConverter
-from genesis_worker.herder.base import ConnectorTaskId
+from genesis_worker.model.ids import ConnectorTaskId
 from genesis_worker.runtime.errors import SKIPPED, RawRecord, RetryWithToleranceOperator, Stage
 from genesis_worker.runtime.task_base import TaskStatusListener
 from genesis_worker.runtime.transformation_chain import TransformationChain

@@ -29,8 +29,9 @@ from genesis_worker.api.records import SinkRecord, TopicPartition
 from genesis_worker.api.task import ErrantRecordReporter, SinkTask, SinkTaskContext
 from genesis_worker.api.transform import Converter, HeaderConverter
 from genesis_worker.consume import consume_available
-from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.metrics.task_metrics import TaskMetrics
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import State, TargetState
 from genesis_worker.runtime.errors import (
     RetryWithToleranceOperator,
     WorkerErrantRecordReporter,

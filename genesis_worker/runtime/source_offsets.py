@@ -11,8 +11,8 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from genesis_worker.api.task import OffsetStorageReader, partition_key
-from genesis_worker.runtime.offset_keys import offset_key, parse_offset_key, parse_offset_value
 from genesis_worker.storage.base import OffsetBackingStore
+from genesis_worker.storage.offset_keys import offset_key, parse_offset_key, parse_offset_value
 
 __all__ = ["OffsetKeys", "StoreOffsetReader", "SubmittedRecords"]
 

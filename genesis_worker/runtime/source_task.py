@@ -24,15 +24,16 @@ from genesis_worker.api.errors import ConnectException, RetriableException
 from genesis_worker.api.records import RecordMetadata, SourceRecord
 from genesis_worker.api.task import SourceTask, SourceTaskContext
 from genesis_worker.api.transform import Converter, HeaderConverter
-from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.metrics.task_metrics import TaskMetrics
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import State, TargetState
 from genesis_worker.runtime.errors import SKIPPED, ProcessingContext, RetryWithToleranceOperator, Stage
-from genesis_worker.runtime.offset_keys import offset_value, validate_offset_map
 from genesis_worker.runtime.source_offsets import OffsetKeys, StoreOffsetReader, SubmittedRecords
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
 from genesis_worker.runtime.topic_creation import TopicCreator
 from genesis_worker.runtime.transformation_chain import TransformationChain
 from genesis_worker.storage.base import OffsetBackingStore
+from genesis_worker.storage.offset_keys import offset_value, validate_offset_map
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,9 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
-from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.metrics.task_metrics import TaskMetrics
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import State, TargetState
 from genesis_worker.runtime.errors import stack_trace
 
 log = logging.getLogger(__name__)

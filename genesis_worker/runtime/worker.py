@@ -30,8 +30,9 @@ from genesis_worker.api.transform import Converter, HeaderConverter
 from genesis_worker.config.kafka_clients import translate
 from genesis_worker.config.providers import reverse_transform
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.metrics.registry import WorkerMetrics
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import State, TargetState
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.plugins.versions import InvalidVersionSpecification, unmet_requirement
 from genesis_worker.runtime.connector_config import (

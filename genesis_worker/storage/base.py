@@ -7,11 +7,13 @@ Standalone mode uses memory/file implementations; distributed mode the Kafka-top
 from __future__ import annotations
 
 import abc
-import enum
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
-from genesis_worker.group.protocol import ConnectorTaskId
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.session_key import SessionKey
+from genesis_worker.model.states import RestartRequest, TargetState
+from genesis_worker.model.status import ConnectorStatus, TaskStatus, TopicStatus
 
 
 class OffsetBackingStore(abc.ABC):
@@ -40,26 +42,6 @@ class OffsetBackingStore(abc.ABC):
 # ------------------------------------------------------------------------------------------------
 # Config and status stores (added with the Kafka-topic implementations; memory/file ones implement
 # the same interfaces).
-
-
-class TargetState(str, enum.Enum):
-    STARTED = "STARTED"
-    PAUSED = "PAUSED"
-    STOPPED = "STOPPED"
-
-
-@dataclass(frozen=True)
-class SessionKey:
-    key: bytes
-    algorithm: str
-    creation_timestamp: int
-
-
-@dataclass(frozen=True)
-class RestartRequest:
-    connector: str
-    only_failed: bool = False
-    include_tasks: bool = False
 
 
 @dataclass
@@ -175,44 +157,6 @@ class ConfigBackingStore(abc.ABC):
 
     @abc.abstractmethod
     async def put_logger_level(self, namespace: str, level: str) -> None: ...
-
-
-class State(str, enum.Enum):
-    UNASSIGNED = "UNASSIGNED"
-    RUNNING = "RUNNING"
-    PAUSED = "PAUSED"
-    FAILED = "FAILED"
-    RESTARTING = "RESTARTING"
-    STOPPED = "STOPPED"
-    DESTROYED = "DESTROYED"
-
-
-@dataclass(frozen=True)
-class ConnectorStatus:
-    connector: str
-    state: State
-    worker_id: str
-    generation: int
-    trace: str | None = None
-    version: str | None = None  # KIP-891: the plugin version that reported it (Connect 4.x stores it)
-
-
-@dataclass(frozen=True)
-class TaskStatus:
-    id: ConnectorTaskId
-    state: State
-    worker_id: str
-    generation: int
-    trace: str | None = None
-    version: str | None = None
-
-
-@dataclass(frozen=True)
-class TopicStatus:
-    topic: str
-    connector: str
-    task: int
-    discover_timestamp: int
 
 
 class StatusBackingStore(abc.ABC):

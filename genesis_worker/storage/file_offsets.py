@@ -19,8 +19,8 @@ from pathlib import Path
 
 import orjson
 
-from genesis_worker.runtime.offset_keys import parse_offset_key
 from genesis_worker.storage.base import OffsetBackingStore
+from genesis_worker.storage.offset_keys import parse_offset_key
 
 log = logging.getLogger(__name__)
 

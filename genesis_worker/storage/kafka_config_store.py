@@ -15,15 +15,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from genesis_worker.group.protocol import ConnectorTaskId
-from genesis_worker.storage.base import (
-    ClusterConfigState,
-    ConfigBackingStore,
-    ConfigUpdateListener,
-    RestartRequest,
-    SessionKey,
-    TargetState,
-)
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.session_key import SessionKey
+from genesis_worker.model.states import RestartRequest, TargetState
+from genesis_worker.storage.base import ClusterConfigState, ConfigBackingStore, ConfigUpdateListener
 from genesis_worker.storage.kafka_log import KafkaBasedLog, LogRecord, TopicSpec
 from genesis_worker.storage.kafka_serde import java_json, loads
 

@@ -15,14 +15,10 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from genesis_worker.group.protocol import ConnectorTaskId
-from genesis_worker.storage.base import (
-    ConnectorStatus,
-    State,
-    StatusBackingStore,
-    TaskStatus,
-    TopicStatus,
-)
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import State
+from genesis_worker.model.status import ConnectorStatus, TaskStatus, TopicStatus
+from genesis_worker.storage.base import StatusBackingStore
 from genesis_worker.storage.kafka_log import KafkaBasedLog, LogRecord, TopicSpec
 from genesis_worker.storage.kafka_serde import java_json, loads
 

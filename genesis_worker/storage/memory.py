@@ -6,20 +6,11 @@ from __future__ import annotations
 import copy
 from collections.abc import Mapping
 
-from genesis_worker.group.protocol import ConnectorTaskId
-from genesis_worker.storage.base import (
-    ClusterConfigState,
-    ConfigBackingStore,
-    ConfigUpdateListener,
-    ConnectorStatus,
-    RestartRequest,
-    SessionKey,
-    State,
-    StatusBackingStore,
-    TargetState,
-    TaskStatus,
-    TopicStatus,
-)
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.session_key import SessionKey
+from genesis_worker.model.states import RestartRequest, State, TargetState
+from genesis_worker.model.status import ConnectorStatus, TaskStatus, TopicStatus
+from genesis_worker.storage.base import ClusterConfigState, ConfigBackingStore, ConfigUpdateListener, StatusBackingStore
 
 __all__ = ["MemoryConfigBackingStore", "MemoryStatusBackingStore"]
 

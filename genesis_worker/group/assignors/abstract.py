@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 from genesis_worker.group.protocol import (
     CONFIG_MISMATCH,
     ConnectAssignment,
-    ConnectorTaskId,
     WorkerState,
     decode_metadata,
     encode_assignment,
 )
+from genesis_worker.model.ids import ConnectorTaskId
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from genesis_worker.group.assignors.abstract import (
     resolve_snapshot,
 )
 from genesis_worker.group.assignors.eager import java_string_key
-from genesis_worker.group.protocol import NO_ERROR, ConnectAssignment, ConnectorTaskId, WorkerState
+from genesis_worker.group.protocol import NO_ERROR, ConnectAssignment, WorkerState
+from genesis_worker.model.ids import ConnectorTaskId
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,8 @@ from genesis_worker.group.assignors.abstract import (
     decode_members,
     resolve_snapshot,
 )
-from genesis_worker.group.protocol import NO_ERROR, ConnectAssignment, ConnectorTaskId, WorkerState
+from genesis_worker.group.protocol import NO_ERROR, ConnectAssignment, WorkerState
+from genesis_worker.model.ids import ConnectorTaskId
 
 
 def java_string_key(s: str) -> list[int]:

@@ -1,14 +1,26 @@
-"""Small helpers shared by the handlers: JSON responses, path parameters."""
+"""Small helpers shared by the handlers: JSON responses, path parameters, leader forwarding."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Mapping
+from typing import Any, TypeVar
 
 import orjson
 from aiohttp import web
 
-from genesis_worker.rest.forwarding import encode_path
+from genesis_worker.herder.errors import ConflictException, RebalanceNeededException, RequestTargetException
+from genesis_worker.rest.context import context
+from genesis_worker.rest.forwarding import (
+    NO_BODY,
+    NO_LEADER,
+    STALE_CONFIG,
+    TOO_MANY_HOPS,
+    encode_path,
+    forward_url,
+)
 from genesis_worker.rest.routes import Param
+
+T = TypeVar("T")
 
 CONNECTOR = Param("connector", {"type": "string"}, "The name of the connector", location="path")
 TASK = Param("task", {"type": "integer", "format": "int32"}, "The task ID", location="path")
@@ -45,3 +57,35 @@ def task_number(request: web.Request) -> int:
 def location(request: web.Request, name: str) -> str:
     """``Location`` of a created connector: absolute, resolved against the request's base URI."""
     return f"{request.scheme}://{request.host}/connectors/{encode_path(name)}".replace("/connectors//", "/connectors/")
+
+
+async def complete_or_forward(
+    request: web.Request,
+    work: Awaitable[T],
+    *,
+    path: str,
+    body: Any = NO_BODY,
+    query: Mapping[str, str] | None = None,
+) -> tuple[Any, int | None]:
+    """Run ``work``; on a routing error forward the request (Java ``HerderRequestHandler``). Returns
+    (result, None) when done here, (the target's parsed JSON answer, its status) when forwarded."""
+    raw_forward = request.query.get("forward")
+    forward = None if raw_forward is None else raw_forward.lower() == "true"
+    try:
+        return await work, None
+    except RequestTargetException as e:
+        if forward is None or forward:
+            if e.url is None:
+                raise ConflictException(NO_LEADER) from None
+            ctx = context(request)
+            url = forward_url(e.url, path, forward is None, query)
+            status, result = await ctx.forwarder.request(
+                url, request.method, body, request.headers.get("Authorization")
+            )
+            if request.method != "GET":
+                # read-your-writes on this worker: the leader wrote the change, our view may lag a fetch behind
+                await ctx.herder.catch_up()
+            return result, status
+        raise ConflictException(TOO_MANY_HOPS) from None
+    except RebalanceNeededException:
+        raise ConflictException(STALE_CONFIG) from None

@@ -8,8 +8,9 @@ from typing import Any, cast
 from aiohttp import web
 
 from genesis_worker.api.errors import NotFoundException
-from genesis_worker.herder.base import ConnectorTaskId, RestartRequest, TargetState
 from genesis_worker.herder.errors import BadRequestException, ConnectRestException
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import RestartRequest, TargetState
 from genesis_worker.rest.bodies import (
     BodyError,
     check_fields,
@@ -21,11 +22,11 @@ from genesis_worker.rest.bodies import (
     string_map,
 )
 from genesis_worker.rest.context import context
-from genesis_worker.rest.forwarding import complete_or_forward
 from genesis_worker.rest.handlers.common import (
     CONNECTOR,
     TASK,
     accepted,
+    complete_or_forward,
     connector_name,
     json_response,
     location,
@@ -105,9 +106,9 @@ async def list_connectors(request: web.Request) -> web.StreamResponse:
         try:
             entry: dict[str, Any] = {}
             if want_status:
-                entry["status"] = await herder.connector_status(name)
+                entry["status"] = (await herder.connector_status(name)).to_json()
             if want_info:
-                entry["info"] = await herder.connector_info_local(name)
+                entry["info"] = (await herder.connector_info_local(name)).to_json()
         except NotFoundException:
             continue  # removed while we looked (or no status yet): left out, as Connect does
         out[name] = entry
@@ -136,8 +137,8 @@ async def create_connector(request: web.Request) -> web.StreamResponse:
         initial_state=None if initial is None else INITIAL_STATES[initial],
     )
     forwarded = {"name": raw_name, "config": config, "initial_state": initial}
-    result, remote = await complete_or_forward(request, ctx.forwarder, work, path="/connectors", body=forwarded)
-    info = result[1] if remote is None else result
+    result, remote = await complete_or_forward(request, work, path="/connectors", body=forwarded)
+    info = result[1].to_json() if remote is None else result
     return json_response(info, 201, headers={"Location": location(request, name)})
 
 
@@ -145,7 +146,7 @@ async def create_connector(request: web.Request) -> web.StreamResponse:
 
 
 async def get_connector(request: web.Request) -> web.StreamResponse:
-    return json_response(await context(request).herder.connector_info(connector_name(request)))
+    return json_response((await context(request).herder.connector_info(connector_name(request))).to_json())
 
 
 async def get_connector_config(request: web.Request) -> web.StreamResponse:
@@ -159,11 +160,9 @@ async def put_connector_config(request: web.Request) -> web.StreamResponse:
     check_addressable_name(name)
     check_and_put_name(name, config)
     work = ctx.herder.put_connector_config(name, _configs(config), allow_replace=True)
-    result, remote = await complete_or_forward(
-        request, ctx.forwarder, work, path=f"/connectors/{name}/config", body=config
-    )
+    result, remote = await complete_or_forward(request, work, path=f"/connectors/{name}/config", body=config)
     if remote is None:
-        created, info = result
+        created, info = result[0], result[1].to_json()
     else:
         created, info = remote == 201, result
     if created:
@@ -181,28 +180,28 @@ async def patch_connector_config(request: web.Request) -> web.StreamResponse:
         raise BodyError(null_message("java.util.Map.forEach(java.util.function.BiConsumer)", "patch"))
     patch = string_map(raw)
     work = ctx.herder.patch_connector_config(name, patch)
-    info, _ = await complete_or_forward(request, ctx.forwarder, work, path=f"/connectors/{name}/config", body=patch)
-    return json_response(info, 200)
+    info, remote = await complete_or_forward(request, work, path=f"/connectors/{name}/config", body=patch)
+    return json_response(info.to_json() if remote is None else info, 200)
 
 
 async def delete_connector(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     name = connector_name(request)
-    await complete_or_forward(request, ctx.forwarder, ctx.herder.delete_connector(name), path=f"/connectors/{name}")
+    await complete_or_forward(request, ctx.herder.delete_connector(name), path=f"/connectors/{name}")
     return no_content()
 
 
 async def get_connector_status(request: web.Request) -> web.StreamResponse:
-    return json_response(await context(request).herder.connector_status(connector_name(request)))
+    return json_response((await context(request).herder.connector_status(connector_name(request))).to_json())
 
 
 async def get_task_configs(request: web.Request) -> web.StreamResponse:
-    return json_response(await context(request).herder.task_configs(connector_name(request)))
+    return json_response([t.to_json() for t in await context(request).herder.task_configs(connector_name(request))])
 
 
 async def get_task_status(request: web.Request) -> web.StreamResponse:
     task = ConnectorTaskId(connector_name(request), task_number(request))
-    return json_response(await context(request).herder.task_status(task))
+    return json_response((await context(request).herder.task_status(task)).to_json())
 
 
 # --- lifecycle ----------------------------------------------------------------------------------------
@@ -216,13 +215,11 @@ async def restart_connector(request: web.Request) -> web.StreamResponse:
     restart = RestartRequest(name, include_tasks=include_tasks, only_failed=only_failed)
     path = f"/connectors/{name}/restart"
     if not include_tasks and not only_failed:
-        await complete_or_forward(request, ctx.forwarder, ctx.herder.restart_connector(restart), path=path)
+        await complete_or_forward(request, ctx.herder.restart_connector(restart), path=path)
         return no_content()
     query = {"includeTasks": str(include_tasks).lower(), "onlyFailed": str(only_failed).lower()}
-    plan, _ = await complete_or_forward(
-        request, ctx.forwarder, ctx.herder.restart_connector(restart), path=path, query=query
-    )
-    return json_response(plan, 202)
+    plan, remote = await complete_or_forward(request, ctx.herder.restart_connector(restart), path=path, query=query)
+    return json_response(plan.to_json() if remote is None and plan is not None else plan, 202)
 
 
 async def restart_task(request: web.Request) -> web.StreamResponse:
@@ -230,7 +227,7 @@ async def restart_task(request: web.Request) -> web.StreamResponse:
     name = connector_name(request)
     task = task_number(request)
     work = ctx.herder.restart_task(ConnectorTaskId(name, task))
-    await complete_or_forward(request, ctx.forwarder, work, path=f"/connectors/{name}/tasks/{task}/restart")
+    await complete_or_forward(request, work, path=f"/connectors/{name}/tasks/{task}/restart")
     return no_content()
 
 
@@ -247,7 +244,7 @@ async def resume_connector(request: web.Request) -> web.StreamResponse:
 async def stop_connector(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     name = connector_name(request)
-    await complete_or_forward(request, ctx.forwarder, ctx.herder.stop_connector(name), path=f"/connectors/{name}/stop")
+    await complete_or_forward(request, ctx.herder.stop_connector(name), path=f"/connectors/{name}/stop")
     return no_content()
 
 

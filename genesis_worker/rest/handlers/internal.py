@@ -10,8 +10,7 @@ from aiohttp import web
 
 from genesis_worker.rest.bodies import BodyError, parse_error_message, scalar_to_string
 from genesis_worker.rest.context import context
-from genesis_worker.rest.forwarding import complete_or_forward
-from genesis_worker.rest.handlers.common import CONNECTOR, connector_name, no_content
+from genesis_worker.rest.handlers.common import CONNECTOR, complete_or_forward, connector_name, no_content
 from genesis_worker.rest.routes import Reply, Route
 from genesis_worker.rest.schemas import ref
 from genesis_worker.rest.signature import verify_internal_request
@@ -38,7 +37,7 @@ async def put_task_configs(request: web.Request) -> web.StreamResponse:
     configs = parse_task_configs(raw)
     signature = verify_internal_request(ctx.herder, raw, request.headers, ctx.config.verification_algorithms)
     work = ctx.herder.put_task_configs(name, configs, signature)
-    await complete_or_forward(request, ctx.forwarder, work, path=f"/connectors/{name}/tasks", body=configs)
+    await complete_or_forward(request, work, path=f"/connectors/{name}/tasks", body=configs)
     return no_content()
 
 
@@ -48,7 +47,7 @@ async def fence_zombies(request: web.Request) -> web.StreamResponse:
     raw = await request.read()
     signature = verify_internal_request(ctx.herder, raw, request.headers, ctx.config.verification_algorithms)
     work = ctx.herder.fence_zombie_source_tasks(name, signature)
-    await complete_or_forward(request, ctx.forwarder, work, path=f"/connectors/{name}/fence")
+    await complete_or_forward(request, work, path=f"/connectors/{name}/fence")
     return no_content()
 
 

@@ -8,10 +8,10 @@ from aiohttp import web
 
 from genesis_worker.api.errors import NotFoundException
 from genesis_worker.herder.errors import BadRequestException
+from genesis_worker.herder.loggers import parse_level
 from genesis_worker.rest.bodies import null_message, read_json, string_map
 from genesis_worker.rest.context import context
 from genesis_worker.rest.handlers.common import json_response, no_content
-from genesis_worker.rest.loggers import parse_level
 from genesis_worker.rest.routes import Param, Reply, Route
 from genesis_worker.rest.schemas import array, ref
 

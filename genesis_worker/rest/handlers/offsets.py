@@ -9,8 +9,7 @@ from aiohttp import web
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.rest.bodies import BodyError, check_fields, null_message, read_json, require
 from genesis_worker.rest.context import context
-from genesis_worker.rest.forwarding import complete_or_forward
-from genesis_worker.rest.handlers.common import CONNECTOR, connector_name, json_response
+from genesis_worker.rest.handlers.common import CONNECTOR, complete_or_forward, connector_name, json_response
 from genesis_worker.rest.routes import Reply, Route
 from genesis_worker.rest.schemas import ref
 
@@ -52,7 +51,7 @@ def parse_offsets(body: Any) -> list[dict[str, Any]]:
 
 
 async def get_offsets(request: web.Request) -> web.StreamResponse:
-    return json_response(await context(request).herder.connector_offsets(connector_name(request)))
+    return json_response((await context(request).herder.connector_offsets(connector_name(request))).to_json())
 
 
 async def alter_offsets(request: web.Request) -> web.StreamResponse:
@@ -60,18 +59,18 @@ async def alter_offsets(request: web.Request) -> web.StreamResponse:
     name = connector_name(request)
     offsets = parse_offsets(await read_json(request))
     work = ctx.herder.alter_connector_offsets(name, offsets)
-    message, _ = await complete_or_forward(
-        request, ctx.forwarder, work, path=f"/connectors/{name}/offsets", body={"offsets": offsets}
+    message, remote = await complete_or_forward(
+        request, work, path=f"/connectors/{name}/offsets", body={"offsets": offsets}
     )
-    return json_response(message, 200)
+    return json_response(message.to_json() if remote is None else message, 200)
 
 
 async def reset_offsets(request: web.Request) -> web.StreamResponse:
     ctx = context(request)
     name = connector_name(request)
     work = ctx.herder.reset_connector_offsets(name)
-    message, _ = await complete_or_forward(request, ctx.forwarder, work, path=f"/connectors/{name}/offsets")
-    return json_response(message, 200)
+    message, remote = await complete_or_forward(request, work, path=f"/connectors/{name}/offsets")
+    return json_response(message.to_json() if remote is None else message, 200)
 
 
 _ERR = ref("ErrorMessage")

@@ -25,7 +25,7 @@ async def server_info(request: web.Request) -> web.StreamResponse:
 
 async def health(request: web.Request) -> web.StreamResponse:
     status, body = context(request).herder.health()
-    return json_response(body, status)
+    return json_response(body.to_json(), status)
 
 
 async def openapi_document(request: web.Request) -> web.StreamResponse:

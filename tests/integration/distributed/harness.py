@@ -17,10 +17,11 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
 from genesis_worker.herder.distributed import DistributedHerder
 from genesis_worker.herder.distributed_config import DistributedConfig
 from genesis_worker.herder.distributed_setup import create_stores
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import State, TargetState
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.rest.server import RestServer, start_rest_server
 
@@ -67,10 +68,16 @@ class RecordingRuntime:
         self.starts: Counter[str] = Counter()
         self._listeners: dict[str, Any] = {}
 
-    def bind(self, listener: Any) -> None:
-        self.listener = listener
+    metrics = None
 
-    async def start_connector(self, name: str, config: Mapping[str, Any], target: TargetState) -> bool:
+    def listening_to(self, listener: Any) -> RecordingRuntime:
+        """The runtime factory of :func:`make_herder`: report states to the herder's ``listener``."""
+        self.listener = listener
+        return self
+
+    async def start_connector(
+        self, name: str, config: Mapping[str, Any], target: TargetState, on_reconfigure: Any
+    ) -> bool:
         self.connectors[name] = target
         listener = self._listeners[name] = self.listener
         self.starts[name] += 1
@@ -152,13 +159,12 @@ def make_herder(
         cfg,
         rest_url=url,
         worker_id=f"127.0.0.1:{port}",
-        runtime=runtime,
+        runtime=runtime.listening_to,
         config_store=stores.config,
         status_store=stores.status,
         offset_store=stores.offsets,
         plugins=plugins or PluginRegistry(),
     )
-    runtime.bind(herder)
     return herder
 
 
@@ -180,8 +186,8 @@ async def crash_herder(h: DistributedHerder) -> None:
     """Make an in-process herder vanish like a killed process: its membership and heartbeats stop
     without a LeaveGroup, nothing more is written by it; the coordinator drops it after the session
     timeout. (Its tasks are stopped so they do not linger in the test process.)"""
-    h._stopping = True
-    member = h._member
+    h.assignment.stopping = True
+    member = h.assignment.member
     if member is not None:
         member._closing = True
         for t in member._tasks:
@@ -190,12 +196,10 @@ async def crash_herder(h: DistributedHerder) -> None:
             with contextlib.suppress(Exception):
                 await member._client.close()
     await _cancel(h._tick_task)
-    for t in list(h._background):
-        await _cancel(t)
-    if h._http is not None:
-        await h._http.close()
+    await h._background.cancel_all()
+    await h.reconfigurer.close()
     with contextlib.suppress(Exception):
-        await h._runtime.stop()
+        await h.runtime.stop()
     for backing in (h._config, h._status, h._offsets):
         with contextlib.suppress(Exception):
             await backing.stop()
@@ -226,8 +230,8 @@ def stable(herders: list[DistributedHerder]) -> bool:
     gens = {h.generation for h in herders}
     return (
         len(gens) == 1
-        and all(h._rebalance_resolved and not h._needs_reconfig_rebalance for h in herders)
-        and all(h._member is not None and h._member.stable and not h._member._rejoin.is_set() for h in herders)
+        and all(h.assignment.rebalance_resolved and not h.group.needs_rebalance for h in herders)
+        and all((m := h.assignment.member) is not None and m.stable and not m._rejoin.is_set() for h in herders)
     )
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from genesis_worker.herder.base import ConnectorTaskId
 from genesis_worker.herder.errors import NotLeaderException
+from genesis_worker.model.ids import ConnectorTaskId
 from tests.fixtures.net import free_ports
 
 from .harness import RecordingRuntime, cluster_props, make_herder, serve, spread, stable, stop_node, wait_for
@@ -68,7 +68,7 @@ async def test_three_workers_spread_and_fail_over(kafka: Any) -> None:
             await follower.put_connector_config("c1", connector_config("c1", 6), allow_replace=False)
         assert e.value.url == lead.rest_url()
         created, info = await lead.put_connector_config("c1", connector_config("c1", 6), allow_replace=False)
-        assert created and info["name"] == "c1"
+        assert created and info.name == "c1"
         await lead.put_connector_config("c2", connector_config("c2", 3), allow_replace=False)
 
         def all_running() -> bool:
@@ -79,9 +79,9 @@ async def test_three_workers_spread_and_fail_over(kafka: Any) -> None:
         assert sorted(spread(herders)) == [3, 3, 3]
         assert sorted(len(h.local.connectors) for h in herders) == [0, 1, 1]
         # every worker answers the same status
-        statuses = [await h.connector_status("c1") for h in herders]
+        statuses = [(await h.connector_status("c1")).to_json() for h in herders]
         await wait_for(lambda: all(len(h._status.get_all("c1")) == 6 for h in herders), 20, "task statuses everywhere")
-        statuses = [await h.connector_status("c1") for h in herders]
+        statuses = [(await h.connector_status("c1")).to_json() for h in herders]
         assert all(s == statuses[0] for s in statuses)
         assert {t["state"] for t in statuses[0]["tasks"]} == {"RUNNING"}
         task_workers = {t["worker_id"] for t in statuses[0]["tasks"]}

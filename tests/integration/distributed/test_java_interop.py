@@ -120,7 +120,7 @@ async def test_mixed_group_with_java_worker(kafka: Any, java_connect_factory: An
                 stable(herders)
                 and bool(joins)
                 and joins[-1][0] == a.generation
-                and joins[-1][3] == a.leader_id
+                and joins[-1][3] == a.group.leader_id
                 and joins[-1][2] == 0
             )
 
@@ -194,7 +194,7 @@ async def test_mixed_group_with_java_worker(kafka: Any, java_connect_factory: An
                     and b.generation > gen_before
                     and bool(joins)
                     and joins[-1][0] == b.generation
-                    and joins[-1][3] == b.leader_id
+                    and joins[-1][3] == b.group.leader_id
                     and joins[-1][2] == 0
                 )
 

@@ -179,7 +179,7 @@ async def test_one_percent_poison_all_good_out_all_bad_in_dlq(
     while not await committed_to_end():
         assert time.monotonic() < deadline, "offsets not committed to the end"
         await asyncio.sleep(0.3)
-    status = await herder.connector_status("poison")
+    status = (await herder.connector_status("poison")).to_json()
     assert [t["state"] for t in status["tasks"]] == ["RUNNING"]
     summary = herder.metrics.summary() if herder.metrics is not None else {}
     conn = summary["connectors"]["poison"]

@@ -13,8 +13,9 @@ from confluent_kafka import Consumer, ConsumerGroupTopicPartitions, KafkaError, 
 
 from genesis_worker.api import SinkConnector, SinkRecord, SinkTask
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.herder.base import ConnectorTaskId
 from genesis_worker.herder.standalone import StandaloneHerder
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import RestartRequest
 
 pytestmark = pytest.mark.integration
 
@@ -126,16 +127,16 @@ async def test_example_sink_writes_everything_and_commits(herder, kafka, topic_n
         },
         allow_replace=False,
     )
-    assert created and info["type"] == "sink"
+    assert created and info.type == "sink"
     await _until(lambda: out.exists() and len(out.read_bytes().splitlines()) >= 3000, 60, "3000 lines")
     rows = [orjson.loads(x) for x in out.read_bytes().splitlines()]
     assert sorted(r["value"]["i"] for r in rows) == list(range(3000))
     assert all(r["key"] == str(r["value"]["i"]) for r in rows)
-    status = await herder.connector_status("ex")
+    status = (await herder.connector_status("ex")).to_json()
     assert status["connector"]["state"] == "RUNNING" and status["tasks"][0]["state"] == "RUNNING"
     assert await herder.active_topics("ex") == [topic_name]
     await herder.stop_connector("ex")
-    offsets = await herder.connector_offsets("ex")
+    offsets = (await herder.connector_offsets("ex")).to_json()
     assert sum(o["offset"]["kafka_offset"] for o in offsets["offsets"]) == 3000
 
 
@@ -178,21 +179,20 @@ async def test_dlq_gets_original_bytes_and_failed_task_is_isolated(herder, kafka
     assert headers["__connect.errors.class.name"] == b"org.apache.kafka.connect.json.JsonConverter"
 
     async def failed() -> bool:
-        st = await herder.task_status(ConnectorTaskId("failing", 0))
+        st = (await herder.task_status(ConnectorTaskId("failing", 0))).to_json()
         return st["state"] == "FAILED"
 
     deadline = time.monotonic() + 60
     while not await failed():
         assert time.monotonic() < deadline
         await asyncio.sleep(0.2)
-    st = await herder.task_status(ConnectorTaskId("failing", 0))
+    st = (await herder.task_status(ConnectorTaskId("failing", 0))).to_json()
     assert "explode record" in st["trace"]
-    assert (await herder.task_status(ConnectorTaskId("dlq-sink", 0)))["state"] == "RUNNING"
+    assert (await herder.task_status(ConnectorTaskId("dlq-sink", 0))).to_json()["state"] == "RUNNING"
     # restart with onlyFailed restarts just the failed task
-    plan = await herder.restart_connector(
-        __import__("genesis_worker.herder.base", fromlist=["x"]).RestartRequest("failing", True, True)
-    )
-    assert plan["tasks"][0]["state"] == "RESTARTING" and plan["connector"]["state"] == "RUNNING"
+    plan = await herder.restart_connector(RestartRequest("failing", True, True))
+    assert plan is not None
+    assert plan.to_json()["tasks"][0]["state"] == "RESTARTING" and plan.to_json()["connector"]["state"] == "RUNNING"
 
 
 async def test_pause_resume_and_passthrough_throughput(herder, kafka, topic_name):
@@ -244,14 +244,14 @@ async def test_pause_resume_and_passthrough_throughput(herder, kafka, topic_name
 
     await herder.pause_connector("pass")
     await asyncio.sleep(1.0)
-    st = await herder.connector_status("pass")
+    st = (await herder.connector_status("pass")).to_json()
     assert st["connector"]["state"] == "PAUSED" and st["tasks"][0]["state"] == "PAUSED"
     await asyncio.to_thread(_produce, kafka.bootstrap, topic_name, [b"y"] * 10)
     await asyncio.sleep(1.5)
     assert COUNTS["pass"] == n
     await herder.resume_connector("pass")
     await _until(lambda: COUNTS["pass"] == n + 10, 30, "records after resume")
-    st = await herder.connector_status("pass")
+    st = (await herder.connector_status("pass")).to_json()
     assert st["connector"]["state"] == "RUNNING"
     group = "connect-pass"
     await herder.stop_connector("pass")
@@ -307,5 +307,5 @@ async def test_errant_record_reporter_writes_original_record_to_dlq(herder, kafk
     assert headers["__connect.errors.offset"] == b"1"
     assert headers["__connect.errors.exception.message"] == b"store rejected the record"
     await herder.stop_connector("errant")
-    offsets = await herder.connector_offsets("errant")
+    offsets = (await herder.connector_offsets("errant")).to_json()
     assert offsets["offsets"][0]["offset"]["kafka_offset"] == 3

@@ -13,8 +13,8 @@ from confluent_kafka import Consumer, KafkaError, Producer
 
 from genesis_worker.api import RetriableException, SinkConnector, SinkRecord, SinkTask
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.herder.base import RestartRequest
 from genesis_worker.herder.standalone import StandaloneHerder
+from genesis_worker.model.states import RestartRequest
 
 pytestmark = pytest.mark.integration
 
@@ -82,11 +82,11 @@ async def test_demo_source_n_in_n_out_and_resume(herder, kafka, topic_name):
     await herder.put_connector_config("demo", cfg, allow_replace=False)
 
     async def committed(n: int) -> bool:
-        offs = (await herder.connector_offsets("demo"))["offsets"]
+        offs = (await herder.connector_offsets("demo")).to_json()["offsets"]
         return bool(offs) and offs[0]["offset"]["seq"] == n
 
     await _until(lambda: committed(500), 60, "seq 500 committed")
-    assert (await herder.connector_offsets("demo"))["offsets"][0]["partition"] == {"generator": "adlog-demo"}
+    assert (await herder.connector_offsets("demo")).to_json()["offsets"][0]["partition"] == {"generator": "adlog-demo"}
     # restart: the task resumes from the committed offset and has nothing more to send
     assert await herder.restart_connector(RestartRequest("demo", include_tasks=True)) is not None
     await herder.put_connector_config("demo", {**cfg, "max.events": "800"}, allow_replace=True)
@@ -102,17 +102,17 @@ async def test_demo_source_n_in_n_out_and_resume(herder, kafka, topic_name):
     with pytest.raises(Exception, match="STOPPED state"):
         await herder.reset_connector_offsets("demo")
     await herder.stop_connector("demo")
-    st = await herder.connector_status("demo")
+    st = (await herder.connector_status("demo")).to_json()
     assert st["connector"]["state"] == "STOPPED" and st["tasks"] == []
     msg = await herder.alter_connector_offsets(
         "demo", [{"partition": {"generator": "adlog-demo"}, "offset": {"seq": 10}}]
     )
-    assert msg["message"].startswith("The Connect framework-managed offsets for this connector have been altered")
-    assert (await herder.connector_offsets("demo"))["offsets"] == [
+    assert msg.message.startswith("The Connect framework-managed offsets for this connector have been altered")
+    assert (await herder.connector_offsets("demo")).to_json()["offsets"] == [
         {"partition": {"generator": "adlog-demo"}, "offset": {"seq": 10}}
     ]
     await herder.reset_connector_offsets("demo")
-    assert (await herder.connector_offsets("demo"))["offsets"] == []
+    assert (await herder.connector_offsets("demo")).to_json()["offsets"] == []
 
 
 DELIVERED: list[bytes] = []
@@ -163,7 +163,7 @@ async def test_sink_redelivers_same_batch_after_retriable(herder, kafka, topic_n
     await _until(all_delivered, 60, "1000 records")
     assert sorted(int(v) for v in DELIVERED) == list(range(1000))
     await herder.stop_connector("flaky")
-    offs = (await herder.connector_offsets("flaky"))["offsets"]
+    offs = (await herder.connector_offsets("flaky")).to_json()["offsets"]
     assert sum(o["offset"]["kafka_offset"] for o in offs) == 1000
 
 
@@ -211,11 +211,11 @@ async def test_sink_context_rewind_and_pause(herder, kafka, topic_name):
         return REWOUND.count(0) >= 2 and len(set(REWOUND)) == 50
 
     await _until(replayed, 60, "partition 0 replayed from offset 0")
-    assert (await herder.connector_status("rewind"))["tasks"][0]["state"] == "RUNNING"
+    assert (await herder.connector_status("rewind")).to_json()["tasks"][0]["state"] == "RUNNING"
     await herder.stop_connector("rewind")
     offs = {
         o["partition"]["kafka_partition"]: o["offset"]["kafka_offset"]
-        for o in (await herder.connector_offsets("rewind"))["offsets"]
+        for o in (await herder.connector_offsets("rewind")).to_json()["offsets"]
     }
     assert offs[0] == 50
 

@@ -16,7 +16,7 @@ import orjson
 import pytest
 from confluent_kafka import Consumer, KafkaError, TopicPartition
 
-from genesis_worker.runtime.offset_keys import offset_key
+from genesis_worker.storage.offset_keys import offset_key
 from tests.fixtures.net import free_port
 
 pytestmark = pytest.mark.integration

@@ -9,16 +9,10 @@ from typing import Any
 import pytest
 from confluent_kafka import Producer
 
-from genesis_worker.group.protocol import ConnectorTaskId
-from genesis_worker.storage.base import (
-    ConnectorStatus,
-    RestartRequest,
-    SessionKey,
-    State,
-    TargetState,
-    TaskStatus,
-    TopicStatus,
-)
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.session_key import SessionKey
+from genesis_worker.model.states import RestartRequest, State, TargetState
+from genesis_worker.model.status import ConnectorStatus, TaskStatus, TopicStatus
 from genesis_worker.storage.kafka_config_store import (
     KafkaConfigStore,
     commit_record,

@@ -14,8 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.layer import GenesisLayer, worker_openapi_document
 from genesis_worker.herder.standalone import StandaloneHerder
+from genesis_worker.model.states import RestartRequest, TargetState
 from genesis_worker.rest.server import create_app, route_table
-from genesis_worker.storage.base import RestartRequest, TargetState
 from tests.unit.rest.fake_herder import FakeHerder
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -9,11 +9,11 @@ from genesis_worker.group.assignors.cooperative import consecutive_revoking_back
 from genesis_worker.group.protocol import (
     CONFIG_MISMATCH,
     ConnectAssignment,
-    ConnectorTaskId,
     WorkerState,
     decode_assignment,
     encode_metadata,
 )
+from genesis_worker.model.ids import ConnectorTaskId
 
 T = ConnectorTaskId
 

@@ -5,7 +5,6 @@ import pytest
 from genesis_worker.group.protocol import (
     CONFIG_MISMATCH,
     ConnectAssignment,
-    ConnectorTaskId,
     ConnectProtocolCompatibility,
     SchemaError,
     WorkerState,
@@ -15,6 +14,7 @@ from genesis_worker.group.protocol import (
     encode_metadata,
     metadata_protocols,
 )
+from genesis_worker.model.ids import ConnectorTaskId
 
 URL = "http://w1:8083/"
 V0_META = "0000000f687474703a2f2f77313a383038332f0000000000000005"

@@ -12,15 +12,15 @@ from genesis_worker.group.membership import GroupAssignment
 from genesis_worker.group.protocol import (
     CONFIG_MISMATCH,
     ConnectAssignment,
-    ConnectorTaskId,
     WorkerState,
     decode_assignment,
     encode_assignment,
     encode_metadata,
 )
-from genesis_worker.herder.base import TargetState
 from genesis_worker.herder.distributed import DistributedHerder
 from genesis_worker.herder.distributed_config import DistributedConfig
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import TargetState
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.storage.memory import MemoryConfigBackingStore, MemoryStatusBackingStore
 
@@ -47,11 +47,13 @@ class StubMember:
 class Runtime:
     """Records what the herder starts and stops (test double of WorkerRuntime)."""
 
+    metrics = None
+
     def __init__(self) -> None:
         self.started: list[str] = []
         self.stopped: list[str] = []
 
-    async def start_connector(self, name: str, config: Any, target: TargetState) -> bool:
+    async def start_connector(self, name: str, config: Any, target: TargetState, on_reconfigure: Any) -> bool:
         self.started.append(name)
         return True
 
@@ -70,9 +72,9 @@ class Runtime:
 
 
 async def herder(
-    props: dict[str, str] | None = None,
+    props: dict[str, str] | None = None, config: MemoryConfigBackingStore | None = None
 ) -> tuple[DistributedHerder, Runtime, StubMember, MemoryConfigBackingStore]:
-    config = MemoryConfigBackingStore()
+    config = config or MemoryConfigBackingStore()
     for name, n in (("a", 2), ("b", 1)):
         await config.put_connector_config(name, {"connector.class": "x", "name": name})
         await config.put_task_configs(name, [{"task.class": "t"}] * n)
@@ -81,14 +83,14 @@ async def herder(
         DistributedConfig.from_props(props or PROPS),
         rest_url="http://w1:8083/",
         worker_id="w1:8083",
-        runtime=runtime,
+        runtime=lambda listener: runtime,
         config_store=config,
         status_store=MemoryStatusBackingStore(),
         offset_store=None,
         plugins=PluginRegistry(),
     )
     member = StubMember()
-    h._member = member  # type: ignore[assignment]
+    h.assignment.member = member  # type: ignore[assignment]
     return h, runtime, member, config
 
 
@@ -116,14 +118,14 @@ def coop(offset: int, connectors=(), tasks=(), revoked_c=(), revoked_t=(), delay
 async def test_starts_assigned_work_then_stops_only_revoked() -> None:
     h, rt, member, config = await herder()
     off = config.state.offset
-    await h.on_assigned(assigned(coop(off, ["a"], [A0, A1])))
+    await h.assignment.on_assigned(assigned(coop(off, ["a"], [A0, A1])))
     assert rt.started == ["a", "a-0", "a-1"] and rt.stopped == [] and member.rejoins == []
     assert h.leader_url() == "http://w0:8083/" and not h.is_leader
-    await h.on_assigned(assigned(coop(off, ["b"], [B0], revoked_t=[A1]), gen=4))
+    await h.assignment.on_assigned(assigned(coop(off, ["b"], [B0], revoked_t=[A1]), gen=4))
     assert rt.stopped == ["a-1"] and rt.started[-2:] == ["b", "b-0"]
     assert member.rejoins == ["revoked connectors/tasks in the last assignment"]
     # the next JoinGroup reports the running set
-    (name, meta), *_ = h.protocols()
+    (name, meta), *_ = h.assignment.protocols()
     from genesis_worker.group.protocol import decode_metadata
 
     state = decode_metadata(meta)
@@ -133,7 +135,7 @@ async def test_starts_assigned_work_then_stops_only_revoked() -> None:
 
 async def test_config_mismatch_rejoins_without_starting() -> None:
     h, rt, member, config = await herder()
-    await h.on_assigned(assigned(coop(config.state.offset + 5, error=CONFIG_MISMATCH)))
+    await h.assignment.on_assigned(assigned(coop(config.state.offset + 5, error=CONFIG_MISMATCH)))
     assert rt.started == [] and member.rejoins and "config mismatch" in member.rejoins[0]
 
 
@@ -145,39 +147,39 @@ class StuckConfigStore(MemoryConfigBackingStore):
 
 
 async def test_behind_the_assignment_backs_off_and_does_not_start() -> None:
-    h, rt, member, config = await herder({**PROPS, "worker.sync.timeout.ms": "100"})
-    stuck = StuckConfigStore(config.state)
-    h._config = stuck
+    h, rt, member, config = await herder({**PROPS, "worker.sync.timeout.ms": "100"}, StuckConfigStore())
     before = time.monotonic()
-    await h.on_assigned(assigned(coop(config.state.offset + 3, ["a"])))
+    await h.assignment.on_assigned(assigned(coop(config.state.offset + 3, ["a"])))
     assert rt.started == [] and member.rejoins == []
     # cooperative: back off max.delay / 10 / 5 before rejoining
-    assert h._rejoin_at is not None and h._rejoin_at - before >= 10000 / 10 / 5 / 1000 - 0.01
-    assert h._rejoin_at - before < 0.5
+    rejoin_at = h.assignment.rejoin_at
+    assert rejoin_at is not None and rejoin_at - before >= 10000 / 10 / 5 / 1000 - 0.01
+    assert rejoin_at - before < 0.5
 
 
 async def test_ahead_of_the_assignment_rejoins() -> None:
     h, rt, member, config = await herder()
-    await h.on_assigned(assigned(coop(config.state.offset - 1, ["a"])))
+    await h.assignment.on_assigned(assigned(coop(config.state.offset - 1, ["a"])))
     assert rt.started == [] and member.rejoins == ["config offset mismatch after catching up"]
 
 
 async def test_delay_schedules_a_rejoin() -> None:
     h, _rt, _member, config = await herder()
     before = time.monotonic()
-    await h.on_assigned(assigned(coop(config.state.offset, delay=2500)))
-    assert h._rejoin_at is not None and 2.4 <= h._rejoin_at - before <= 2.6
+    await h.assignment.on_assigned(assigned(coop(config.state.offset, delay=2500)))
+    rejoin_at = h.assignment.rejoin_at
+    assert rejoin_at is not None and 2.4 <= rejoin_at - before <= 2.6
 
 
 async def test_eager_stops_everything_before_rejoining() -> None:
     h, rt, _member, config = await herder({**PROPS, "connect.protocol": "eager"})
     off = config.state.offset
     v0 = ConnectAssignment(0, 0, "m0", "http://w0:8083/", off, ("a",), (A0, B0))
-    await h.on_assigned(assigned(v0, protocol="default"))
+    await h.assignment.on_assigned(assigned(v0, protocol="default"))
     assert rt.started == ["a", "a-0", "b-0"]
-    await h.on_join_prepare(3, "m1")
+    await h.assignment.on_join_prepare(3, "m1")
     assert sorted(rt.stopped) == ["a", "a-0", "b-0"]
-    assert [p for p, _ in h.protocols()] == ["default"]
+    assert [p for p, _ in h.assignment.protocols()] == ["default"]
 
 
 async def test_leader_answers_config_mismatch_when_a_member_is_ahead() -> None:
@@ -187,13 +189,16 @@ async def test_leader_answers_config_mismatch_when_a_member_is_ahead() -> None:
         ("m0", encode_metadata(WorkerState("http://w1:8083/", off), 2)),
         ("m1", encode_metadata(WorkerState("http://w2:8083/", off + 4), 2)),
     ]
-    out = await h.perform_assignment("m0", "sessioned", members, 5, 4)
+    out = await h.assignment.perform_assignment("m0", "sessioned", members, 5, 4)
     got = {m: decode_assignment(b) for m, b in out.items()}
     assert {a.error for a in got.values()} == {CONFIG_MISMATCH}
     assert {a.offset for a in got.values()} == {off + 4}
     # caught up: a normal assignment of everything configured
     members[1] = ("m1", encode_metadata(WorkerState("http://w2:8083/", off), 2))
-    got = {m: decode_assignment(b) for m, b in (await h.perform_assignment("m0", "sessioned", members, 6, 5)).items()}
+    got = {
+        m: decode_assignment(b)
+        for m, b in (await h.assignment.perform_assignment("m0", "sessioned", members, 6, 5)).items()
+    }
     assert {a.error for a in got.values()} == {0}
     assert sorted(c for a in got.values() for c in a.connectors) == ["a", "b"]
     assert sorted(str(t) for a in got.values() for t in a.tasks) == ["a-0", "a-1", "b-0"]
@@ -201,15 +206,15 @@ async def test_leader_answers_config_mismatch_when_a_member_is_ahead() -> None:
 
 async def test_new_task_configs_restart_kept_tasks_when_the_assignment_comes_first() -> None:
     h, rt, member, config = await herder()
-    config.add_listener(h)
-    await h.on_assigned(assigned(coop(config.state.offset, ["a"], [A0, A1])))
+    config.add_listener(h.updates)
+    await h.assignment.on_assigned(assigned(coop(config.state.offset, ["a"], [A0, A1])))
     rt.started.clear()
     await config.put_task_configs("a", [{"task.class": "t", "v": "2"}] * 2)
-    assert h._needs_reconfig_rebalance
+    assert h.group.needs_rebalance
     # the rebalance (started by another worker) completes before this worker's tick ran
-    await h.on_assigned(assigned(coop(config.state.offset), gen=4))
+    await h.assignment.on_assigned(assigned(coop(config.state.offset), gen=4))
     assert sorted(rt.stopped) == ["a-0", "a-1"] and sorted(rt.started) == ["a-0", "a-1"]
-    assert not h._needs_reconfig_rebalance and member.rejoins == []
+    assert not h.group.needs_rebalance and member.rejoins == []
 
 
 async def test_leader_only_request_waits_for_the_first_assignment(monkeypatch) -> None:
@@ -222,7 +227,7 @@ async def test_leader_only_request_waits_for_the_first_assignment(monkeypatch) -
     request = asyncio.ensure_future(h.delete_connector("a"))
     await asyncio.sleep(0.05)
     assert not request.done()  # still joining: the request waits
-    await h.on_assigned(assigned(coop(config.state.offset)))
+    await h.assignment.on_assigned(assigned(coop(config.state.offset)))
     try:
         await asyncio.wait_for(request, 5)
     except NotLeaderException as e:
@@ -246,7 +251,7 @@ async def test_list_expansion_is_served_from_local_state_during_a_pending_rebala
     from genesis_worker.herder.errors import RebalanceNeededException
 
     h, _rt, _member, _config = await herder()
-    h._needs_reconfig_rebalance = True
+    h.group.needs_rebalance = True
     try:
         await h.connector_info("a")
     except RebalanceNeededException:
@@ -254,4 +259,4 @@ async def test_list_expansion_is_served_from_local_state_during_a_pending_rebala
     else:
         raise AssertionError("connector_info ignored the pending rebalance")
     info = await h.connector_info_local("a")
-    assert info["name"] == "a" and [t["task"] for t in info["tasks"]] == [0, 1]
+    assert info.name == "a" and [t.task for t in info.tasks] == [0, 1]

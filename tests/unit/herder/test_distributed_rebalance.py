@@ -5,15 +5,10 @@ from __future__ import annotations
 import pytest
 
 from genesis_worker.api.errors import ConfigException
-from genesis_worker.group.protocol import (
-    CONFIG_MISMATCH,
-    ConnectAssignment,
-    ConnectorTaskId,
-    decode_assignment,
-    encode_assignment,
-)
+from genesis_worker.group.protocol import CONFIG_MISMATCH, ConnectAssignment, decode_assignment, encode_assignment
 from genesis_worker.herder.distributed_config import DistributedConfig
 from genesis_worker.herder.rebalance import LocalAssignment, cooperative_unsync_backoff_ms
+from genesis_worker.model.ids import ConnectorTaskId
 
 A0, A1, B0 = ConnectorTaskId("a", 0), ConnectorTaskId("a", 1), ConnectorTaskId("b", 0)
 

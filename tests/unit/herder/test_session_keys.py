@@ -11,10 +11,11 @@ from genesis_worker.herder.session_keys import (
     SIGNATURE_ALGORITHM_HEADER,
     SIGNATURE_HEADER,
     InternalRequestSignature,
-    SessionKey,
     check_internal_request,
+    generate_session_key,
     sign_request,
 )
+from genesis_worker.model.session_key import SessionKey
 
 KEY = SessionKey(bytes(range(32)), "HmacSHA256", 1730000000000)
 BODY = b'[{"task.class":"org.example.MyTask","topic":"t1"}]'
@@ -38,7 +39,7 @@ def test_round_trip_and_tampering() -> None:
     with pytest.raises(ConnectRestException) as e:
         check_internal_request(tampered, KEY, ["HmacSHA256"])
     assert e.value.status == 403 and e.value.message == "Internal request contained invalid signature."
-    other = SessionKey.generate()
+    other = generate_session_key()
     assert len(other.key) == 32 and not sig.is_valid(other)
 
 

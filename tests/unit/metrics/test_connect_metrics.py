@@ -18,7 +18,7 @@ from genesis_worker.genesis import pipeline_metrics
 from genesis_worker.metrics.connect_metrics import exporter_names
 from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.metrics.task_metrics import ErrorCounts, TaskMetrics, Window
-from genesis_worker.storage.base import State
+from genesis_worker.model.states import State
 
 RULES = Path(__file__).resolve().parents[2] / "fixtures" / "confluent" / "kafka_connect.yml"
 

@@ -12,9 +12,23 @@ from typing import Any
 
 from genesis_worker.api.connector import SinkConnector, SourceConnector
 from genesis_worker.api.errors import AlreadyExistsException, NotFoundException
-from genesis_worker.herder.base import ConnectorTaskId, Herder, JsonObj, RestartRequest, TargetState
+from genesis_worker.herder.base import Herder
 from genesis_worker.herder.errors import BadRequestException, NotLeaderException, RebalanceNeededException
-from genesis_worker.herder.session_keys import SessionKey
+from genesis_worker.model.entities import (
+    ConnectorInfo,
+    ConnectorOffset,
+    ConnectorOffsets,
+    ConnectorState,
+    ConnectorStateInfo,
+    JsonObj,
+    Message,
+    TaskInfo,
+    TaskState,
+    WorkerStatus,
+)
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.session_key import SessionKey
+from genesis_worker.model.states import RestartRequest, State, TargetState
 from genesis_worker.plugins.registry import PluginRegistry
 
 
@@ -120,8 +134,8 @@ class FakeHerder(Herder):
     def kafka_cluster_id(self) -> str:
         return "FakeClusterId0000000000"
 
-    def health(self) -> tuple[int, JsonObj]:
-        return 200, {"status": "healthy", "message": "Worker has completed startup and is ready to handle requests."}
+    def health(self) -> tuple[int, WorkerStatus]:
+        return 200, WorkerStatus("healthy", "Worker has completed startup and is ready to handle requests.")
 
     def stage_summary(self) -> str | None:
         return self.stage
@@ -136,16 +150,15 @@ class FakeHerder(Herder):
     async def connectors(self) -> list[str]:
         return list(self.configs)
 
-    async def connector_info(self, name: str) -> JsonObj:
+    def _info(self, name: str) -> ConnectorInfo:
+        config = self._require(name)
+        tasks = [ConnectorTaskId(name, i) for i in range(self.task_counts[name])]
+        return ConnectorInfo(name, dict(config), tasks, self._type(config))
+
+    async def connector_info(self, name: str) -> ConnectorInfo:
         if self.rebalance_pending:
             raise RebalanceNeededException("Request cannot be completed because a rebalance is expected")
-        config = self._require(name)
-        return {
-            "name": name,
-            "config": dict(config),
-            "tasks": [{"connector": name, "task": i} for i in range(self.task_counts[name])],
-            "type": self._type(config),
-        }
+        return self._info(name)
 
     async def connector_config(self, name: str) -> dict[str, str]:
         if self.rebalance_pending:
@@ -154,7 +167,7 @@ class FakeHerder(Herder):
 
     async def put_connector_config(
         self, name: str, config: dict[str, str], *, allow_replace: bool, initial_state: TargetState | None = None
-    ) -> tuple[bool, JsonObj]:
+    ) -> tuple[bool, ConnectorInfo]:
         if "connector.class" not in config:
             raise BadRequestException("Connector config contains no connector type")
         errors = self._validate(config)
@@ -174,9 +187,9 @@ class FakeHerder(Herder):
             self.targets[name] = initial_state or TargetState.STARTED
         self.task_counts[name] = 0 if self.targets[name] is TargetState.STOPPED else int(config.get("tasks.max", "1"))
         self._write_status(name)
-        return created, {"name": name, "config": dict(config), "tasks": [], "type": self._type(config)}
+        return created, ConnectorInfo(name, dict(config), [], self._type(config))
 
-    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> JsonObj:
+    async def patch_connector_config(self, name: str, patch: dict[str, str | None]) -> ConnectorInfo:
         await self._leader_op("patch_connector_config", (name, dict(patch)))
         merged = dict(self._require(name))
         for key, value in patch.items():
@@ -184,9 +197,8 @@ class FakeHerder(Herder):
                 merged.pop(key, None)
             else:
                 merged[key] = value
-        _, info = await self.put_connector_config(name, merged, allow_replace=True)
-        info["tasks"] = [{"connector": name, "task": i} for i in range(self.task_counts[name])]
-        return info
+        await self.put_connector_config(name, merged, allow_replace=True)
+        return self._info(name)
 
     async def delete_connector(self, name: str) -> None:
         await self._leader_op("delete_connector", name)
@@ -194,26 +206,25 @@ class FakeHerder(Herder):
         for store in (self.configs, self.targets, self.task_counts, self.statuses):
             store.pop(name, None)
 
-    async def connector_status(self, name: str) -> JsonObj:
+    async def connector_status(self, name: str) -> ConnectorStateInfo:
         if name not in self.statuses:
             raise NotFoundException(f"No status found for connector {name}")
-        return self.statuses[name]
+        return _state_info(self.statuses[name])
 
-    async def task_status(self, task: ConnectorTaskId) -> JsonObj:
+    async def task_status(self, task: ConnectorTaskId) -> TaskState:
         status = self.statuses.get(task.connector)
         for t in status["tasks"] if status else []:
             if t["id"] == task.task:
-                return t
+                return _task_state(t)
         raise NotFoundException(f"No status found for task {task}")
 
-    async def task_configs(self, name: str) -> list[JsonObj]:
+    async def task_configs(self, name: str) -> list[TaskInfo]:
         config = self._require(name)
         return [
-            {"id": {"connector": name, "task": i}, "config": {"task.class": "Fake", **config}}
-            for i in range(self.task_counts[name])
+            TaskInfo(ConnectorTaskId(name, i), {"task.class": "Fake", **config}) for i in range(self.task_counts[name])
         ]
 
-    async def restart_connector(self, request: RestartRequest) -> JsonObj | None:
+    async def restart_connector(self, request: RestartRequest) -> ConnectorStateInfo | None:
         await self._leader_op("restart_connector", request)
         if request.connector not in self.configs:
             raise NotFoundException(f"Unknown connector: {request.connector}")
@@ -227,7 +238,7 @@ class FakeHerder(Herder):
             for t in plan["tasks"]:
                 if not request.only_failed or t["state"] == "FAILED":
                     t["state"] = "RESTARTING"
-        return plan
+        return _state_info(plan)
 
     async def restart_task(self, task: ConnectorTaskId) -> None:
         await self._leader_op("restart_task", task)
@@ -265,11 +276,11 @@ class FakeHerder(Herder):
         self.topics.pop(name, None)
 
     # --- offsets -----------------------------------------------------------------------------------
-    async def connector_offsets(self, name: str) -> JsonObj:
+    async def connector_offsets(self, name: str) -> ConnectorOffsets:
         self._require(name)
-        return {"offsets": list(self.offsets.get(name, []))}
+        return ConnectorOffsets([ConnectorOffset(o["partition"], o["offset"]) for o in self.offsets.get(name, [])])
 
-    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> JsonObj:
+    async def alter_connector_offsets(self, name: str, offsets: list[JsonObj]) -> Message:
         await self._leader_op("alter_connector_offsets", (name, offsets))
         self._require(name)
         if self.targets[name] is not TargetState.STOPPED:
@@ -278,13 +289,13 @@ class FakeHerder(Herder):
                 f"for the specified connector by issuing a 'PUT' request to the '/connectors/{name}/stop' endpoint"
             )
         self.offsets[name] = [o for o in offsets if o["offset"] is not None]
-        return {"message": "The offsets for this connector have been altered successfully"}
+        return Message("The offsets for this connector have been altered successfully")
 
-    async def reset_connector_offsets(self, name: str) -> JsonObj:
+    async def reset_connector_offsets(self, name: str) -> Message:
         await self._leader_op("reset_connector_offsets", name)
         self._require(name)
         self.offsets.pop(name, None)
-        return {"message": "The offsets for this connector have been reset successfully"}
+        return Message("The offsets for this connector have been reset successfully")
 
     # --- validation and plugins ------------------------------------------------------------------------
     async def validate_connector_config(self, config: dict[str, Any]) -> JsonObj:
@@ -345,3 +356,18 @@ class FakeHerder(Herder):
 
     def rest_url(self) -> str | None:
         return None
+
+
+def _task_state(t: JsonObj) -> TaskState:
+    return TaskState(t["id"], State(t["state"]), t["worker_id"], t.get("trace"), t.get("version"))
+
+
+def _state_info(status: JsonObj) -> ConnectorStateInfo:
+    """The typed answer of a status kept as JSON (tests edit these dicts directly)."""
+    conn = status["connector"]
+    return ConnectorStateInfo(
+        status["name"],
+        ConnectorState(State(conn["state"]), conn["worker_id"], conn.get("trace"), conn.get("version")),
+        [_task_state(t) for t in status["tasks"]],
+        status["type"],
+    )

@@ -6,7 +6,8 @@ import pytest
 from aiohttp.test_utils import TestClient
 from yarl import URL
 
-from genesis_worker.herder.base import TargetState
+from genesis_worker.model.entities import WorkerStatus
+from genesis_worker.model.states import TargetState
 from tests.unit.rest.conftest import JSON, SINK, SOURCE, create
 from tests.unit.rest.fake_herder import FakeHerder
 
@@ -400,7 +401,7 @@ async def test_request_timeout(herder: FakeHerder, make_client) -> None:
     ],
 )
 async def test_health_passes_herder_verdict(herder: FakeHerder, make_client, status: int, body: dict) -> None:
-    herder.health = lambda: (status, body)  # type: ignore[method-assign]
+    herder.health = lambda: (status, WorkerStatus(body["status"], body["message"]))  # type: ignore[method-assign]
     client = await make_client(herder)
     resp = await client.get("/health")
     assert resp.status == status

@@ -3,7 +3,7 @@ has both expansions. Its latency, against Java Connect, is measured in benchmark
 
 from __future__ import annotations
 
-from genesis_worker.herder.base import TargetState
+from genesis_worker.model.states import TargetState
 from tests.unit.rest.conftest import SINK, MakeClient
 from tests.unit.rest.fake_herder import FakeHerder
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from genesis_worker.rest.loggers import Loggers, level_name
+from genesis_worker.herder.loggers import Loggers, level_name
 from tests.unit.rest.conftest import MakeClient
 from tests.unit.rest.fake_herder import FakeHerder
 

@@ -8,7 +8,8 @@ from typing import Any
 from confluent_kafka import Message
 
 from genesis_worker.api import SourceRecord, SourceTask
-from genesis_worker.herder.base import ConnectorTaskId, State
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import State
 from genesis_worker.runtime.converters.bytearray import ByteArrayConverter
 from genesis_worker.runtime.converters.header import SimpleHeaderConverter
 from genesis_worker.runtime.errors import RetryWithToleranceOperator

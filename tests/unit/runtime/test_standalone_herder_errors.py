@@ -4,9 +4,10 @@ import pytest
 
 from genesis_worker.api.errors import NotFoundException
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.herder.base import ConnectorTaskId, RestartRequest
 from genesis_worker.herder.errors import BadRequestException, ConnectRestException
 from genesis_worker.herder.standalone import StandaloneHerder
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import RestartRequest
 
 
 @pytest.fixture

@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from genesis_worker.group.protocol import ConnectorTaskId
-from genesis_worker.storage.base import (
-    ConnectorStatus,
-    RestartRequest,
-    SessionKey,
-    State,
-    TargetState,
-    TaskStatus,
-    TopicStatus,
-)
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.session_key import SessionKey
+from genesis_worker.model.states import RestartRequest, State, TargetState
+from genesis_worker.model.status import ConnectorStatus, TaskStatus, TopicStatus
 from genesis_worker.storage.kafka_config_store import (
     ConfigState,
     commit_record,

@@ -70,14 +70,14 @@ async def _wait(cond: Callable[[], bool], limit: float = 40.0, what: str = "cond
 
 async def _running(h: StandaloneHerder, name: str) -> None:
     for _ in range(300):
-        st = await h.connector_status(name)
+        st = (await h.connector_status(name)).to_json()
         states = [t["state"] for t in st["tasks"]]
         if st["connector"]["state"] == "RUNNING" and states and all(s == "RUNNING" for s in states):
             return
         if "FAILED" in states or st["connector"]["state"] == "FAILED":
             raise AssertionError(f"failed: {st}")
         await asyncio.sleep(0.1)
-    raise AssertionError(f"not running: {await h.connector_status(name)}")
+    raise AssertionError(f"not running: {(await h.connector_status(name)).to_json()}")
 
 
 async def test_cassandra_sink_through_worker(

@@ -116,7 +116,7 @@ async def test_couchbase_sink_through_worker(
         await _wait(lambda: _committed(kafka.bootstrap, f"connect-{name}", src) == 20, 60, "offset 20 committed")
         dead = await asyncio.to_thread(_read, kafka.bootstrap, dlq, 1)
         assert [dict(m.headers() or [])["__connect.errors.offset"] for m in dead] == [b"6"]
-        status = await herder.connector_status(name)
+        status = (await herder.connector_status(name)).to_json()
         assert status["tasks"][0]["state"] == "RUNNING"
     finally:
         await herder.stop()

@@ -86,14 +86,14 @@ async def _wait(cond: Callable[[], bool], limit: float = 40.0, what: str = "cond
 
 async def _running(h: StandaloneHerder, name: str) -> None:
     for _ in range(300):
-        st = await h.connector_status(name)
+        st = (await h.connector_status(name)).to_json()
         states = [t["state"] for t in st["tasks"]]
         if st["connector"]["state"] == "RUNNING" and states and all(s == "RUNNING" for s in states):
             return
         if "FAILED" in states or st["connector"]["state"] == "FAILED":
             raise AssertionError(f"failed: {st}")
         await asyncio.sleep(0.1)
-    raise AssertionError(f"not running: {await h.connector_status(name)}")
+    raise AssertionError(f"not running: {(await h.connector_status(name)).to_json()}")
 
 
 async def test_hdfs_sink_through_worker_with_dlq_and_restart(
@@ -149,7 +149,7 @@ async def test_hdfs_sink_through_worker_with_dlq_and_restart(
         assert len(dead) == 1 and dead[0].value() is None
         assert dict(dead[0].headers() or [])["__connect.errors.offset"] == b"7"
         await _wait(lambda: _committed(kafka.bootstrap, f"connect-{name}", src) == 21, 60, "offset 21 committed")
-        status = await h.connector_status(name)
+        status = (await h.connector_status(name)).to_json()
         assert status["tasks"][0]["state"] == "RUNNING"
     finally:
         await h.stop()

@@ -15,7 +15,8 @@ from confluent_kafka import Consumer, Producer
 from confluent_kafka import TopicPartition as KTopicPartition
 
 from genesis_worker.api import SinkTask
-from genesis_worker.herder.base import ConnectorTaskId, State
+from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import State
 from genesis_worker.runtime.converters import ByteArrayConverter, JsonConverter, SimpleHeaderConverter
 from genesis_worker.runtime.errors import RetryWithToleranceOperator
 from genesis_worker.runtime.sink_task import WorkerSinkTask

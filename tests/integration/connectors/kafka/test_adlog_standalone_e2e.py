@@ -41,7 +41,7 @@ async def herder(kafka, tmp_path) -> AsyncIterator[StandaloneHerder]:
 
 
 async def status(h: StandaloneHerder, name: str) -> dict[str, Any]:
-    return await h.connector_status(name)
+    return (await h.connector_status(name)).to_json()
 
 
 async def running(h: StandaloneHerder, name: str, tasks: int) -> None:
@@ -79,7 +79,7 @@ async def test_kafka_sink_through_worker(herder, kafka, topic_name) -> None:
         },
         allow_replace=False,
     )
-    assert created and len(info["tasks"]) == 2
+    assert created and len(info.tasks) == 2
     await running(herder, name, 2)
     s = Sampler(50, "hash")
     expected = {u for i, u in enumerate(users) if i % 2 and s.keep_hash_bytes(u.encode())}

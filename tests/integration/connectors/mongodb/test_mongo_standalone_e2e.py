@@ -112,14 +112,14 @@ async def herder(make_herder: Callable[[], StandaloneHerder]) -> AsyncIterator[S
 
 async def _running(h: StandaloneHerder, name: str) -> None:
     for _ in range(300):
-        st = await h.connector_status(name)
+        st = (await h.connector_status(name)).to_json()
         states = [t["state"] for t in st["tasks"]]
         if st["connector"]["state"] == "RUNNING" and states and all(s == "RUNNING" for s in states):
             return
         if "FAILED" in states or st["connector"]["state"] == "FAILED":
             raise AssertionError(f"failed: {st}")
         await asyncio.sleep(0.1)
-    raise AssertionError(f"not running: {await h.connector_status(name)}")
+    raise AssertionError(f"not running: {(await h.connector_status(name)).to_json()}")
 
 
 async def test_sink_through_worker_with_dead_letter_queue(
@@ -266,7 +266,7 @@ async def test_sink_survives_a_server_outage_without_loss_or_duplicates(
     try:
         _produce(kafka.bootstrap, src, [{"n": i} for i in range(30, 60)])
         await asyncio.sleep(6)  # a few failed attempts and redeliveries while the server is down
-        st = await herder.connector_status(name)
+        st = (await herder.connector_status(name)).to_json()
         assert [t["state"] for t in st["tasks"]] == ["RUNNING"]
     finally:
         mongo_server.start()

@@ -1,4 +1,4 @@
-from genesis_worker.runtime.offset_keys import (
+from genesis_worker.storage.offset_keys import (
     hashmap_order,
     java_double_str,
     java_json,
