@@ -21,15 +21,13 @@ import math
 import re
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from prometheus_client.core import Metric, UnknownMetricFamily
 from prometheus_client.samples import Sample
 
-from genesis_worker.metrics.task_metrics import TaskMetrics
-
-if TYPE_CHECKING:
-    from genesis_worker.metrics.registry import WorkerMetrics
+from genesis_worker.metrics.task_metrics import TaskMetrics, Window
 
 _SUFFIXES = ("_total", "_created", "_bucket", "_info")
 # Java's per-connector task-count metrics of connect-worker-metrics, by task state
@@ -50,6 +48,51 @@ class ConnectorView(Protocol):
     def connector(self) -> Any: ...
 
 
+@dataclass
+class Startups:
+    """Connector and task start outcomes on this worker (``connect-worker-metrics``)."""
+
+    connector_success: int = 0
+    connector_failure: int = 0
+    task_success: int = 0
+    task_failure: int = 0
+
+    def connector(self, ok: bool) -> None:
+        if ok:
+            self.connector_success += 1
+        else:
+            self.connector_failure += 1
+
+    def task(self, ok: bool) -> None:
+        if ok:
+            self.task_success += 1
+        else:
+            self.task_failure += 1
+
+
+@dataclass
+class RebalanceMetrics:
+    """``connect-worker-rebalance-metrics``, fed by the distributed herder (standalone leaves it disabled)."""
+
+    enabled: bool = False
+    rebalancing: bool = False
+    completed: int = 0
+    generation: int = -1
+    last_completed: float | None = None
+    times_ms: Window = field(default_factory=Window)
+
+    def started(self) -> None:
+        self.enabled = self.rebalancing = True
+
+    def completed_one(self, generation: int, took_ms: float | None) -> None:
+        self.enabled, self.rebalancing = True, False
+        self.completed += 1
+        self.generation = generation
+        self.last_completed = time.monotonic()
+        if took_ms is not None:
+            self.times_ms.record(took_ms)
+
+
 class GroupClientView(Protocol):
     """The worker's group membership client (``group.membership.WorkerGroupMember``)."""
 
@@ -60,6 +103,23 @@ class GroupClientView(Protocol):
     def responses(self) -> Mapping[str, int]: ...
 
     def connection_count(self) -> int: ...
+
+
+class WorkerView(Protocol):
+    """What the Connect metric groups read from the worker's metrics (``registry.WorkerMetrics``)."""
+
+    worker_id: str
+    client_id: str
+    connectors: Mapping[str, ConnectorView]
+    group_client: GroupClientView | None
+    rebalance: RebalanceMetrics
+    startups: Startups
+
+    def tasks(self) -> list[TaskMetrics]: ...
+
+    def rate(self, key: tuple[Any, ...]) -> float: ...
+
+    def app_info(self) -> dict[str, str]: ...
 
 
 @functools.cache
@@ -107,7 +167,7 @@ def _task_labels(t: TaskMetrics) -> dict[str, str]:
     return {"connector": t.connector, "task": str(t.task)}
 
 
-def collect_connect(wm: WorkerMetrics) -> Iterator[Metric]:
+def collect_connect(wm: WorkerView) -> Iterator[Metric]:
     """Every Connect metric group of this worker, under the JMX exporter's names."""
     f = _Families()
     tasks = wm.tasks()
@@ -120,7 +180,7 @@ def collect_connect(wm: WorkerMetrics) -> Iterator[Metric]:
     yield from f.families()
 
 
-def _worker(f: _Families, wm: WorkerMetrics, tasks: list[TaskMetrics]) -> None:
+def _worker(f: _Families, wm: WorkerView, tasks: list[TaskMetrics]) -> None:
     t = "connect-worker-metrics"
     agg = {"connector": "aggregate"}
     s = wm.startups
@@ -165,7 +225,7 @@ def _worker(f: _Families, wm: WorkerMetrics, tasks: list[TaskMetrics]) -> None:
             )
 
 
-def _rebalance(f: _Families, wm: WorkerMetrics) -> None:
+def _rebalance(f: _Families, wm: WorkerView) -> None:
     r = wm.rebalance
     if not r.enabled:
         return  # standalone: Java has no rebalance group either
@@ -185,7 +245,7 @@ def _rebalance(f: _Families, wm: WorkerMetrics) -> None:
     )
 
 
-def _clients(f: _Families, wm: WorkerMetrics) -> None:
+def _clients(f: _Families, wm: WorkerView) -> None:
     client = wm.group_client
     labels = {"client_id": wm.client_id}
     if client is None:
@@ -214,7 +274,7 @@ def _clients(f: _Families, wm: WorkerMetrics) -> None:
         f.add(t, f"{attr}-rate", labels, wm.rate(("client", attr)), f"The number of {attr} responses per second.")
 
 
-def _connectors(f: _Families, wm: WorkerMetrics) -> None:
+def _connectors(f: _Families, wm: WorkerView) -> None:
     t = "connector-metrics"
     for name, wc in sorted(wm.connectors.items()):
         try:
@@ -240,7 +300,7 @@ def _connectors(f: _Families, wm: WorkerMetrics) -> None:
         )
 
 
-def _task(f: _Families, wm: WorkerMetrics, t: TaskMetrics) -> None:
+def _task(f: _Families, wm: WorkerView, t: TaskMetrics) -> None:
     labels = _task_labels(t)
     ct = "connector-task-metrics"
     ok, failed = t.commit_success_ratio()

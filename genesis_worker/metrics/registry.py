@@ -12,15 +12,21 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry, ProcessCollector, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from genesis_worker.metrics.connect_metrics import ConnectorView, GroupClientView, collect_connect
-from genesis_worker.metrics.task_metrics import TaskMetrics, Window
+from genesis_worker.metrics.connect_metrics import (
+    ConnectorView,
+    GroupClientView,
+    RebalanceMetrics,
+    Startups,
+    collect_connect,
+)
+from genesis_worker.metrics.task_metrics import TaskMetrics
 
 RateKey = tuple[Any, ...]
 
@@ -77,51 +83,6 @@ class Rate:
 
     read: float = 0.0
     written: float = 0.0
-
-
-@dataclass
-class Startups:
-    """Connector and task start outcomes on this worker (``connect-worker-metrics``)."""
-
-    connector_success: int = 0
-    connector_failure: int = 0
-    task_success: int = 0
-    task_failure: int = 0
-
-    def connector(self, ok: bool) -> None:
-        if ok:
-            self.connector_success += 1
-        else:
-            self.connector_failure += 1
-
-    def task(self, ok: bool) -> None:
-        if ok:
-            self.task_success += 1
-        else:
-            self.task_failure += 1
-
-
-@dataclass
-class RebalanceMetrics:
-    """``connect-worker-rebalance-metrics``, fed by the distributed herder (standalone leaves it disabled)."""
-
-    enabled: bool = False
-    rebalancing: bool = False
-    completed: int = 0
-    generation: int = -1
-    last_completed: float | None = None
-    times_ms: Window = field(default_factory=Window)
-
-    def started(self) -> None:
-        self.enabled = self.rebalancing = True
-
-    def completed_one(self, generation: int, took_ms: float | None) -> None:
-        self.enabled, self.rebalancing = True, False
-        self.completed += 1
-        self.generation = generation
-        self.last_completed = time.monotonic()
-        if took_ms is not None:
-            self.times_ms.record(took_ms)
 
 
 class WorkerMetrics(Collector):
