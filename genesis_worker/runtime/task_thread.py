@@ -276,7 +276,7 @@ class TaskWatchdog:
 
     def fail(self, tt: TaskThread, stuck_s: float) -> None:
         trace = (
-            f"{__name__}.{TaskBlockedError.__name__}: Task {tt.id} blocked its thread for {stuck_s:.1f} s, more "
+            f"{__name__}.{TaskBlockedError.__name__}: Task {tt.id} blocked its thread for {stuck_s * 1000:.0f} ms, more "
             f"than {BLOCKED_TIMEOUT_CONFIG}={int(tt.blocked_timeout_s * 1000)}. The task was abandoned: a Python "
             "thread cannot be killed, so its thread is left to end on its own (its clients are closed if the "
             "blocking call ever returns) and nothing it does reaches the worker any more. Restart the task to "
