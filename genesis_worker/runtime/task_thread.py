@@ -50,32 +50,39 @@ class TaskBlockedError(BaseException):
     does not swallow it)."""
 
 
+def call_in_loop(loop: asyncio.AbstractEventLoop, fn: Callable[..., None], *args: Any) -> None:
+    """Call ``fn(*args)`` now when running on ``loop``, else post it there (dropped if ``loop`` is closed)."""
+    try:
+        running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+    except RuntimeError:
+        running = None
+    if running is loop:
+        fn(*args)
+        return
+    try:
+        loop.call_soon_threadsafe(fn, *args)
+    except RuntimeError:  # the loop is closed: its owner is gone
+        pass
+
+
 class ControlPlane:
     """What a task thread may call on the control loop: the status listener and the offset store.
 
-    Calls from the control thread itself run directly; calls from a task thread are posted to the
-    control loop. After :meth:`close` (the task was abandoned) nothing passes any more.
+    Calls made on the control loop run directly; calls from a task thread are posted to the control
+    loop. After :meth:`close` (the task was abandoned) nothing passes any more.
     """
 
     def __init__(self, control: asyncio.AbstractEventLoop, listener: TaskStatusListener) -> None:
         self.control = control
         self.listener = listener
         self.closed = False
-        self._control_thread = threading.get_ident()
 
     def close(self) -> None:
         self.closed = True
 
     def _post(self, fn: Callable[..., None], *args: Any) -> None:
-        if self.closed:
-            return
-        if threading.get_ident() == self._control_thread:
-            fn(*args)
-            return
-        try:
-            self.control.call_soon_threadsafe(self._deliver, fn, args)
-        except RuntimeError:  # the control loop is closed: the worker is gone
-            pass
+        if not self.closed:
+            call_in_loop(self.control, self._deliver, fn, args)
 
     def _deliver(self, fn: Callable[..., None], args: tuple[Any, ...]) -> None:
         if not self.closed:
@@ -93,7 +100,7 @@ class ControlPlane:
         if self.closed:
             coro.close()
             raise TaskBlockedError("the task was abandoned")
-        if threading.get_ident() == self._control_thread:
+        if asyncio.get_running_loop() is self.control:
             return await coro
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self.control))
 
@@ -183,18 +190,12 @@ class TaskThread:
         self.loop.call_later(HEARTBEAT_S, self._tick)
 
     def _signal_done(self) -> None:
-        try:
-            self.control.call_soon_threadsafe(_resolve, self.done)
-        except RuntimeError:  # the control loop is closed
-            pass
+        call_in_loop(self.control, _resolve, self.done)
 
     # --- from the control loop ----------------------------------------------------------------------
 
     def _post(self, fn: Callable[..., Any], *args: Any) -> None:
-        try:
-            self.loop.call_soon_threadsafe(fn, *args)
-        except RuntimeError:  # the task loop has finished
-            pass
+        call_in_loop(self.loop, fn, *args)
 
     def stop(self) -> None:
         """Ask the task to stop (Connect's ``WorkerTask.stop``); wait on :attr:`done`."""

@@ -63,6 +63,7 @@ from genesis_worker.runtime.task_thread import (
     ControlPlane,
     TaskThread,
     TaskWatchdog,
+    call_in_loop,
 )
 from genesis_worker.runtime.topic_creation import TopicCreator, parse_topic_groups
 from genesis_worker.runtime.transformation_chain import build_transformation_chain
@@ -108,13 +109,20 @@ class _ConnectorContext(ConnectorContext):
     def __init__(self, worker: Worker, name: str) -> None:
         self.worker = worker
         self.name = name
+        self.loop = asyncio.get_running_loop()
 
     def request_task_reconfiguration(self) -> None:
+        call_in_loop(self.loop, self._reconfigure)  # callable from any thread the connector starts
+
+    def _reconfigure(self) -> None:
         wc = self.worker.connectors.get(self.name)
         if wc is not None and wc.on_reconfigure is not None:
             wc.on_reconfigure(self.name)
 
     def raise_error(self, error: BaseException) -> None:
+        call_in_loop(self.loop, self._fail, error)
+
+    def _fail(self, error: BaseException) -> None:
         wc = self.worker.connectors.get(self.name)
         if wc is not None:
             wc.fail(error)
