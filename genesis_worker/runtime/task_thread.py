@@ -166,6 +166,8 @@ class TaskThread:
         asyncio.set_event_loop(self.loop)
         try:
             self.loop.run_until_complete(self._run())
+        except asyncio.CancelledError:  # cancelled after the graceful stop timeout
+            log.info("Task thread of %s ended: cancelled", self.id)
         except BaseException as e:  # an abandoned thread's injected TaskBlockedError lands here, too
             log.warning("Task thread of %s ended: %r", self.id, e)
         finally:
