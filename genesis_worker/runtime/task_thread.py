@@ -236,7 +236,7 @@ class TaskThread:
         self.cancel()
         self._post(self.runner.stop)
         ident = self.thread.ident
-        if ident is not None and self.thread.is_alive():
+        if ident is not None and self.thread.is_alive() and not self.done.done():
             ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), ctypes.py_object(TaskBlockedError))
         _resolve(self.done)
 

@@ -1,5 +1,6 @@
 """TaskThread, ControlPlane and TaskWatchdog without a broker: a task runs on its own loop, its status
-reaches the control loop, and a task that blocks its loop is failed with its stack and abandoned."""
+reaches the control loop, a task that blocks its loop is failed with its stack and abandoned, and
+stopping a blocked task waits no longer than the graceful timeout."""
 
 from __future__ import annotations
 
@@ -7,9 +8,12 @@ import asyncio
 import threading
 import time
 
+from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.base import ConnectorTaskId, State, TargetState
+from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.task_base import WorkerTask
-from genesis_worker.runtime.task_thread import ControlPlane, TaskThread, TaskWatchdog
+from genesis_worker.runtime.task_thread import CANCEL_WAIT_S, ControlPlane, TaskThread, TaskWatchdog
+from genesis_worker.runtime.worker import Worker
 from genesis_worker.storage.file_offsets import MemoryOffsetBackingStore
 
 
@@ -113,3 +117,23 @@ async def test_the_watchdog_fails_and_abandons_a_blocked_task() -> None:
     await _until(lambda: not tt.thread.is_alive(), 5)
     await asyncio.sleep(0.1)
     assert len(listener.states) == n
+
+
+async def test_stopping_a_blocked_task_waits_the_graceful_timeout_then_abandons_it() -> None:
+    listener = Listener()
+    string = "org.apache.kafka.connect.storage.StringConverter"
+    props = {"key.converter": string, "value.converter": string, "task.shutdown.graceful.timeout.ms": "300"}
+    config = WorkerConfig({**props, "offset.storage.file.filename": "/nonexistent"}, "standalone")
+    worker = Worker(config, PluginRegistry(), MemoryOffsetBackingStore(), listener)  # type: ignore[arg-type]
+    plane = ControlPlane(asyncio.get_running_loop(), listener)
+    runner = Runner(plane, block_s=3.0)
+    tt = TaskThread(runner, plane, blocked_timeout_ms=0)  # the watchdog is off for this task
+    worker.tasks[runner.id] = tt
+    tt.start()
+    await _until(lambda: listener.states)
+    t0 = time.monotonic()
+    await worker.stop_tasks([runner.id])
+    assert time.monotonic() - t0 < 0.3 + CANCEL_WAIT_S + 0.5
+    assert tt.abandoned and runner.cancelled and not worker.tasks
+    assert listener.states[-1][1] is State.UNASSIGNED
+    await worker.stop()
