@@ -98,6 +98,16 @@ def _common(d: ConfigDef) -> ConfigDef:
             "Amount of time to wait for tasks to shutdown gracefully.",
         )
         .define(
+            "genesis.task.blocked.timeout.ms",
+            ConfigType.LONG,
+            30000,
+            None,
+            M,
+            "Genesis: a task whose thread's event loop makes no progress for longer than this (a blocking call "
+            "or a busy loop in put/poll) is reported FAILED with the stack where it is stuck and abandoned; the "
+            "rest of the worker keeps running. A connector config may set the same key; 0 or less turns it off.",
+        )
+        .define(
             "offset.flush.interval.ms",
             ConfigType.LONG,
             60000,

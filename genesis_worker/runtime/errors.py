@@ -173,7 +173,8 @@ class DeadLetterQueueReporter:
     """Writes failed consumed records to the DLQ topic (sink connectors only).
 
     ``producer`` is a confluent-kafka Producer (or anything with ``produce`` and ``poll``/``flush``);
-    delivery callbacks are resolved into ``loop`` thread-safely.
+    delivery callbacks are resolved into ``loop`` thread-safely (default: the loop of the task thread
+    that reports first).
     """
 
     def __init__(
@@ -183,14 +184,14 @@ class DeadLetterQueueReporter:
         connector: str,
         task: int,
         context_headers: bool,
-        loop: asyncio.AbstractEventLoop,
+        loop: asyncio.AbstractEventLoop | None = None,
     ) -> None:
         self.producer = producer
         self.topic = topic
         self.connector = connector
         self.task = task
         self.context_headers = context_headers
-        self.loop = loop
+        self._loop = loop
         self.failures = 0
         self.sent = 0
         self.outstanding = 0
@@ -221,10 +222,13 @@ class DeadLetterQueueReporter:
         headers = list(raw.headers or [])
         if self.context_headers:
             headers.extend(self.headers_for(ctx))
-        fut: asyncio.Future[None] = self.loop.create_future()
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        loop = self._loop
+        fut: asyncio.Future[None] = loop.create_future()
 
         def on_delivery(err: Any, _msg: Any) -> None:
-            self.loop.call_soon_threadsafe(self._resolve, fut, err)
+            loop.call_soon_threadsafe(self._resolve, fut, err)
 
         kwargs: dict[str, Any] = {"key": raw.key, "value": raw.value, "headers": headers, "on_delivery": on_delivery}
         if raw.timestamp != -1:
@@ -238,13 +242,13 @@ class DeadLetterQueueReporter:
             return fut
         self.outstanding += 1
         if self._pump is None or self._pump.done():
-            self._pump = self.loop.create_task(self._serve_delivery_reports())
+            self._pump = loop.create_task(self._serve_delivery_reports())
         return fut
 
     async def _serve_delivery_reports(self) -> None:
         """Poll the producer (in a thread) while DLQ writes are outstanding."""
         while self.outstanding > 0:
-            await self.loop.run_in_executor(None, self.producer.poll, 0.05)
+            await asyncio.get_running_loop().run_in_executor(None, self.producer.poll, 0.05)
             await asyncio.sleep(0)
 
     def _resolve(self, fut: asyncio.Future[None], err: Any) -> None:

@@ -1,7 +1,8 @@
-"""The Worker: runs connector instances and their tasks as asyncio tasks on this process.
+"""The Worker: runs connector instances on this process's event loop and each task on its own thread.
 
 The herder decides *what* runs; the worker starts and stops it, isolates failures (a connector or
-task that raises is reported FAILED with its trace; nothing else is affected), builds each task's
+task that raises is reported FAILED with its trace; a task that blocks its thread's loop is failed and
+abandoned by the watchdog, see ``task_thread``; nothing else is affected), builds each task's
 clients, converters, transform chain and error handling, and reports state changes through a
 :class:`WorkerStatusListener`.
 
@@ -61,6 +62,14 @@ from genesis_worker.runtime.errors import (
 from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
 from genesis_worker.runtime.source_task import WorkerSourceTask
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
+from genesis_worker.runtime.task_thread import (
+    BLOCKED_TIMEOUT_CONFIG,
+    CANCEL_WAIT_S,
+    ControlPlane,
+    TaskThread,
+    TaskWatchdog,
+    call_in_loop,
+)
 from genesis_worker.runtime.topic_creation import TopicCreator
 from genesis_worker.runtime.transformation_chain import build_transformation_chain
 from genesis_worker.storage.base import OffsetBackingStore
@@ -105,13 +114,20 @@ class _ConnectorContext(ConnectorContext):
     def __init__(self, worker: Worker, name: str) -> None:
         self.worker = worker
         self.name = name
+        self.loop = asyncio.get_running_loop()
 
     def request_task_reconfiguration(self) -> None:
+        call_in_loop(self.loop, self._reconfigure)  # callable from any thread the connector starts
+
+    def _reconfigure(self) -> None:
         wc = self.worker.connectors.get(self.name)
         if wc is not None and wc.on_reconfigure is not None:
             wc.on_reconfigure(self.name)
 
     def raise_error(self, error: BaseException) -> None:
+        call_in_loop(self.loop, self._fail, error)
+
+    def _fail(self, error: BaseException) -> None:
         wc = self.worker.connectors.get(self.name)
         if wc is not None:
             wc.fail(error)
@@ -182,12 +198,6 @@ class WorkerConnector:
         await self._stop_instance()
 
 
-@dataclass
-class _RunningTask:
-    runner: WorkerTask
-    future: asyncio.Task[None]
-
-
 class Worker:
     """Runs connectors and tasks assigned to this process."""
 
@@ -205,7 +215,10 @@ class Worker:
         self.listener = listener
         self.worker_id = worker_id or config.worker_id
         self.connectors: dict[str, WorkerConnector] = {}
-        self.tasks: dict[ConnectorTaskId, _RunningTask] = {}
+        self.tasks: dict[ConnectorTaskId, TaskThread] = {}
+        self.watchdog = TaskWatchdog(
+            lambda: self.tasks.values(), lambda t, s, tr: self.listener.on_task_state(t, s, tr)
+        )
         self.metrics = WorkerMetrics(self.worker_id, connectors=self.connectors)
         self.consumer_factory: Any = None  # tests may swap clients
         self.producer_factory: Any = None
@@ -311,9 +324,9 @@ class Worker:
         wc = self.connectors.get(name)
         if wc is not None:
             await wc.transition(target)
-        for tid, rt in self.tasks.items():
+        for tid, tt in self.tasks.items():
             if tid.connector == name and target is not TargetState.STOPPED:
-                rt.runner.transition_to(target)
+                tt.transition_to(target)
 
     def connector_running(self, name: str) -> bool:
         wc = self.connectors.get(name)
@@ -360,10 +373,12 @@ class Worker:
         """Build and start a task runner; a failure to build it is reported FAILED (returns False)."""
         if task_id in self.tasks:
             raise ConnectException(f"Task already exists in this worker: {task_id}")
+        plane = ControlPlane(asyncio.get_running_loop(), self.listener)
         try:
+            blocked_ms = int(connector_props.get(BLOCKED_TIMEOUT_CONFIG) or self.config.get(BLOCKED_TIMEOUT_CONFIG))
             transform = self.config.transform_connector_config
             config = self._parse(transform(connector_props))
-            runner = await self._build_task(task_id, config, transform(task_props), target_state, task_count)
+            runner = await self._build_task(task_id, config, transform(task_props), target_state, task_count, plane)
         except BaseException as e:
             log.error("Failed to start task %s", task_id, exc_info=e)
             self.listener.on_task_state(task_id, State.FAILED, stack_trace(e))
@@ -374,8 +389,10 @@ class Worker:
         gauges = getattr(runner.task, "metrics", None)
         if callable(gauges):  # connector-specific gauges, e.g. a lookup table's size
             runner.metrics.extra = gauges
-        fut = asyncio.create_task(runner.run(), name=f"task-{task_id}")
-        self.tasks[task_id] = _RunningTask(runner, fut)
+        tt = TaskThread(runner, plane, blocked_ms)
+        self.tasks[task_id] = tt
+        tt.start()
+        self.watchdog.ensure_running()
         return True
 
     async def _build_task(
@@ -385,6 +402,7 @@ class Worker:
         task_props: dict[str, str],
         target_state: TargetState,
         task_count: int | None,
+        plane: ControlPlane,
     ) -> WorkerTask:
         if config.tasks_max_enforce and task_count is not None and task_count > config.tasks_max:
             raise TooManyTasksException(
@@ -425,7 +443,7 @@ class Worker:
                 hc,
                 chain,
                 operator,
-                self.listener,
+                plane,
                 target_state,
                 max_poll_records=ccfg.max_poll_records or DEFAULT_MAX_POLL_RECORDS,
                 offset_flush_interval_ms=flush_ms,
@@ -451,8 +469,8 @@ class Worker:
                 hc,
                 chain,
                 operator,
-                self.listener,
-                self.offset_store,
+                plane,
+                plane.offset_store(self.offset_store),
                 target_state,
                 offset_flush_interval_ms=flush_ms,
                 offset_flush_timeout_ms=self.config.offset_flush_timeout_ms,
@@ -514,37 +532,38 @@ class Worker:
             task_id.connector,
             task_id.task,
             dlq.context_headers_enable,
-            asyncio.get_running_loop(),
         )
 
     async def stop_task(self, task_id: ConnectorTaskId) -> None:
         await self.stop_tasks([task_id])
 
     async def stop_tasks(self, task_ids: list[ConnectorTaskId]) -> None:
-        """Signal all, then wait up to ``task.shutdown.graceful.timeout.ms`` for each; cancel the rest."""
+        """Signal all, then wait up to ``task.shutdown.graceful.timeout.ms`` for each; cancel the rest and
+        abandon any that is still running a moment later (an abandoned task is not waited for at all)."""
         running = [(tid, self.tasks.pop(tid)) for tid in task_ids if tid in self.tasks]
-        for tid, rt in running:
+        for tid, tt in running:
             self.metrics.unregister(tid.connector, tid.task)
-            rt.runner.stop()
+            tt.stop()
         timeout = self.config.task_shutdown_graceful_timeout_ms / 1000
-        for tid, rt in running:
-            done, _ = await asyncio.wait({rt.future}, timeout=timeout)
+        for tid, tt in running:
+            done, _ = await asyncio.wait({tt.done}, timeout=timeout)
             if not done:
                 log.error("Graceful stop of task %s failed.", tid)
-                rt.runner.cancelled = True
-                rt.future.cancel()
-                await asyncio.gather(rt.future, return_exceptions=True)
-                rt.runner.report(State.UNASSIGNED)
+                tt.cancel()
+                await asyncio.wait({tt.done}, timeout=CANCEL_WAIT_S)
+                tt.abandon()
+                self.listener.on_task_state(tid, State.UNASSIGNED)
 
     def task_ids(self, connector: str | None = None) -> list[ConnectorTaskId]:
         return sorted(t for t in self.tasks if connector is None or t.connector == connector)
 
     def task_runner(self, task_id: ConnectorTaskId) -> WorkerTask | None:
-        rt = self.tasks.get(task_id)
-        return rt.runner if rt is not None else None
+        tt = self.tasks.get(task_id)
+        return tt.runner if tt is not None else None
 
     async def stop(self) -> None:
         await self.stop_tasks(list(self.tasks))
+        await self.watchdog.stop()
         for name in list(self.connectors):
             await self.stop_connector(name)
 
