@@ -50,7 +50,7 @@ class _Probe(threading.Thread):
             elapsed = time.monotonic() - t0
             if self.proxy.connections > self.baseline:
                 self.latencies.append(elapsed)
-                self.heartbeat_ages.append(time.monotonic() - self.herder._member._last_heartbeat_ok)
+                self.heartbeat_ages.append(time.monotonic() - self.herder.assignment.member._last_heartbeat_ok)
 
 
 async def test_slow_admin_responses_do_not_stall_heartbeats_or_rest(kafka: Any, tmp_path: Path) -> None:
