@@ -23,6 +23,7 @@ from genesis_worker.group.protocol import (
     ConnectProtocolCompatibility,
     WorkerState,
     decode_assignment,
+    decode_metadata,
     metadata_protocols,
 )
 from genesis_worker.herder.config_updates import PendingUpdates
@@ -34,6 +35,7 @@ from genesis_worker.herder.stage import Stage
 from genesis_worker.herder.status_writer import StatusWriter
 from genesis_worker.herder.work import LocalWork
 from genesis_worker.metrics.registry import WorkerMetrics
+from genesis_worker.model.ids import ConnectorTaskId
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +174,7 @@ class AssignmentHandler(GroupListener):
             )
         self._group.connector_owners = dict(result.connector_owners)
         self._group.task_owners = dict(result.task_owners)
+        await self._note_departures(members, generation, compat is ConnectProtocolCompatibility.EAGER)
         first = next(iter(result.assignments.values()), None)
         log.info(
             "leader %s: assignment for generation %s (%s, config offset %s, delay %s) over %s members",
@@ -183,6 +186,25 @@ class AssignmentHandler(GroupListener):
             len(result.assignments),
         )
         return result.encoded()
+
+    async def _note_departures(self, members: Sequence[tuple[str, bytes]], generation: int, eager: bool) -> None:
+        """Statuses of work no member runs any more become UNASSIGNED (see ``StatusWriter.mark_not_running``).
+        Cooperative protocols only: eager members report no allocation (they revoke everything to join)."""
+        if eager:
+            return
+        connectors: set[str] = set()
+        tasks: set[ConnectorTaskId] = set()
+        for _, metadata in members:
+            try:
+                allocation = decode_metadata(metadata).allocation
+            except Exception:  # a member we cannot read: do not guess what it runs
+                return
+            if allocation is not None:
+                connectors.update(allocation.connectors)
+                tasks.update(allocation.tasks)
+        n = await self._statuses.mark_not_running(connectors, tasks, generation)
+        if n:
+            log.info("leader %s: %s statuses of work no member runs marked UNASSIGNED", self._worker_id, n)
 
     async def on_assigned(self, assignment: GroupAssignment) -> None:
         a = decode_assignment(assignment.assignment)

@@ -122,6 +122,41 @@ class StatusWriter:
         except Exception:
             log.exception("leader %s: failed to remove statuses of deleted connectors", self._worker_id)
 
+    async def mark_not_running(self, connectors: set[str], tasks: set[ConnectorTaskId], generation: int) -> int:
+        """Leader of a cooperative group, at each assignment: every connector or task still shown as running
+        (RUNNING, PAUSED, RESTARTING) that no member runs now (``connectors``/``tasks``: the union of the
+        members' reported allocations) becomes UNASSIGNED, naming the worker it was shown on: that worker
+        crashed, or restarted with the same id, and never wrote UNASSIGNED itself. Connect leaves such
+        statuses as they are until the work is reassigned (``scheduled.rebalance.max.delay.ms`` later); the
+        work writes RUNNING again wherever it starts. Written before the assignment goes out, so that no
+        member's RUNNING can be overtaken by them. Returns how many statuses were written."""
+        live = (State.RUNNING, State.PAUSED, State.RESTARTING)
+        stale: list[ConnectorStatus | TaskStatus] = []
+        for name in sorted(self.store.connectors()):
+            statuses: list[ConnectorStatus | TaskStatus] = []
+            conn = self.store.get(name)
+            if conn is not None and conn.connector not in connectors:
+                statuses.append(conn)
+            statuses.extend(t for t in self.store.get_all(name) if t.id not in tasks)
+            for st in statuses:
+                if st.state not in live or st.generation >= generation:
+                    continue
+                trace = (
+                    f"Worker {st.worker_id} no longer runs this (it left the Connect group or restarted; seen by "
+                    f"the leader at generation {generation}); UNASSIGNED until it runs on a member again"
+                )
+                if isinstance(st, ConnectorStatus):
+                    new: ConnectorStatus | TaskStatus = ConnectorStatus(
+                        st.connector, State.UNASSIGNED, st.worker_id, generation, trace, st.version
+                    )
+                else:
+                    new = TaskStatus(st.id, State.UNASSIGNED, st.worker_id, generation, trace, st.version)
+                stale.append(new)
+        if stale:
+            with contextlib.suppress(TimeoutError, asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*(self._write(st, False) for st in stale)), FLUSH_TIMEOUT_S)
+        return len(stale)
+
     # --- reading ---------------------------------------------------------------------------------------
 
     def connector_state(self, name: str) -> State | None:
