@@ -169,6 +169,10 @@ async def _hang(
         "mode": mode,
         "sleep.s": str(sleep_s),
         "genesis.task.blocked.timeout.ms": str(BLOCKED_TIMEOUT_MS),
+        # a member whose thread was abandoned may stay in the group until its session expires (as a killed
+        # worker's does): keep that short, so a second worker's task gets the partitions within the test
+        "consumer.override.session.timeout.ms": "6000",
+        "consumer.override.heartbeat.interval.ms": "1000",
     }
     async with s.put(f"connectors/{name}/config", json=config) as r:
         assert r.status == 201, await r.text()
