@@ -17,7 +17,7 @@ import pytest
 from confluent_kafka import Consumer, KafkaException, Producer
 from confluent_kafka import TopicPartition as KTopicPartition
 
-import connectors.couchbase.task as couchbase_task
+import genesis_connectors.couchbase.task as couchbase_task
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.standalone import StandaloneHerder
 from tests.unit.connectors.couchbase.standin import StandInBucket, StandInCollection

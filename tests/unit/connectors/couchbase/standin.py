@@ -20,7 +20,7 @@ from couchbase.exceptions import (
 )
 from couchbase.subdocument import ArrayValues, StoreSemantics, SubDocOp
 
-from connectors.couchbase.config import CouchbaseSinkConfig
+from genesis_connectors.couchbase.config import CouchbaseSinkConfig
 
 
 class StandInCollection:
