@@ -1,9 +1,8 @@
 """The sink's configuration, key for key the Java connector's ``MongoSinkConfig`` + ``MongoSinkTopicConfig``.
 
-Every topic gets its own :class:`TopicConfig`: the connector's keys overlaid with
+Every topic gets its own :class:`TopicSettings`: the connector's keys overlaid with
 ``topic.override.<topic>.<key>`` (``connection.uri``, ``topics`` and ``topics.regex`` cannot be
-overridden). The strategies a topic uses (namespace mapper, id strategy, post processors, write model)
-are built once per topic and reused.
+overridden). The strategies built from them live in :mod:`genesis_connectors.mongodb.sink.topic`.
 """
 
 from __future__ import annotations
@@ -11,18 +10,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from genesis_connectors.mongodb import configs as c
-from genesis_worker.api import ConfigDef, ConfigException, ConfigType, ConfigValue, Importance, Range, Width
-from genesis_worker.api.config import NonEmptyString, Password
-
-if TYPE_CHECKING:
-    from genesis_connectors.mongodb.sink.id_strategies import IdStrategy
-    from genesis_connectors.mongodb.sink.namespace import NamespaceMapper
-    from genesis_connectors.mongodb.sink.post_processors import PostProcessor
-    from genesis_connectors.mongodb.sink.write_models import WriteModelStrategy
+from genesis_worker.api import ConfigDef, ConfigException, ConfigType, Importance, Range, Width
+from genesis_worker.api.config import NonEmptyString
 
 TOPICS_CONFIG = "topics"
 TOPICS_REGEX_CONFIG = "topics.regex"
@@ -446,8 +438,8 @@ class ErrorHandling:
     log: bool
 
 
-class TopicConfig:
-    """The effective settings of one topic, and the strategy objects built from them."""
+class TopicSettings:
+    """The effective settings of one topic (``MongoSinkTopicConfig`` without its strategy objects)."""
 
     def __init__(self, topic: str, props: Mapping[str, str]) -> None:
         self.topic = topic
@@ -455,8 +447,6 @@ class TopicConfig:
         check_unsupported(self.props)
         self.values: dict[str, Any] = TOPIC_CONFIG_DEF.parse(self.props)
         self.errors = ErrorHandling(c.tolerate_errors(self.props), c.log_errors(self.props))
-        # Build everything now: a bad class name or an incompatible combination fails start(), not put().
-        _ = self.namespace_mapper, self.id_strategy, self.post_processors, self.write_model, self.delete_model
 
     def get(self, key: str) -> Any:
         return self.values[key]
@@ -464,36 +454,6 @@ class TopicConfig:
     @property
     def default_collection(self) -> str:
         return str(self.values[COLLECTION_CONFIG]) or self.topic
-
-    @cached_property
-    def namespace_mapper(self) -> NamespaceMapper:
-        from genesis_connectors.mongodb.sink.namespace import create_namespace_mapper
-
-        return create_namespace_mapper(self)
-
-    @cached_property
-    def id_strategy(self) -> IdStrategy:
-        from genesis_connectors.mongodb.sink.id_strategies import create_id_strategy
-
-        return create_id_strategy(self)
-
-    @cached_property
-    def post_processors(self) -> list[PostProcessor]:
-        from genesis_connectors.mongodb.sink.post_processors import create_post_processors
-
-        return create_post_processors(self)
-
-    @cached_property
-    def write_model(self) -> WriteModelStrategy:
-        from genesis_connectors.mongodb.sink.write_models import create_write_model_strategy
-
-        return create_write_model_strategy(self)
-
-    @cached_property
-    def delete_model(self) -> WriteModelStrategy | None:
-        from genesis_connectors.mongodb.sink.write_models import create_delete_strategy
-
-        return create_delete_strategy(self)
 
 
 def topic_props(topic: str, props: Mapping[str, Any]) -> dict[str, Any]:
@@ -532,57 +492,7 @@ def check_unsupported(props: Mapping[str, Any], prefix: str = "") -> None:
         )
 
 
-class MongoSinkConfig:
-    """Connector-level settings: URI, topics, and a :class:`TopicConfig` per topic (made on first use)."""
-
-    def __init__(self, props: Mapping[str, str]) -> None:
-        self.props = dict(props)
-        uri = self.props.get(c.CONNECTION_URI_CONFIG, c.CONNECTION_URI_DEFAULT)
-        c.CONNECTION_URI(c.CONNECTION_URI_CONFIG, uri)
-        self.connection_uri = uri.value if isinstance(uri, Password) else str(uri)
-        topics = [t for t in re.split(r"\s*,\s*", str(self.props.get(TOPICS_CONFIG, "")).strip()) if t]
-        regex = str(self.props.get(TOPICS_REGEX_CONFIG, "") or "").strip()
-        if topics and regex:
-            raise ConfigException(
-                f"{TOPICS_CONFIG} and {TOPICS_REGEX_CONFIG} are mutually exclusive options, but both are set."
-            )
-        self.topics = topics
-        self.topics_regex = re.compile(regex) if regex else None
-        self._topic_configs: dict[str, TopicConfig] = {}
-        for t in topics:
-            self.topic_config(t)
-
-    def topic_config(self, topic: str) -> TopicConfig:
-        cfg = self._topic_configs.get(topic)
-        if cfg is None:
-            cfg = self._topic_configs[topic] = TopicConfig(topic, self.props)
-        return cfg
-
-
-def validate(props: Mapping[str, Any]) -> list[ConfigValue]:
-    """``MongoSinkConnector.validate``: the ConfigDef checks, then per-topic checks whose errors are
-    attached to the key that caused them (the override key when an override set it)."""
-    results = {v.name: v for v in CONFIG_DEF.validate(props)}
-    if any(v.errors for v in results.values()):
-        return list(results.values())
-    topics = [t for t in re.split(r"\s*,\s*", str(props.get(TOPICS_CONFIG, "")).strip()) if t]
-    for t in {k[len(TOPIC_OVERRIDE_PREFIX) :].split(".")[0] for k in props if k.startswith(TOPIC_OVERRIDE_PREFIX)}:
-        if t not in topics:
-            topics.append(t)
-    for topic in topics or [""]:
-        try:
-            TopicConfig(topic, props)
-        except ConfigException as e:
-            name = e.name or _key_in_message(str(e)) or DATABASE_CONFIG
-            override = f"{TOPIC_OVERRIDE_PREFIX}{topic}.{name}"
-            target = override if override in props else name
-            cv = results.setdefault(target, ConfigValue(target, props.get(target)))
-            if str(e) not in cv.errors:
-                cv.add_error(str(e))
-    return list(results.values())
-
-
-def _key_in_message(message: str) -> str | None:
+def key_in_message(message: str) -> str | None:
     m = re.search(r"for configuration (\S+?):", message)
     if not m:
         return None

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from genesis_connectors.mongodb.sink import config as k
+from genesis_connectors.mongodb.sink.topic import MongoSinkConfig, validate
 from genesis_worker.api import ConfigDef, ConfigValue, SinkConnector, SinkTask
 
 if TYPE_CHECKING:
@@ -33,7 +34,7 @@ class MongoSinkConnector(SinkConnector):
         return MongoSinkTask
 
     async def start(self, props: dict[str, str]) -> None:
-        k.MongoSinkConfig(props)  # fail fast on a bad config, before any task starts
+        MongoSinkConfig(props)  # fail fast on a bad config, before any task starts
         self.props = dict(props)
 
     def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
@@ -46,7 +47,7 @@ class MongoSinkConnector(SinkConnector):
         return k.CONFIG_DEF
 
     def validate(self, connector_configs: Mapping[str, Any]) -> list[ConfigValue]:
-        return k.validate(connector_configs)
+        return validate(connector_configs)
 
     def lineage(self, config: Mapping[str, str]) -> Lineage:
         from genesis_worker.api.lineage import Endpoint

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from bson import Binary, ObjectId
 from bson.binary import UuidRepresentation
 
 from genesis_connectors.mongodb.sink import config as k
+from genesis_connectors.mongodb.sink.config import TopicSettings
 from genesis_connectors.mongodb.sink.documents import SinkDocument
 from genesis_connectors.mongodb.sink.projection import AllowList, BlockList, make_projector
 from genesis_connectors.mongodb.sink.strategies import resolve
 from genesis_worker.api import DataException
-
-if TYPE_CHECKING:
-    from genesis_connectors.mongodb.sink.config import TopicConfig
 
 _PKG = "com.mongodb.kafka.connect.sink.processor.id.strategy."
 
@@ -25,7 +23,7 @@ class IdStrategy:
 
     uses_key: ClassVar[bool] = False  # may be used to build DeleteOne filters from the key
 
-    def __init__(self, config: TopicConfig) -> None:
+    def __init__(self, config: TopicSettings) -> None:
         self.config = config
 
     def generate_id(self, doc: SinkDocument) -> Any:
@@ -38,7 +36,7 @@ class BsonOidStrategy(IdStrategy):
 
 
 class UuidStrategy(IdStrategy):
-    def __init__(self, config: TopicConfig) -> None:
+    def __init__(self, config: TopicSettings) -> None:
         super().__init__(config)
         self.binary = str(config.get(k.DOCUMENT_ID_STRATEGY_UUID_FORMAT_CONFIG)).lower() == "binary"
 
@@ -85,7 +83,7 @@ class _Partial(IdStrategy):
     type_key: ClassVar[str]
     list_key: ClassVar[str]
 
-    def __init__(self, config: TopicConfig) -> None:
+    def __init__(self, config: TopicSettings) -> None:
         super().__init__(config)
         self.projector = make_projector(str(config.get(self.type_key)), str(config.get(self.list_key)))
 
@@ -144,7 +142,7 @@ ID_STRATEGIES: dict[str, type[IdStrategy]] = {
 }
 
 
-def create_id_strategy(config: TopicConfig) -> IdStrategy:
+def create_id_strategy(config: TopicSettings) -> IdStrategy:
     name = str(config.get(k.DOCUMENT_ID_STRATEGY_CONFIG)).strip() or k.DEFAULT_ID_STRATEGY
     cls = resolve(k.DOCUMENT_ID_STRATEGY_CONFIG, name, ID_STRATEGIES, IdStrategy)
     return cls(config)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from genesis_connectors.mongodb.sink import config as k
+from genesis_connectors.mongodb.sink.config import TopicSettings
 from genesis_connectors.mongodb.sink.documents import SinkDocument
 from genesis_connectors.mongodb.sink.strategies import resolve
 from genesis_worker.api import ConfigException, DataException
-
-if TYPE_CHECKING:
-    from genesis_connectors.mongodb.sink.config import TopicConfig
 
 _PKG = "com.mongodb.kafka.connect.sink.namespace.mapping."
 
@@ -26,7 +24,7 @@ class Namespace(NamedTuple):
 class NamespaceMapper:
     """Base class: ``namespace(doc)`` returns where the record goes."""
 
-    def __init__(self, config: TopicConfig) -> None:
+    def __init__(self, config: TopicSettings) -> None:
         self.config = config
         self.default = Namespace(str(config.get(k.DATABASE_CONFIG)), config.default_collection)
 
@@ -44,7 +42,7 @@ class DefaultNamespaceMapper(NamespaceMapper):
 class FieldPathNamespaceMapper(NamespaceMapper):
     """Database and/or collection read from a (dotted) field of the key or value document."""
 
-    def __init__(self, config: TopicConfig) -> None:
+    def __init__(self, config: TopicSettings) -> None:
         super().__init__(config)
         kd, kc = str(config.get(k.KEY_DATABASE_FIELD_CONFIG)), str(config.get(k.KEY_COLLECTION_FIELD_CONFIG))
         vd, vc = str(config.get(k.VALUE_DATABASE_FIELD_CONFIG)), str(config.get(k.VALUE_COLLECTION_FIELD_CONFIG))
@@ -95,6 +93,6 @@ NAMESPACE_MAPPERS: dict[str, type[NamespaceMapper]] = {
 }
 
 
-def create_namespace_mapper(config: TopicConfig) -> NamespaceMapper:
+def create_namespace_mapper(config: TopicSettings) -> NamespaceMapper:
     name = str(config.get(k.NAMESPACE_MAPPER_CONFIG)).strip()
     return resolve(k.NAMESPACE_MAPPER_CONFIG, name, NAMESPACE_MAPPERS, NamespaceMapper)(config)

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from genesis_connectors.mongodb.sink import config as k
+from genesis_connectors.mongodb.sink.config import TopicSettings
 from genesis_connectors.mongodb.sink.documents import SinkDocument
+from genesis_connectors.mongodb.sink.id_strategies import IdStrategy
 from genesis_connectors.mongodb.sink.projection import AllowList, BlockList, Projector, parse_fields
 from genesis_connectors.mongodb.sink.strategies import resolve
 from genesis_worker.api import ConfigException, DataException
-
-if TYPE_CHECKING:
-    from genesis_connectors.mongodb.sink.config import TopicConfig
 
 _PKG = "com.mongodb.kafka.connect.sink.processor."
 
@@ -24,8 +23,9 @@ _PKG = "com.mongodb.kafka.connect.sink.processor."
 class PostProcessor:
     """Base class: ``process`` may change ``doc.key_doc`` / ``doc.value_doc`` in place."""
 
-    def __init__(self, config: TopicConfig) -> None:
+    def __init__(self, config: TopicSettings, id_strategy: IdStrategy) -> None:
         self.config = config
+        self.id_strategy = id_strategy
 
     def process(self, doc: SinkDocument) -> None:
         raise NotImplementedError
@@ -34,15 +34,14 @@ class PostProcessor:
 class DocumentIdAdder(PostProcessor):
     """Sets ``_id`` from the id strategy (unless the value has one and overwrite.existing is false)."""
 
-    def __init__(self, config: TopicConfig) -> None:
-        super().__init__(config)
-        self.strategy = config.id_strategy
+    def __init__(self, config: TopicSettings, id_strategy: IdStrategy) -> None:
+        super().__init__(config, id_strategy)
         self.overwrite = bool(config.get(k.DOCUMENT_ID_STRATEGY_OVERWRITE_EXISTING_CONFIG))
 
     def process(self, doc: SinkDocument) -> None:
         vd = doc.value_doc
         if vd is not None and (self.overwrite or "_id" not in vd):
-            vd["_id"] = self.strategy.generate_id(doc)
+            vd["_id"] = self.id_strategy.generate_id(doc)
 
 
 class KafkaMetaAdder(PostProcessor):
@@ -74,8 +73,8 @@ class _Projector(PostProcessor):
     on_key: bool
     allow: bool
 
-    def __init__(self, config: TopicConfig) -> None:
-        super().__init__(config)
+    def __init__(self, config: TopicSettings, id_strategy: IdStrategy) -> None:
+        super().__init__(config, id_strategy)
         fields = parse_fields(str(config.get(self.list_key)))
         self.enabled = str(config.get(self.type_key)).strip().lower() in self.kinds
         self.projector: Projector = AllowList(fields) if self.allow else BlockList(fields)
@@ -133,8 +132,8 @@ class _Renamer(PostProcessor):
 
 
 class RenameByMapping(_Renamer):
-    def __init__(self, config: TopicConfig) -> None:
-        super().__init__(config)
+    def __init__(self, config: TopicSettings, id_strategy: IdStrategy) -> None:
+        super().__init__(config, id_strategy)
         raw = json.loads(str(config.get(k.FIELD_RENAMER_MAPPING_CONFIG)) or "[]")
         try:
             self.mapping = {str(m["oldName"]): str(m["newName"]) for m in raw}
@@ -149,8 +148,8 @@ class RenameByMapping(_Renamer):
 
 
 class RenameByRegExp(_Renamer):
-    def __init__(self, config: TopicConfig) -> None:
-        super().__init__(config)
+    def __init__(self, config: TopicSettings, id_strategy: IdStrategy) -> None:
+        super().__init__(config, id_strategy)
         raw = json.loads(str(config.get(k.FIELD_RENAMER_REGEXP_CONFIG)) or "[]")
         try:
             self.rules = [(re.compile(r["regexp"]), re.compile(r["pattern"]), str(r["replace"])) for r in raw]
@@ -184,9 +183,9 @@ POST_PROCESSORS: dict[str, type[PostProcessor]] = {
 }
 
 
-def create_post_processors(config: TopicConfig) -> list[PostProcessor]:
+def create_post_processors(config: TopicSettings, id_strategy: IdStrategy) -> list[PostProcessor]:
     names = [n for n in config.get(k.POST_PROCESSOR_CHAIN_CONFIG) if n]
     classes = [resolve(k.POST_PROCESSOR_CHAIN_CONFIG, n, POST_PROCESSORS, PostProcessor) for n in names]
     if not classes or classes[0] is not DocumentIdAdder:
         classes = [DocumentIdAdder, *[c for c in classes if c is not DocumentIdAdder]]
-    return [cls(config) for cls in classes]
+    return [cls(config, id_strategy) for cls in classes]

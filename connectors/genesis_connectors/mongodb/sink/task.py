@@ -31,9 +31,9 @@ from pymongo.errors import BulkWriteError, PyMongoError
 
 from genesis_connectors.mongodb.client import create_client, is_transient
 from genesis_connectors.mongodb.sink import config as k
-from genesis_connectors.mongodb.sink.config import MongoSinkConfig, TopicConfig
 from genesis_connectors.mongodb.sink.documents import SinkDocument
 from genesis_connectors.mongodb.sink.namespace import Namespace
+from genesis_connectors.mongodb.sink.topic import MongoSinkConfig, TopicConfig
 from genesis_connectors.mongodb.sink.write_models import WriteModel
 from genesis_worker.api import (
     ConnectException,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pymongo import DeleteOne, InsertOne, ReplaceOne, UpdateOne
 
 from genesis_connectors.mongodb.sink import config as k
+from genesis_connectors.mongodb.sink.config import TopicSettings
 from genesis_connectors.mongodb.sink.documents import SinkDocument
 from genesis_connectors.mongodb.sink.id_strategies import (
     FullKeyStrategy,
@@ -19,9 +20,6 @@ from genesis_connectors.mongodb.sink.id_strategies import (
 from genesis_connectors.mongodb.sink.strategies import resolve
 from genesis_worker.api import ConfigException, DataException
 
-if TYPE_CHECKING:
-    from genesis_connectors.mongodb.sink.config import TopicConfig
-
 WriteModel = InsertOne[Any] | ReplaceOne[Any] | UpdateOne | DeleteOne
 _PKG = "com.mongodb.kafka.connect.sink.writemodel.strategy."
 _NO_VALUE = "Could not build the WriteModel,the value document was missing unexpectedly"
@@ -31,8 +29,9 @@ _NO_ID = "Could not build the WriteModel,the `_id` field was missing unexpectedl
 class WriteModelStrategy:
     """Base class: ``create`` returns the write operation of one document."""
 
-    def __init__(self, config: TopicConfig) -> None:
+    def __init__(self, config: TopicSettings, id_strategy: IdStrategy) -> None:
         self.config = config
+        self.id_strategy = id_strategy
 
     def create(self, doc: SinkDocument) -> WriteModel:
         raise NotImplementedError
@@ -63,7 +62,7 @@ def flatten_keys(doc: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def _business_key(config: TopicConfig, vd: dict[str, Any]) -> dict[str, Any]:
+def _business_key(id_strategy: IdStrategy, vd: dict[str, Any]) -> dict[str, Any]:
     key = vd.pop("_id", None)
     if not isinstance(key, dict):
         raise DataException(
@@ -71,7 +70,7 @@ def _business_key(config: TopicConfig, vd: dict[str, Any]) -> dict[str, Any]:
             "which holds the business key fields.\n\n If you are including an existing `_id` value in the business "
             "key then ensure `document.id.strategy.overwrite.existing=true`."
         )
-    if isinstance(config.id_strategy, PartialKeyStrategy | PartialValueStrategy):
+    if isinstance(id_strategy, PartialKeyStrategy | PartialValueStrategy):
         key = flatten_keys(key)
     return key
 
@@ -89,7 +88,7 @@ class DefaultWriteModelStrategy(ReplaceOneDefaultStrategy):
 class ReplaceOneBusinessKeyStrategy(WriteModelStrategy):
     def create(self, doc: SinkDocument) -> WriteModel:
         vd = _value(doc)
-        return ReplaceOne(_business_key(self.config, vd), vd, upsert=True)
+        return ReplaceOne(_business_key(self.id_strategy, vd), vd, upsert=True)
 
 
 class UpdateOneDefaultStrategy(WriteModelStrategy):
@@ -120,7 +119,7 @@ class UpdateOneTimestampsStrategy(WriteModelStrategy):
 class UpdateOneBusinessKeyTimestampStrategy(WriteModelStrategy):
     def create(self, doc: SinkDocument) -> WriteModel:
         vd = _value(doc)
-        key = _business_key(self.config, vd)
+        key = _business_key(self.id_strategy, vd)
         now = _now()
         fields = dict(vd)
         fields["_modifiedTS"] = now
@@ -135,10 +134,6 @@ class InsertOneDefaultStrategy(WriteModelStrategy):
 class DeleteOneDefaultStrategy(WriteModelStrategy):
     """Delete by the ``_id`` the id strategy derives from the record key (tombstones)."""
 
-    def __init__(self, config: TopicConfig, id_strategy: IdStrategy | None = None) -> None:
-        super().__init__(config)
-        self.id_strategy = id_strategy or config.id_strategy
-
     def create(self, doc: SinkDocument) -> WriteModel:
         if doc.key_doc is None:
             raise DataException("Could not build the WriteModel,the key document was missing unexpectedly")
@@ -148,7 +143,7 @@ class DeleteOneDefaultStrategy(WriteModelStrategy):
 class DeleteOneBusinessKeyStrategy(WriteModelStrategy):
     def create(self, doc: SinkDocument) -> WriteModel:
         vd = _value(doc)
-        return DeleteOne(_business_key(self.config, vd))
+        return DeleteOne(_business_key(self.id_strategy, vd))
 
 
 WRITE_MODEL_STRATEGIES: dict[str, type[WriteModelStrategy]] = {
@@ -167,16 +162,16 @@ WRITE_MODEL_STRATEGIES: dict[str, type[WriteModelStrategy]] = {
 }
 
 
-def create_write_model_strategy(config: TopicConfig) -> WriteModelStrategy:
+def create_write_model_strategy(config: TopicSettings, id_strategy: IdStrategy) -> WriteModelStrategy:
     name = str(config.get(k.WRITEMODEL_STRATEGY_CONFIG)).strip()
-    return resolve(k.WRITEMODEL_STRATEGY_CONFIG, name, WRITE_MODEL_STRATEGIES, WriteModelStrategy)(config)
+    return resolve(k.WRITEMODEL_STRATEGY_CONFIG, name, WRITE_MODEL_STRATEGIES, WriteModelStrategy)(config, id_strategy)
 
 
-def create_delete_strategy(config: TopicConfig) -> WriteModelStrategy | None:
+def create_delete_strategy(config: TopicSettings, id_strategy: IdStrategy) -> WriteModelStrategy | None:
     """The DeleteOne strategy for tombstones when ``delete.on.null.values=true`` (key-based id strategies only)."""
     if not config.get(k.DELETE_ON_NULL_VALUES_CONFIG):
         return None
-    if not config.id_strategy.uses_key:
+    if not id_strategy.uses_key:
         raise ConfigException(
             f"Invalid value true for configuration {k.DELETE_ON_NULL_VALUES_CONFIG}: DeleteOneDefaultStrategy can "
             f"only be applied when the configured IdStrategy is an instance of: {FullKeyStrategy.__name__} or "
@@ -184,4 +179,4 @@ def create_delete_strategy(config: TopicConfig) -> WriteModelStrategy | None:
             k.DELETE_ON_NULL_VALUES_CONFIG,
             True,
         )
-    return DeleteOneDefaultStrategy(config)
+    return DeleteOneDefaultStrategy(config, id_strategy)

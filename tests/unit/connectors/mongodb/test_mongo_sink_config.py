@@ -11,10 +11,11 @@ from bson import BSON, Decimal128, Int64, ObjectId
 from pymongo import DeleteOne, InsertOne, ReplaceOne, UpdateOne
 
 from genesis_connectors.mongodb import MongoSinkConnector
-from genesis_connectors.mongodb.sink.config import MongoSinkConfig, TopicConfig, topic_props
+from genesis_connectors.mongodb.sink.config import topic_props
 from genesis_connectors.mongodb.sink.documents import SinkDocument, to_document
 from genesis_connectors.mongodb.sink.post_processors import DocumentIdAdder, KafkaMetaAdder
 from genesis_connectors.mongodb.sink.projection import AllowList, BlockList
+from genesis_connectors.mongodb.sink.topic import MongoSinkConfig, TopicConfig
 from genesis_connectors.mongodb.sink.write_models import flatten_keys
 from genesis_worker.api import ConfigException, DataException, Schema, SchemaBuilder, Struct
 from genesis_worker.api.data import date_schema, decimal_schema, time_schema, timestamp_schema
