@@ -9,8 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from genesis_worker.herder.base import Herder
+from genesis_worker.rest.client import Forwarder
 from genesis_worker.rest.config import RestConfig
-from genesis_worker.rest.forwarding import Forwarder
 from genesis_worker.rest.loggers import Loggers, worker_loggers
 
 
