@@ -146,7 +146,8 @@ class WorkerMetrics(Collector):
     # --- rates -----------------------------------------------------------------------------------
 
     def sample(self, now: float | None = None) -> None:
-        """Take a counter sample; call periodically (the worker does every few seconds)."""
+        """Take a counter sample. Nothing samples on a timer: :meth:`rates` calls this when its newest sample
+        is over a second old, so reads (scrapes, console polls) drive the sampling."""
         now = self.clock() if now is None else now
         snap = {(t.connector, t.task): (t.records_read, t.records_written) for t in self.tasks()}
         self._samples.append((now, snap))

@@ -296,7 +296,6 @@ ROUTES: tuple[Route, ...] = (
             _400,
             Reply(409, "Connector already exists or a rebalance is in progress", _ERR),
         ),
-        forwardable=True,
     ),
     Route(
         "GET",
@@ -313,7 +312,6 @@ ROUTES: tuple[Route, ...] = (
         "Delete the specified connector",
         path_params=_C,
         replies=(Reply(204, "Connector deleted"), _404, _409),
-        forwardable=True,
     ),
     Route(
         "GET",
@@ -336,7 +334,6 @@ ROUTES: tuple[Route, ...] = (
             _400,
             _409,
         ),
-        forwardable=True,
     ),
     Route(
         "PATCH",
@@ -346,7 +343,6 @@ ROUTES: tuple[Route, ...] = (
         path_params=_C,
         request_body=ref("ConnectorConfigPatch"),
         replies=(Reply(200, "Connector configuration patched", ref("ConnectorInfo")), _400, _404, _409),
-        forwardable=True,
     ),
     Route(
         "GET",
@@ -390,7 +386,6 @@ ROUTES: tuple[Route, ...] = (
             _404,
             _409,
         ),
-        forwardable=True,
     ),
     Route(
         "POST",
@@ -399,7 +394,6 @@ ROUTES: tuple[Route, ...] = (
         "Restart the specified task for the specified connector",
         path_params=_CT,
         replies=(Reply(204, "Task restarted"), Reply(404, "Connector or task not found", _ERR), _409),
-        forwardable=True,
     ),
     Route(
         "PUT",
@@ -424,7 +418,6 @@ ROUTES: tuple[Route, ...] = (
         "Stop the specified connector",
         path_params=_C,
         replies=(Reply(204, "Connector stopped"), _404, _409),
-        forwardable=True,
     ),
     Route(
         "GET",

@@ -99,7 +99,6 @@ ROUTES: tuple[Route, ...] = (
             Reply(404, "Connector not found", _ERR),
             Reply(409, "Request cannot be completed while a rebalance is in progress", _ERR),
         ),
-        forwardable=True,
     ),
     Route(
         "DELETE",
@@ -113,6 +112,5 @@ ROUTES: tuple[Route, ...] = (
             Reply(404, "Connector not found", _ERR),
             Reply(409, "Request cannot be completed while a rebalance is in progress", _ERR),
         ),
-        forwardable=True,
     ),
 )
