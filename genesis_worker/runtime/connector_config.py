@@ -18,23 +18,25 @@ from typing import Any
 from genesis_worker.api.config import (
     NO_DEFAULT_VALUE,
     AbstractConfig,
-    CaseInsensitiveValidString,
-    CompositeValidator,
     ConfigDef,
     ConfigKey,
     ConfigType,
     Importance,
+    Width,
+    parse_type,
+)
+from genesis_worker.api.errors import ConfigException
+from genesis_worker.api.transform import PluginType
+from genesis_worker.api.validators import (
+    CaseInsensitiveValidString,
+    CompositeValidator,
     LambdaValidator,
     NonEmptyString,
     NonEmptyStringWithoutControlChars,
     NonNullValidator,
     Range,
     ValidString,
-    Width,
-    parse_type,
 )
-from genesis_worker.api.errors import ConfigException
-from genesis_worker.api.transform import PluginType
 from genesis_worker.plugins.registry import PluginRegistry
 
 COMMON_GROUP = "Common"

@@ -9,7 +9,7 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from genesis_worker.api.config import ConfigDef, ConfigType, Importance, LambdaValidator, parse_type
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance, parse_type
 from genesis_worker.api.data import (
     DATE_LOGICAL_NAME,
     TIME_LOGICAL_NAME,
@@ -24,6 +24,7 @@ from genesis_worker.api.data import (
 )
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import ConnectRecord
+from genesis_worker.api.validators import LambdaValidator
 from genesis_worker.runtime.converters.json_data import JavaFloat, java_double_text, java_float_text
 from genesis_worker.runtime.converters.values import convert_to_string, java_to_string
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from genesis_worker.api.config import CaseInsensitiveValidString, ConfigDef, ConfigType, Importance
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance
 from genesis_worker.api.data import Field, Schema, Struct
 from genesis_worker.api.errors import ConfigException
+from genesis_worker.api.validators import CaseInsensitiveValidString
 
 from ._util import require_map_or_null, require_struct_or_null
 

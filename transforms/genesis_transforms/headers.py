@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from genesis_worker.api.config import ConfigDef, ConfigType, Importance, NonNullValidator, ValidString
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance
 from genesis_worker.api.data import Schema, SchemaAndValue, SchemaBuilder, Struct
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import ConnectRecord, Header, Headers
 from genesis_worker.api.transform import Transformation
+from genesis_worker.api.validators import NonNullValidator, ValidString
 from genesis_worker.runtime.converters.values import parse_string
 
 from ._util import (

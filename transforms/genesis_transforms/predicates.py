@@ -7,17 +7,11 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from genesis_worker.api.config import (
-    CompositeValidator,
-    ConfigDef,
-    ConfigType,
-    Importance,
-    LambdaValidator,
-    NonEmptyString,
-)
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.api.records import ConnectRecord
 from genesis_worker.api.transform import Predicate
+from genesis_worker.api.validators import CompositeValidator, LambdaValidator, NonEmptyString
 
 from ._util import compile_java_regex
 from .router import validate_regex

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from genesis_worker.api.config import ConfigDef, ConfigType, Importance, LambdaValidator
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance
 from genesis_worker.api.data import Schema, SchemaBuilder, Struct
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.api.records import ConnectRecord
+from genesis_worker.api.validators import LambdaValidator
 
 from ._util import (
     REPLACE_NULL_WITH_DEFAULT_CONFIG,

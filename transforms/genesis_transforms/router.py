@@ -7,10 +7,11 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from genesis_worker.api.config import ConfigDef, ConfigType, Importance, LambdaValidator
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import ConnectRecord
 from genesis_worker.api.transform import Transformation
+from genesis_worker.api.validators import LambdaValidator
 
 from ._datefmt import SimpleDateFormat
 from ._util import compile_java_regex, java_replacement

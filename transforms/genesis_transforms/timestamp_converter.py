@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from genesis_worker.api.config import ConfigDef, ConfigType, Importance, ValidString
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance
 from genesis_worker.api.data import (
     DATE_LOGICAL_NAME,
     TIME_LOGICAL_NAME,
@@ -26,6 +26,7 @@ from genesis_worker.api.data import (
 )
 from genesis_worker.api.errors import ConfigException, ConnectException, DataException
 from genesis_worker.api.records import ConnectRecord
+from genesis_worker.api.validators import ValidString
 
 from ._datefmt import SimpleDateFormat
 from ._util import (

@@ -11,7 +11,8 @@ from typing import Any
 
 from genesis_connectors.cassandra.mapping import ColumnMapping, parse_mapping
 from genesis_worker.api import AbstractConfig, ConfigDef, ConfigException, ConfigType, Importance, Range, Width
-from genesis_worker.api.config import Password, ValidString
+from genesis_worker.api.config import Password
+from genesis_worker.api.validators import ValidString
 
 CONTACT_POINTS_CONFIG = "contactPoints"
 PORT_CONFIG = "port"

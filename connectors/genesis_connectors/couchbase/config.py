@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from genesis_worker.api import AbstractConfig, ConfigDef, ConfigException, ConfigType, Importance, Range, Width
-from genesis_worker.api.config import LambdaValidator, Password, ValidString
+from genesis_worker.api.config import Password
+from genesis_worker.api.validators import LambdaValidator, ValidString
 
 SEED_NODES_CONFIG = "couchbase.seed.nodes"
 BUCKET_CONFIG = "couchbase.bucket"

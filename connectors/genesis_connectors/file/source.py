@@ -25,8 +25,8 @@ from genesis_worker.api import (
     SourceRecord,
     SourceTask,
 )
-from genesis_worker.api.config import NonEmptyString
 from genesis_worker.api.lineage import Endpoint, Lineage
+from genesis_worker.api.validators import NonEmptyString
 
 log = logging.getLogger(__name__)
 

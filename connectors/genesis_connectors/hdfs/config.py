@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from genesis_worker.api import AbstractConfig, ConfigDef, ConfigException, ConfigType, Importance, Range, Width
-from genesis_worker.api.config import LambdaValidator, ValidString
+from genesis_worker.api.validators import LambdaValidator, ValidString
 
 HDFS_URL_CONFIG = "hdfs.url"
 STORE_URL_CONFIG = "store.url"

@@ -37,8 +37,9 @@ from genesis_worker.api import (
     SinkTask,
     ValidString,
 )
-from genesis_worker.api.config import NO_DEFAULT_VALUE, NonEmptyString
+from genesis_worker.api.config import NO_DEFAULT_VALUE
 from genesis_worker.api.lineage import Endpoint, Lineage
+from genesis_worker.api.validators import NonEmptyString
 
 LOOKUP_TOPIC = "lookup.topic"
 LOOKUP_BOOTSTRAP = "lookup.bootstrap.servers"

@@ -13,18 +13,9 @@ from typing import Any
 import orjson
 
 from genesis_connectors.kafka.expr import Expression, ExpressionError, compile_condition
-from genesis_worker.api.config import (
-    AbstractConfig,
-    ConfigDef,
-    ConfigType,
-    Importance,
-    LambdaValidator,
-    NonEmptyString,
-    Range,
-    ValidString,
-    Width,
-)
+from genesis_worker.api.config import AbstractConfig, ConfigDef, ConfigType, Importance, Width
 from genesis_worker.api.errors import ConfigException
+from genesis_worker.api.validators import LambdaValidator, NonEmptyString, Range, ValidString
 
 JAVA_NAMESPACE = "com.genesis.connect.kafka"
 """The Java-style package the connectors answer to (``com.genesis.connect.kafka.KafkaSinkConnector``)."""

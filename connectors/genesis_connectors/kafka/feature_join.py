@@ -39,8 +39,9 @@ from genesis_worker.api import (
     SinkTask,
     ValidString,
 )
-from genesis_worker.api.config import NO_DEFAULT_VALUE, NonEmptyString
+from genesis_worker.api.config import NO_DEFAULT_VALUE
 from genesis_worker.api.lineage import Endpoint, Lineage
+from genesis_worker.api.validators import NonEmptyString
 
 log = logging.getLogger(__name__)
 

@@ -9,7 +9,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from genesis_worker.api import ConfigException
-from genesis_worker.api.config import LambdaValidator, Password
+from genesis_worker.api.config import Password
+from genesis_worker.api.validators import LambdaValidator
 
 CLASS_NAME_PATTERN = (
     r"(\p{javaJavaIdentifierStart}\p{javaJavaIdentifierPart}*\.)*\p{javaJavaIdentifierStart}\p{javaJavaIdentifierPart}*"

@@ -14,7 +14,7 @@ from typing import Any
 
 from genesis_connectors.mongodb import configs as c
 from genesis_worker.api import ConfigDef, ConfigException, ConfigType, Importance, Range, Width
-from genesis_worker.api.config import NonEmptyString
+from genesis_worker.api.validators import NonEmptyString
 
 TOPICS_CONFIG = "topics"
 TOPICS_REGEX_CONFIG = "topics.regex"

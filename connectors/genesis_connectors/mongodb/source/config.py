@@ -14,7 +14,7 @@ from bson import Timestamp
 from genesis_connectors.mongodb import configs as c
 from genesis_connectors.mongodb.bson_json import FORMATTERS, JsonMode
 from genesis_worker.api import ConfigDef, ConfigException, ConfigType, ConfigValue, Importance, Range, Width
-from genesis_worker.api.config import LambdaValidator
+from genesis_worker.api.validators import LambdaValidator
 
 OUTPUT_FORMAT_KEY_CONFIG = "output.format.key"
 OUTPUT_FORMAT_VALUE_CONFIG = "output.format.value"
