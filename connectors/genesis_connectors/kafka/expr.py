@@ -49,27 +49,28 @@ offset into the text).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from genesis_worker.api.data import Struct
+from genesis_connectors.kafka.expr_values import (
+    COMPARATORS,
+    MISSING,
+    Cond,
+    Getter,
+    RecordView,
+    eq,
+    header_getter,
+    is_num,
+    meta_getter,
+    ne,
+    value_getter,
+)
 from genesis_worker.api.records import SinkRecord
 
-__all__ = ["MISSING", "Expression", "ExpressionError", "RecordView", "compile_condition"]
-
-
-class _Missing:
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "MISSING"
-
-
-MISSING: Any = _Missing()
-"""What a path that does not resolve evaluates to (behaves as null, but ``exists`` tells it apart)."""
+__all__ = ["Expression", "ExpressionError", "compile_condition"]
 
 
 class ExpressionError(ValueError):
@@ -78,54 +79,6 @@ class ExpressionError(ValueError):
     def __init__(self, message: str, position: int) -> None:
         super().__init__(f"{message} at position {position}")
         self.position = position
-
-
-class RecordView:
-    """A record as the expression sees it; the value is parsed at most once, on first use.
-
-    ``raw_value`` is the value as the task received it (bytes from ByteArrayConverter, or a dict /
-    Struct / other from another converter); ``parsed`` is the JSON-parsed form of bytes values.
-    """
-
-    __slots__ = ("_parsed", "raw_value", "record")
-
-    def __init__(self, record: SinkRecord) -> None:
-        self.record = record
-        self.raw_value = record.value
-        self._parsed: Any = MISSING
-
-    @property
-    def parsed(self) -> Any:
-        p = self._parsed
-        if p is MISSING:
-            p = self._parsed = parse_value(self.raw_value)
-        return p
-
-    @property
-    def is_parsed(self) -> bool:
-        return self._parsed is not MISSING
-
-    def set_parsed(self, value: Any) -> None:
-        self._parsed = value
-
-
-def parse_value(raw: Any) -> Any:
-    """bytes/str values are parsed as JSON (not JSON -> the text itself); others are returned as is."""
-    if isinstance(raw, bytes | bytearray | memoryview):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return bytes(raw).decode("utf-8", "replace")
-    if isinstance(raw, str):
-        try:
-            return orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            return raw
-    return raw
-
-
-Getter = Callable[[SinkRecord, Any], Any]
-Cond = Callable[[SinkRecord, Any], bool]
 
 
 @dataclass(frozen=True)
@@ -213,144 +166,6 @@ def _unquote(s: str, pos: int) -> str:
         raise ExpressionError("invalid escape in string", pos) from None
     assert isinstance(out, str)
     return out
-
-
-# --- value semantics ----------------------------------------------------------------------------
-
-
-def _is_num(v: Any) -> bool:
-    return type(v) is int or type(v) is float
-
-
-def _eq(a: Any, b: Any) -> bool:
-    if a is MISSING:
-        a = None
-    if b is MISSING:
-        b = None
-    ta, tb = type(a), type(b)
-    if ta is tb:
-        return bool(a == b)
-    if (ta is int or ta is float) and (tb is int or tb is float):
-        return bool(a == b)
-    return False
-
-
-def _ordered(a: Any, b: Any) -> bool:
-    ta, tb = type(a), type(b)
-    if ta is str:
-        return tb is str
-    return (ta is int or ta is float) and (tb is int or tb is float)
-
-
-def _lt(a: Any, b: Any) -> bool:
-    return _ordered(a, b) and a < b
-
-
-def _le(a: Any, b: Any) -> bool:
-    return _ordered(a, b) and a <= b
-
-
-def _gt(a: Any, b: Any) -> bool:
-    return _ordered(a, b) and a > b
-
-
-def _ge(a: Any, b: Any) -> bool:
-    return _ordered(a, b) and a >= b
-
-
-def _ne(a: Any, b: Any) -> bool:
-    return not _eq(a, b)
-
-
-_COMPARATORS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": _eq,
-    "!=": _ne,
-    "<": _lt,
-    "<=": _le,
-    ">": _gt,
-    ">=": _ge,
-}
-
-
-def _child(container: Any, seg: str | int) -> Any:
-    """One step of a path: dict key, Struct field or list index; MISSING when it does not resolve."""
-    if type(container) is dict:
-        return container.get(seg, MISSING) if isinstance(seg, str) else MISSING
-    if isinstance(container, list):
-        if isinstance(seg, int) or (isinstance(seg, str) and seg.isdigit()):
-            i = int(seg)
-            return container[i] if 0 <= i < len(container) else MISSING
-        return MISSING
-    if isinstance(container, Struct):
-        if isinstance(seg, str) and container.schema.field(seg) is not None:
-            return container.get(seg)
-        return MISSING
-    if isinstance(container, Mapping):
-        return container.get(seg, MISSING)
-    return MISSING
-
-
-def _text(v: Any) -> Any:
-    if isinstance(v, bytes | bytearray | memoryview):
-        return bytes(v).decode("utf-8", "replace")
-    return v
-
-
-def _value_getter(segments: list[str | int]) -> Getter:
-    if not segments:
-        return lambda r, d: d
-    if len(segments) == 1:
-        s0 = segments[0]
-
-        def get1(r: SinkRecord, d: Any) -> Any:
-            if type(d) is dict:
-                return d.get(s0, MISSING)
-            return _child(d, s0)
-
-        return get1
-    if len(segments) == 2:
-        a, b = segments
-
-        def get2(r: SinkRecord, d: Any) -> Any:
-            v = d.get(a, MISSING) if type(d) is dict else _child(d, a)
-            if type(v) is dict:
-                return v.get(b, MISSING)
-            return MISSING if v is MISSING else _child(v, b)
-
-        return get2
-    segs = tuple(segments)
-
-    def getn(r: SinkRecord, d: Any) -> Any:
-        v = d
-        for s in segs:
-            v = _child(v, s)
-            if v is MISSING:
-                return MISSING
-        return v
-
-    return getn
-
-
-def _header_getter(name: str) -> Getter:
-    def get(r: SinkRecord, d: Any) -> Any:
-        h = r.headers.last_with_name(name)
-        return MISSING if h is None else _text(h.value)
-
-    return get
-
-
-def _meta_getter(name: str) -> Getter:
-    if name == "key":
-        return lambda r, d: _text(r.key)
-    if name == "topic":
-        return lambda r, d: r.topic
-    if name == "partition":
-        return lambda r, d: r.kafka_partition
-    if name == "offset":
-        return lambda r, d: r.kafka_offset
-    if name == "timestamp":
-        return lambda r, d: r.timestamp
-    raise AssertionError(name)
 
 
 _META = ("key", "topic", "partition", "offset", "timestamp")
@@ -449,10 +264,10 @@ class _Parser:
         start = self.tok
         left = self._operand()
         t = self.tok
-        if t.kind == "op" and t.text in _COMPARATORS:
+        if t.kind == "op" and t.text in COMPARATORS:
             self._next()
             right = self._operand()
-            return _binary(_COMPARATORS[t.text], left, right)
+            return _binary(COMPARATORS[t.text], left, right)
         if t.kind == "name" and t.text in ("in", "not"):
             negate = t.text == "not"
             self._next()
@@ -485,7 +300,7 @@ class _Parser:
         if self._is("op", "["):
             items = self._list()
             hashable = all(x is None or type(x) in (str, int, float, bool) for x in items)
-            if hashable and not any(type(x) is bool for x in items) and not any(_is_num(x) for x in items):
+            if hashable and not any(type(x) is bool for x in items) and not any(is_num(x) for x in items):
                 # strings (and null) only: a set lookup, type-exact
                 strs = frozenset(x for x in items if type(x) is str)
                 has_null = None in items
@@ -506,7 +321,7 @@ class _Parser:
 
                 return in_strs
             tup = tuple(items)
-            return lambda r, d: any(_eq(get(r, d), e) for e in tup)
+            return lambda r, d: any(eq(get(r, d), e) for e in tup)
         if self._is("name") and self.tok.text in ("value", "header"):
             right = self._path()
 
@@ -515,7 +330,7 @@ class _Parser:
                 if not isinstance(coll, list):
                     return False
                 x = get(r, d)
-                return any(_eq(x, e) for e in coll)
+                return any(eq(x, e) for e in coll)
 
             return in_field
         raise self._error("expected '[' or a field after 'in'")
@@ -578,7 +393,7 @@ class _Parser:
     def _path(self) -> _Operand:
         root = self._next()
         if root.text in _META:
-            return _Operand(_meta_getter(root.text), False, True)
+            return _Operand(meta_getter(root.text), False, True)
         if root.text == "header":
             self.reads_headers = True
             if self._is("op", "."):
@@ -587,7 +402,7 @@ class _Parser:
                 if name_tok.kind != "name":
                     raise self._error("expected a header name after 'header.'")
                 self._next()
-                return _Operand(_header_getter(name_tok.text), False, True)
+                return _Operand(header_getter(name_tok.text), False, True)
             if self._is("op", "["):
                 self._next()
                 st = self.tok
@@ -595,7 +410,7 @@ class _Parser:
                     raise self._error("expected a quoted header name")
                 self._next()
                 self._expect("op", "]", "']'")
-                return _Operand(_header_getter(st.value), False, True)
+                return _Operand(header_getter(st.value), False, True)
             raise self._error("expected '.' or '[' after 'header'")
         # value
         self.reads_value = True
@@ -632,7 +447,7 @@ class _Parser:
         else:
             self.whole_value = True
         field = segments[0] if len(segments) == 1 and isinstance(segments[0], str) else None
-        return _Operand(_value_getter(segments), False, True, field)
+        return _Operand(value_getter(segments), False, True, field)
 
 
 def _binary(op: Callable[[Any, Any], bool], left: _Operand, right: _Operand) -> Cond:
@@ -640,12 +455,12 @@ def _binary(op: Callable[[Any, Any], bool], left: _Operand, right: _Operand) -> 
     if right.const:
         c = rg(None, None)  # type: ignore[arg-type]
         field = left.field
-        if type(c) is str and field is not None and op in (_eq, _ne):
+        if type(c) is str and field is not None and op in (eq, ne):
             # value.x == "s": only an equal str can be == a str, so no type check is needed
-            if op is _eq:
-                return lambda r, d: d.get(field) == c if type(d) is dict else _eq(lg(r, d), c)
-            return lambda r, d: d.get(field) != c if type(d) is dict else _ne(lg(r, d), c)
-        if op is _eq and type(c) is str:
+            if op is eq:
+                return lambda r, d: d.get(field) == c if type(d) is dict else eq(lg(r, d), c)
+            return lambda r, d: d.get(field) != c if type(d) is dict else ne(lg(r, d), c)
+        if op is eq and type(c) is str:
 
             def eq_str(r: SinkRecord, d: Any) -> bool:
                 x = lg(r, d)

@@ -39,7 +39,7 @@ import orjson
 from genesis_connectors.kafka import config as C
 from genesis_connectors.kafka.encoding import dumps as json_dumps
 from genesis_connectors.kafka.encoding import encode, encode_headers, to_jsonable
-from genesis_connectors.kafka.expr import MISSING, RecordView, parse_value
+from genesis_connectors.kafka.expr_values import MISSING, RecordView, parse_value
 from genesis_connectors.kafka.fragments import Fragment, collides, collides_parsed, quoted_names, splice
 from genesis_connectors.kafka.producer import TargetProducer, producer_config
 from genesis_connectors.kafka.sampling import Sampler
