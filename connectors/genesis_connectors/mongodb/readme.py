@@ -29,7 +29,7 @@ def table(definition: ConfigDef) -> str:
 
 def render(text: str) -> str:
     from genesis_connectors.mongodb.sink.config import CONFIG_DEF as SINK
-    from genesis_connectors.mongodb.source.config import CONFIG_DEF as SOURCE
+    from genesis_connectors.mongodb.source.config_def import CONFIG_DEF as SOURCE
 
     for name, definition in (("sink", SINK), ("source", SOURCE)):
         start, end = f"<!-- {name}-config:start -->", f"<!-- {name}-config:end -->"

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from genesis_connectors.mongodb.source import config as k
+from genesis_connectors.mongodb.source import keys as k
+from genesis_connectors.mongodb.source.config import MongoSourceConfig, validate
+from genesis_connectors.mongodb.source.config_def import CONFIG_DEF
 from genesis_worker.api import ConfigDef, ConfigValue, SourceConnector, SourceTask
 
 if TYPE_CHECKING:
@@ -34,7 +36,7 @@ class MongoSourceConnector(SourceConnector):
         return MongoSourceTask
 
     async def start(self, props: dict[str, str]) -> None:
-        k.MongoSourceConfig(props)
+        MongoSourceConfig(props)
         self.props = dict(props)
 
     def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
@@ -44,10 +46,10 @@ class MongoSourceConnector(SourceConnector):
         self.props = {}
 
     def config(self) -> ConfigDef:
-        return k.CONFIG_DEF
+        return CONFIG_DEF
 
     def validate(self, connector_configs: Mapping[str, Any]) -> list[ConfigValue]:
-        return k.validate(connector_configs)
+        return validate(connector_configs)
 
     def lineage(self, config: Mapping[str, str]) -> Lineage:
         from genesis_worker.api.lineage import Endpoint, Lineage

@@ -9,7 +9,7 @@ from typing import Any
 from bson import encode
 
 from genesis_connectors.mongodb.bson_json import RELAXED, to_json
-from genesis_connectors.mongodb.source import config as k
+from genesis_connectors.mongodb.source import keys as k
 from genesis_connectors.mongodb.source.config import MongoSourceConfig
 from genesis_connectors.mongodb.source.schema import SchemaValueConverter, avro_to_connect
 from genesis_worker.api import DataException, Schema, SourceRecord

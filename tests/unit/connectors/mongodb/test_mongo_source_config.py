@@ -10,7 +10,9 @@ from bson import Int64, Timestamp, decode
 from pymongo.errors import OperationFailure
 
 from genesis_connectors.mongodb import MongoSourceConnector
-from genesis_connectors.mongodb.source.config import DEFAULT_AVRO_VALUE_SCHEMA, MongoSourceConfig, parse_operation_time
+from genesis_connectors.mongodb.source.config import MongoSourceConfig
+from genesis_connectors.mongodb.source.config_def import parse_operation_time
+from genesis_connectors.mongodb.source.keys import DEFAULT_AVRO_VALUE_SCHEMA
 from genesis_connectors.mongodb.source.records import RecordFactory, TopicMapper
 from genesis_connectors.mongodb.source.schema import avro_to_connect
 from genesis_connectors.mongodb.source.task import change_stream_not_valid
