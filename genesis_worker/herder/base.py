@@ -1,7 +1,7 @@
 """The Herder: the one interface the REST layer talks to (Connect's ``Herder``).
 
 Standalone and distributed herders implement it. Every method returns plain JSON-ready values in the
-shapes of the Connect REST API (see ``shared/reference/connect-rest-api.md`` section 6), so the REST
+shapes of the Connect REST API entities (``org.apache.kafka.connect.runtime.rest.entities``), so the REST
 layer only routes and serialises. Errors are raised as:
 
 * :class:`~genesis_worker.api.errors.NotFoundException` -> 404

@@ -48,7 +48,6 @@ _TS_TYPES = (TimestampType.NO_TIMESTAMP_TYPE, TimestampType.CREATE_TIME, Timesta
 _EOF = KafkaError._PARTITION_EOF
 DEFAULT_MAX_POLL_RECORDS = 500
 MAX_POLL_WAIT_S = 0.5
-PREFETCH = False  # overlapping fetch and put showed no stable gain on 2 cores; kept off
 
 ConsumerFactory = Callable[[dict[str, Any]], Any]
 
@@ -160,7 +159,6 @@ class WorkerSinkTask(WorkerTask):
         self.current_offsets: dict[TopicPartition, int] = {}
         self.batch_offsets: dict[TopicPartition, int] = {}
         self.pending: list[SinkRecord] | None = None
-        self._prefetch: asyncio.Future[Any] | None = None
         self._loop_lock = asyncio.Lock()
         self._last_consumer_error: tuple[Any, str] | None = None
         self.last_committed: dict[TopicPartition, int] = {}
@@ -376,28 +374,9 @@ class WorkerSinkTask(WorkerTask):
                 self.report(State.PAUSED)
             elif self._reported is State.PAUSED:
                 self.report(State.RUNNING)
-            if self._prefetch is not None:
-                msgs = await self._prefetch
-                self._prefetch = None
-            else:
-                msgs = await self._in_consumer_thread(consume_available, self.consumer, self.max_poll_records, timeout)
+            msgs = await self._in_consumer_thread(consume_available, self.consumer, self.max_poll_records, timeout)
             if self.failed is not None:
                 raise self.failed
-            if (
-                msgs
-                and self.pending is None
-                and not self.paused_for_redelivery
-                and not self.pause_changes
-                and not self.rewinds
-                and self.target_state is TargetState.STARTED
-                and not self.stopping.is_set()
-                and PREFETCH
-            ):
-                # overlap the next fetch (C, mostly outside the GIL) with converting and putting this batch
-                assert self.loop is not None
-                self._prefetch = self.loop.run_in_executor(
-                    self.executor, consume_available, self.consumer, self.max_poll_records, MAX_POLL_WAIT_S
-                )
             retriable = False
             async with self._loop_lock:
                 if self.pending is None:
