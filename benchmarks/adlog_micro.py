@@ -40,12 +40,12 @@ if str(REPO_ROOT) not in sys.path:
 from confluent_kafka import Producer  # noqa: E402
 
 from benchmarks.common import FILTER_CONDITION, INJECT_FIELD, adlog_records, keep_record  # noqa: E402
-from connectors.kafka.adlog_join import AdLogJoinKafkaSinkTask  # noqa: E402
-from connectors.kafka.feature_join import ExtFeatureJoinKafkaSinkTask  # noqa: E402
-from connectors.kafka.fragments import Fragment  # noqa: E402
-from connectors.kafka.lookup_table import LookupTable  # noqa: E402
-from connectors.kafka.producer import TargetProducer  # noqa: E402
-from connectors.kafka.sink import KafkaSinkTask  # noqa: E402
+from genesis_connectors.kafka.adlog_join import AdLogJoinKafkaSinkTask  # noqa: E402
+from genesis_connectors.kafka.feature_join import ExtFeatureJoinKafkaSinkTask  # noqa: E402
+from genesis_connectors.kafka.fragments import Fragment  # noqa: E402
+from genesis_connectors.kafka.lookup_table import LookupTable  # noqa: E402
+from genesis_connectors.kafka.producer import TargetProducer  # noqa: E402
+from genesis_connectors.kafka.sink import KafkaSinkTask  # noqa: E402
 from genesis_worker.api import SinkRecord  # noqa: E402
 
 

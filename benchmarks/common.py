@@ -211,7 +211,7 @@ INJECT_FIELD = "ingested_at"
 
 def _key_sampler() -> Callable[[bytes], bool]:
     """The KafkaSinkConnector's own hash-sample test (so every contender keeps exactly the same keys)."""
-    from connectors.kafka.sampling import Sampler
+    from genesis_connectors.kafka.sampling import Sampler
 
     return Sampler(SAMPLE_PERCENT, "hash").keep_hash_bytes
 

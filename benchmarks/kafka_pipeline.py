@@ -103,7 +103,9 @@ class ChildProcesses(Contender):
         raise NotImplementedError
 
     def start(self, input_topic: str, output_topic: str) -> None:
-        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        env = dict(
+            os.environ, PYTHONPATH=os.pathsep.join(str(REPO_ROOT / d) for d in (".", "connectors", "transforms"))
+        )
         self.procs = [
             subprocess.Popen(argv, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             for argv in self.argvs(input_topic, output_topic)

@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from pymongo import AsyncMongoClient  # noqa: E402
 
-from connectors.mongodb.sink.task import MongoSinkTask  # noqa: E402
+from genesis_connectors.mongodb.sink.task import MongoSinkTask  # noqa: E402
 from genesis_worker.api import SinkRecord, SinkTaskContext  # noqa: E402
 
 

@@ -127,7 +127,9 @@ class GenesisWorker(ServerProcess):
 
     def _env(self) -> dict[str, str] | None:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        env["PYTHONPATH"] = os.pathsep.join(
+            filter(None, [*(str(REPO_ROOT / d) for d in (".", "connectors", "transforms")), env.get("PYTHONPATH")])
+        )
         env.setdefault("PYTHONUNBUFFERED", "1")
         return env
 

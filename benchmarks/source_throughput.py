@@ -137,7 +137,9 @@ def run(svc: Services, scale: Scale) -> BenchResult:
 
     def raw() -> tuple[float, float]:
         topic = svc.kafka.create_topic(unique("src-raw"), 1, LOG_APPEND)
-        env = dict(os.environ, PYTHONPATH=str(REPO_ROOT))
+        env = dict(
+            os.environ, PYTHONPATH=os.pathsep.join(str(REPO_ROOT / d) for d in (".", "connectors", "transforms"))
+        )
         argv = [sys.executable, "-m", "benchmarks.peers.raw_producer", bootstrap, str(path), topic]
         p = subprocess.Popen(argv, cwd=REPO_ROOT, env=env)
         try:

@@ -45,7 +45,7 @@ def _plugin_class(java_name: str) -> type[Any]:
     import importlib
     import pkgutil
 
-    for pkg_name in ("transforms", "genesis_worker.runtime.converters"):
+    for pkg_name in ("genesis_transforms", "genesis_worker.runtime.converters"):
         pkg = importlib.import_module(pkg_name)
         for info in pkgutil.iter_modules(pkg.__path__):
             mod = importlib.import_module(f"{pkg_name}.{info.name}")

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from genesis_worker.devbroker import start_tansu, stop_process
+from genesis_worker.launch import run_standalone
 
 TOPIC = "adlog-events"
 CLICKS_TOPIC = "adlog-clicks"
@@ -106,8 +107,6 @@ def write_files(workdir: Path, bootstrap: str, port: int) -> tuple[Path, list[Pa
 
 
 async def run_quickstart(port: int = 8083, workdir: str | None = None) -> int:
-    from genesis_worker.cli import run_standalone
-
     folder = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="genesis-quickstart-"))
     broker, bootstrap = start_tansu(log_file=folder / "tansu.log") if folder.exists() else start_tansu()
     try:

@@ -14,9 +14,6 @@ from genesis_worker.api.config import (
     ConfigValue,
     Importance,
     Password,
-    Range,
-    ValidList,
-    ValidString,
     Width,
 )
 from genesis_worker.api.config_provider import ConfigData, ConfigProvider
@@ -50,6 +47,7 @@ from genesis_worker.api.task import (
     Task,
 )
 from genesis_worker.api.transform import Converter, HeaderConverter, Predicate, Transformation
+from genesis_worker.api.validators import Range, ValidList, ValidString
 
 __all__ = [
     "NO_DEFAULT_VALUE",

@@ -15,12 +15,13 @@ Example::
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Protocol
+from typing import Any
 
 from genesis_worker.api.errors import ConfigException
+from genesis_worker.api.validators import Recommender, Validator, invalid_value
 
 
 class ConfigType(str, Enum):
@@ -75,191 +76,6 @@ class Password:
 
     def __hash__(self) -> int:
         return hash(self.value)
-
-
-class Validator(Protocol):
-    def __call__(self, name: str, value: Any) -> None:
-        """Raise :class:`ConfigException` if ``value`` is not acceptable for ``name``."""
-
-
-class Recommender(Protocol):
-    def valid_values(self, name: str, parsed: Mapping[str, Any]) -> list[Any]: ...
-
-    def visible(self, name: str, parsed: Mapping[str, Any]) -> bool: ...
-
-
-def _fail(name: str, value: Any, message: str) -> ConfigException:
-    return ConfigException(f"Invalid value {_java_str(value)} for configuration {name}: {message}", name, value)
-
-
-def _java_str(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_java_str(v) for v in value) + "]"
-    return str(value)
-
-
-@dataclass(frozen=True)
-class Range:
-    """Numeric range validator: ``Range.at_least(1)``, ``Range.between(0, 100)``."""
-
-    min: float | None = None
-    max: float | None = None
-
-    @classmethod
-    def at_least(cls, min_: float) -> Range:
-        return cls(min_, None)
-
-    @classmethod
-    def between(cls, min_: float, max_: float) -> Range:
-        return cls(min_, max_)
-
-    def __call__(self, name: str, value: Any) -> None:
-        if value is None:
-            raise _fail(name, value, "Value must be non-null")
-        if self.min is not None and value < self.min:
-            raise _fail(name, value, f"Value must be at least {_num(self.min)}")
-        if self.max is not None and value > self.max:
-            raise _fail(name, value, f"Value must be no more than {_num(self.max)}")
-
-    def __str__(self) -> str:
-        if self.min is None:
-            return f"[...,{_num(self.max)}]"
-        if self.max is None:
-            return f"[{_num(self.min)},...]"
-        return f"[{_num(self.min)},...,{_num(self.max)}]"
-
-
-def _num(v: float | None) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(v)
-    return str(v)
-
-
-@dataclass(frozen=True)
-class ValidString:
-    """Value must be one of ``valid`` (``ValidString.in_("a", "b")``)."""
-
-    valid: tuple[str, ...]
-
-    @classmethod
-    def in_(cls, *valid: str) -> ValidString:
-        return cls(tuple(valid))
-
-    def __call__(self, name: str, value: Any) -> None:
-        if value not in self.valid:
-            raise _fail(name, value, "String must be one of: " + ", ".join(self.valid))
-
-    def __str__(self) -> str:
-        return "[" + ", ".join(self.valid) + "]"
-
-
-@dataclass(frozen=True)
-class CaseInsensitiveValidString:
-    valid: tuple[str, ...]
-
-    @classmethod
-    def in_(cls, *valid: str) -> CaseInsensitiveValidString:
-        return cls(tuple(valid))
-
-    def __call__(self, name: str, value: Any) -> None:
-        if value is None or str(value).upper() not in {v.upper() for v in self.valid}:
-            raise _fail(name, value, "String must be one of (case insensitive): " + ", ".join(self.valid))
-
-    def __str__(self) -> str:
-        return "(case insensitive) [" + ", ".join(self.valid) + "]"
-
-
-@dataclass(frozen=True)
-class NonEmptyString:
-    """A string that, when set, is not empty (null passes, as Java's ``NonEmptyString``)."""
-
-    def __call__(self, name: str, value: Any) -> None:
-        if value is not None and str(value).strip() == "":
-            raise _fail(name, value, "String must be non-empty")
-
-    def __str__(self) -> str:
-        return "non-empty string"
-
-
-@dataclass(frozen=True)
-class NonEmptyStringWithoutControlChars:
-    def __call__(self, name: str, value: Any) -> None:
-        if value is None:
-            raise _fail(name, value, "entry must be non null")
-        s = str(value)
-        if s == "":
-            raise _fail(name, value, "String may not be empty")
-        if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in s):
-            raise _fail(
-                name,
-                value,
-                "String may not contain control sequences but had the following ASCII chars: "
-                + ", ".join(str(ord(c)) for c in s if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F),
-            )
-
-    def __str__(self) -> str:
-        return "non-empty string without ISO control characters"
-
-
-@dataclass(frozen=True)
-class NonNullValidator:
-    def __call__(self, name: str, value: Any) -> None:
-        if value is None:
-            raise _fail(name, value, "entry must be non null")
-
-    def __str__(self) -> str:
-        return "non-null string"
-
-
-@dataclass(frozen=True)
-class ValidList:
-    """Each list element must pass ``item`` (e.g. a :class:`ValidString`)."""
-
-    item: Validator
-    allow_empty: bool = True
-
-    def __call__(self, name: str, value: Any) -> None:
-        if not self.allow_empty and not value:
-            raise _fail(name, value, "Empty list")
-        for v in value or []:
-            self.item(name, v)
-
-    def __str__(self) -> str:
-        return str(self.item)
-
-
-@dataclass(frozen=True)
-class LambdaValidator:
-    """A validator from a function and a description (``ConfigDef.LambdaValidator``)."""
-
-    fn: Callable[[str, Any], None]
-    description: str = ""
-
-    def __call__(self, name: str, value: Any) -> None:
-        self.fn(name, value)
-
-    def __str__(self) -> str:
-        return self.description
-
-
-@dataclass(frozen=True)
-class CompositeValidator:
-    validators: tuple[Validator, ...]
-
-    @classmethod
-    def of(cls, *validators: Validator) -> CompositeValidator:
-        return cls(tuple(validators))
-
-    def __call__(self, name: str, value: Any) -> None:
-        for v in self.validators:
-            v(name, value)
-
-    def __str__(self) -> str:
-        return ", ".join(str(v) for v in self.validators)
 
 
 @dataclass
@@ -343,55 +159,59 @@ def parse_type(name: str, value: Any, type_: ConfigType) -> Any:
                     return True
                 if trimmed.lower() == "false":
                     return False
-            raise _fail(name, value, "Expected value to be either true or false")
+            raise invalid_value(name, value, "Expected value to be either true or false")
         if type_ is ConfigType.PASSWORD:
             if isinstance(value, Password):
                 return value
             if isinstance(value, str):
                 return Password(value)
-            raise _fail(name, value, "Expected value to be a string, but it was a " + _jtype(value))
+            raise invalid_value(name, value, "Expected value to be a string, but it was a " + _jtype(value))
         if type_ is ConfigType.STRING:
             if isinstance(trimmed, str):
                 return trimmed
-            raise _fail(name, value, "Expected value to be a string, but it was a " + _jtype(value))
+            raise invalid_value(name, value, "Expected value to be a string, but it was a " + _jtype(value))
         if type_ in (ConfigType.INT, ConfigType.SHORT, ConfigType.LONG):
             bits = {ConfigType.INT: 32, ConfigType.SHORT: 16, ConfigType.LONG: 64}[type_]
             if isinstance(trimmed, bool):
-                raise _fail(name, value, f"Expected value to be a {bits}-bit integer, but it was a " + _jtype(value))
+                raise invalid_value(
+                    name, value, f"Expected value to be a {bits}-bit integer, but it was a " + _jtype(value)
+                )
             if isinstance(trimmed, int):
                 n = trimmed
             elif isinstance(trimmed, str) and re.fullmatch(r"[+-]?\d+", trimmed):
                 n = int(trimmed)
             elif isinstance(trimmed, str):
-                raise _fail(name, value, f"Not a number of type {type_.value}")
+                raise invalid_value(name, value, f"Not a number of type {type_.value}")
             else:
-                raise _fail(name, value, f"Expected value to be a {bits}-bit integer, but it was a " + _jtype(value))
+                raise invalid_value(
+                    name, value, f"Expected value to be a {bits}-bit integer, but it was a " + _jtype(value)
+                )
             if not -(2 ** (bits - 1)) <= n < 2 ** (bits - 1):
-                raise _fail(name, value, f"Not a number of type {type_.value}")
+                raise invalid_value(name, value, f"Not a number of type {type_.value}")
             return n
         if type_ is ConfigType.DOUBLE:
             if isinstance(trimmed, bool):
-                raise _fail(name, value, "Expected value to be a double, but it was a " + _jtype(value))
+                raise invalid_value(name, value, "Expected value to be a double, but it was a " + _jtype(value))
             if isinstance(trimmed, int | float):
                 return float(trimmed)
             if isinstance(trimmed, str):
                 try:
                     return float(trimmed)
                 except ValueError:
-                    raise _fail(name, value, "Not a number of type DOUBLE") from None
-            raise _fail(name, value, "Expected value to be a double, but it was a " + _jtype(value))
+                    raise invalid_value(name, value, "Not a number of type DOUBLE") from None
+            raise invalid_value(name, value, "Expected value to be a double, but it was a " + _jtype(value))
         if type_ is ConfigType.LIST:
             if isinstance(value, list | tuple):
                 return list(value)
             if isinstance(trimmed, str):
                 return [] if trimmed == "" else _LIST_SPLIT.split(trimmed)
-            raise _fail(name, value, "Expected a comma separated list.")
+            raise invalid_value(name, value, "Expected a comma separated list.")
         if type_ is ConfigType.CLASS:
             if isinstance(value, type):
                 return value
             if isinstance(trimmed, str):
                 return trimmed
-            raise _fail(name, value, "Expected a Class instance or class name.")
+            raise invalid_value(name, value, "Expected a Class instance or class name.")
     except ConfigException:
         raise
     raise ConfigException("Unknown type.", name, value)

@@ -15,17 +15,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from genesis_worker.api.config import (
-    NO_DEFAULT_VALUE,
-    AbstractConfig,
-    CaseInsensitiveValidString,
-    ConfigDef,
-    ConfigType,
-    Importance,
-    Range,
-    ValidString,
-)
+from genesis_worker.api.config import NO_DEFAULT_VALUE, AbstractConfig, ConfigDef, ConfigType, Importance
 from genesis_worker.api.errors import ConfigException
+from genesis_worker.api.validators import CaseInsensitiveValidString, Range, ValidString
 from genesis_worker.config.kafka_clients import ClientConfig, Role, translate
 from genesis_worker.config.properties import apply_env_overrides, load_properties_file
 from genesis_worker.config.providers import (

@@ -138,9 +138,7 @@ class WorkerGroupMember:
         self._rejoin = asyncio.Event()
         self._rejoin.set()
         self._coordinator_dead = asyncio.Event()
-        self._paused = False
         self._closing = False
-        self._assigned = asyncio.Event()
         self._last_heartbeat_ok = time.monotonic()
         self._tasks: list[asyncio.Task[None]] = []
         self._lock = asyncio.Lock()
@@ -167,27 +165,10 @@ class WorkerGroupMember:
             asyncio.create_task(self._heartbeat_loop(), name=f"connect-heartbeat-{self.group_id}"),
         ]
 
-    def set_protocols(self, protocols: Protocols) -> None:
-        self._protocols = list(protocols)
-
     def request_rejoin(self, reason: str = "") -> None:
         """Rejoin the group as soon as possible (revocations, delay expiry, config changes)."""
         log.info("group %s: rejoin requested: %s", self.group_id, reason)
-        self._paused = False
         self._rejoin.set()
-
-    async def wait_assigned(self) -> GroupAssignment:
-        """Wait until the current round (if any) completes; returns the latest assignment."""
-        await self._wait_stable()
-        assert self.last_assignment is not None
-        return self.last_assignment
-
-    async def leave_group(self, reason: str = "") -> None:
-        """Send LeaveGroup and stay out until :meth:`request_rejoin` (Java ``maybeLeaveGroup``)."""
-        self._paused = True
-        self._rejoin.clear()
-        async with self._lock:
-            await self._send_leave(reason)
 
     async def close(self) -> None:
         """Leave the group and stop the background tasks (and the client if we created it)."""
@@ -205,11 +186,6 @@ class WorkerGroupMember:
             await self._client.close()
 
     # ----------------------------------------------------------------------------------- internals
-
-    async def _wait_stable(self) -> None:
-        while not (self._stable and not self._rejoin.is_set()):
-            self._assigned.clear()
-            await self._assigned.wait()
 
     async def _send(self, request: Any) -> Any:
         assert self.coordinator_id is not None
@@ -257,7 +233,7 @@ class WorkerGroupMember:
         while not self._closing:
             try:
                 await self._ensure_coordinator_known()
-                if self._rejoin.is_set() and not self._paused:
+                if self._rejoin.is_set():
                     async with self._lock:
                         await self._join_and_sync()
                     continue
@@ -346,7 +322,6 @@ class WorkerGroupMember:
         self._needs_join_prepare = True
         self._last_heartbeat_ok = time.monotonic()
         await self._listener.on_assigned(assignment)
-        self._assigned.set()
 
     async def _handle_round_error(self, api: str, error: type[Exception]) -> None:
         log.info("group %s: %s failed: %s", self.group_id, api, error.__name__)
@@ -364,7 +339,7 @@ class WorkerGroupMember:
     async def _heartbeat_loop(self) -> None:
         while not self._closing:
             await asyncio.sleep(self._heartbeat_interval)
-            if not self._stable or self.coordinator_id is None or self._paused:
+            if not self._stable or self.coordinator_id is None:
                 continue
             try:
                 resp = await self._send(HeartbeatRequest(self.group_id, self.generation, self.member_id))

@@ -196,7 +196,8 @@ class WorkerMetrics(Collector):
         return snap
 
     def sample(self, now: float | None = None) -> None:
-        """Take a counter sample; reads take one when the last is over a second old."""
+        """Take a counter sample. Nothing samples on a timer: :meth:`rates` calls this when its newest sample
+        is over a second old, so reads (scrapes, console polls) drive the sampling."""
         now = self.clock() if now is None else now
         self._samples.append((now, self._counters()))
         while len(self._samples) > 2 and now - self._samples[1][0] >= self.window:

@@ -3,7 +3,7 @@
 A plugin is a concrete subclass of Connector, Transformation, Predicate, Converter or HeaderConverter.
 It is found by any of:
 
-* living in a built-in package (``connectors``, ``transforms``, ``genesis_worker.runtime.converters``);
+* living in a built-in package (``genesis_connectors``, ``genesis_transforms``, ``genesis_worker.runtime.converters``);
 * an entry point in the groups ``genesis_worker.connectors``, ``genesis_worker.transforms``,
   ``genesis_worker.converters``, ``genesis_worker.predicates`` (a pip-installed connector package);
 * a module or package inside a ``plugin.path`` folder;
@@ -11,7 +11,9 @@ It is found by any of:
 
 Each plugin answers to its Python dotted path, to its ``java_class_names`` (so existing Connect configs
 keep working), and to Connect's aliases: the simple class name and that name without its type suffix
-(``FileStreamSink`` for ``FileStreamSinkConnector``), registered only when unambiguous.
+(``FileStreamSink`` for ``FileStreamSinkConnector``), registered only when unambiguous. Dotted paths
+written before the built-in packages were renamed (``connectors.kafka.sink.KafkaSinkConnector``,
+``transforms.cast.CastValue``) resolve to the same classes (see ``LEGACY_PREFIXES``).
 
 A module that fails to import (say, a missing optional client library) is logged and skipped; it does
 not stop the worker or hide the other plugins.
@@ -44,7 +46,10 @@ class PluginNotFoundException(ConnectException):
     """No installed plugin answers to a class name a config gives: the client's mistake (REST 400)."""
 
 
-BUILTIN_PACKAGES = ("connectors", "transforms", "genesis_worker.runtime.converters")
+BUILTIN_PACKAGES = ("genesis_connectors", "genesis_transforms", "genesis_worker.runtime.converters")
+# Import names the built-in packages had before they were renamed; configs stored with the old dotted
+# paths keep resolving.
+LEGACY_PREFIXES = {"connectors.": "genesis_connectors.", "transforms.": "genesis_transforms."}
 ENTRY_POINT_GROUPS = (
     "genesis_worker.connectors",
     "genesis_worker.transforms",
@@ -235,9 +240,12 @@ class PluginRegistry:
         owners = self._aliases.get(name)
         if owners and len(owners) == 1:
             return self._plugins[next(iter(owners))]
-        if "." in name:
-            return self._load_dotted(name)
-        return None
+        if "." not in name:
+            return None
+        for old, new in LEGACY_PREFIXES.items():
+            if name.startswith(old) and (desc := self.find(new + name[len(old) :])) is not None:
+                return desc
+        return self._load_dotted(name)
 
     def _load_dotted(self, name: str) -> PluginDesc | None:
         module_name, _, attr = name.rpartition(".")

@@ -10,8 +10,8 @@ from aiohttp import web
 
 from genesis_worker.herder.base import Herder
 from genesis_worker.herder.loggers import Loggers, worker_loggers
+from genesis_worker.rest.client import Forwarder
 from genesis_worker.rest.config import RestConfig
-from genesis_worker.rest.forwarding import Forwarder
 
 
 @dataclass

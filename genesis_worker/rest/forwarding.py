@@ -9,15 +9,10 @@ relayed. Only the ``Authorization`` header is copied; the body is the re-seriali
 
 from __future__ import annotations
 
-import ssl
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote, urlencode
 
-import aiohttp
-import orjson
-
-from genesis_worker.herder.errors import ConnectRestException
 
 NO_LEADER = "Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway."
 TOO_MANY_HOPS = "Cannot complete request because of a conflicting operation (e.g. worker rebalance)"
@@ -25,7 +20,6 @@ STALE_CONFIG = (
     "Cannot complete request momentarily due to stale configuration (typically caused by a concurrent config change)"
 )
 _PATH_SAFE = "/!$&'()*+,;=:@-._~"
-NO_BODY = object()
 
 
 def encode_path(path: str) -> str:
@@ -36,58 +30,3 @@ def encode_path(path: str) -> str:
 def forward_url(target: str, path: str, forward: bool, query: Mapping[str, str] | None = None) -> str:
     params = [("forward", "true" if forward else "false"), *(query or {}).items()]
     return target.rstrip("/") + encode_path(path) + "?" + urlencode(params)
-
-
-class Forwarder:
-    """The HTTP client used to reach other workers (one pooled session per REST server)."""
-
-    def __init__(self, ssl_context: ssl.SSLContext | None = None, timeout_s: float = 90.0) -> None:
-        self._ssl = ssl_context
-        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._session: aiohttp.ClientSession | None = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(ssl=self._ssl if self._ssl is not None else True)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
-        return self._session
-
-    async def close(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    async def request(
-        self, url: str, method: str, body: Any = NO_BODY, authorization: str | None = None
-    ) -> tuple[int, Any]:
-        """Send one request; return (status, parsed JSON or None) for 2xx, raise the remote error otherwise."""
-        headers = {"Accept": "application/json", "User-Agent": "kafka-connect"}
-        data: bytes | None = None
-        if body is not NO_BODY and body is not None:
-            data = orjson.dumps(body)
-            headers["Content-Type"] = "application/json"
-        if authorization is not None:
-            headers["Authorization"] = authorization
-        try:
-            async with self._client().request(method, url, data=data, headers=headers, allow_redirects=False) as resp:
-                raw = await resp.read()
-                status = resp.status
-        except (aiohttp.ClientError, OSError, TimeoutError) as e:
-            raise ConnectRestException(500, f"IO Error trying to forward REST request: {e or type(e).__name__}") from e
-        if status == 204:
-            return status, None
-        if 200 <= status < 300:
-            try:
-                return status, (orjson.loads(raw) if raw.strip() else None)
-            except orjson.JSONDecodeError as e:
-                raise ConnectRestException(500, f"IO Error trying to forward REST request: {e}") from e
-        if status >= 400:
-            try:
-                err = orjson.loads(raw)
-                if not isinstance(err, dict):
-                    raise ValueError("error body is not a JSON object")
-            except ValueError as e:
-                raise ConnectRestException(500, f"IO Error trying to forward REST request: {e}") from e
-            code = err.get("error_code")
-            raise ConnectRestException(status, err.get("message"), code if isinstance(code, int) else status)
-        raise ConnectRestException(500, f"Unexpected status code when handling forwarded request: {status}")

@@ -1,10 +1,10 @@
 """One declarative route table for the whole REST API.
 
 Each :class:`Route` says what an endpoint is (method, path, summary, request and response schemas) and
-how it behaves (forwardable to the leader, internal, admin-only, consumes JSON, bounded by the request
-timeout). The same table registers the aiohttp routes (:meth:`RouteTable.register`) and produces the
-OpenAPI 3 document (:func:`genesis_worker.rest.openapi.build_document`) -- an endpoint cannot exist
-without being documented, nor be documented without existing.
+how it behaves (internal, admin-only, consumes JSON, bounded by the request timeout). The same table
+registers the aiohttp routes (:meth:`RouteTable.register`) and produces the OpenAPI 3 document
+(:func:`genesis_worker.rest.openapi.build_document`) -- an endpoint cannot exist without being
+documented, nor be documented without existing.
 
 Handler modules (``genesis_worker.rest.handlers.*``) each export ``ROUTES``; genesis extensions (console,
 metrics, lineage, ownership) add their own modules through ``extra_routes`` of
@@ -60,7 +60,6 @@ class Route:
     request_body: JsonSchema | None = None
     replies: tuple[Reply, ...] = ()
     query: tuple[Param, ...] = ()
-    forwardable: bool = False  # accepts the hidden ``forward`` parameter (leader forwarding)
     internal: bool = False  # worker-to-worker: hidden from OpenAPI, any content type
     admin: bool = False  # served on admin.listeners
     consumes_json: bool = True  # a non-JSON Content-Type gets 415

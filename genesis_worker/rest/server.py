@@ -27,12 +27,12 @@ from genesis_worker import __version__
 from genesis_worker.config.worker_config import advertised_url as worker_advertised_url
 from genesis_worker.herder.base import Herder
 from genesis_worker.herder.loggers import Loggers, worker_loggers
+from genesis_worker.rest.client import Forwarder
 from genesis_worker.rest.config import Listener, RestConfig
 from genesis_worker.rest.context import CONTEXT, RestContext
 from genesis_worker.rest.cors import CorsPolicy
 from genesis_worker.rest.errors import connect_errors
 from genesis_worker.rest.extensions import RestExtensionContext, load_extensions
-from genesis_worker.rest.forwarding import Forwarder
 from genesis_worker.rest.handlers import connect_routes
 from genesis_worker.rest.headers import header_hook, parse_header_config
 from genesis_worker.rest.openapi import build_document

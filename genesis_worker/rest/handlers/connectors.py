@@ -313,7 +313,6 @@ ROUTES: tuple[Route, ...] = (
             _400,
             Reply(409, "Connector already exists or a rebalance is in progress", _ERR),
         ),
-        forwardable=True,
     ),
     Route(
         "GET",
@@ -330,7 +329,6 @@ ROUTES: tuple[Route, ...] = (
         "Delete the specified connector",
         path_params=_C,
         replies=(Reply(204, "Connector deleted"), _404, _409),
-        forwardable=True,
     ),
     Route(
         "GET",
@@ -353,7 +351,6 @@ ROUTES: tuple[Route, ...] = (
             _400,
             _409,
         ),
-        forwardable=True,
     ),
     Route(
         "PATCH",
@@ -363,7 +360,6 @@ ROUTES: tuple[Route, ...] = (
         path_params=_C,
         request_body=ref("ConnectorConfigPatch"),
         replies=(Reply(200, "Connector configuration patched", ref("ConnectorInfo")), _400, _404, _409),
-        forwardable=True,
     ),
     Route(
         "GET",
@@ -407,7 +403,6 @@ ROUTES: tuple[Route, ...] = (
             _404,
             _409,
         ),
-        forwardable=True,
     ),
     Route(
         "POST",
@@ -416,7 +411,6 @@ ROUTES: tuple[Route, ...] = (
         "Restart the specified task for the specified connector",
         path_params=_CT,
         replies=(Reply(204, "Task restarted"), Reply(404, "Connector or task not found", _ERR), _409),
-        forwardable=True,
     ),
     Route(
         "PUT",
@@ -441,7 +435,6 @@ ROUTES: tuple[Route, ...] = (
         "Stop the specified connector",
         path_params=_C,
         replies=(Reply(204, "Connector stopped"), _404, _409),
-        forwardable=True,
     ),
     Route(
         "GET",

@@ -98,7 +98,6 @@ ROUTES: tuple[Route, ...] = (
             Reply(404, "Connector not found", _ERR),
             Reply(409, "Request cannot be completed while a rebalance is in progress", _ERR),
         ),
-        forwardable=True,
     ),
     Route(
         "DELETE",
@@ -112,6 +111,5 @@ ROUTES: tuple[Route, ...] = (
             Reply(404, "Connector not found", _ERR),
             Reply(409, "Request cannot be completed while a rebalance is in progress", _ERR),
         ),
-        forwardable=True,
     ),
 )

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from genesis_worker.api.config import ConfigDef, ConfigType, Importance, ValidString
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance
+from genesis_worker.api.validators import ValidString
 
 TYPE_CONFIG = "converter.type"
 TYPE_DOC = "How this converter will be used."

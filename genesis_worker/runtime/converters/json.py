@@ -15,11 +15,12 @@ from typing import Any, ClassVar
 
 import orjson
 
-from genesis_worker.api.config import CaseInsensitiveValidString, ConfigDef, ConfigType, Importance, Range, Width
+from genesis_worker.api.config import ConfigDef, ConfigType, Importance, Width
 from genesis_worker.api.data import Schema, SchemaAndValue
 from genesis_worker.api.errors import DataException
 from genesis_worker.api.records import Headers
 from genesis_worker.api.transform import Converter
+from genesis_worker.api.validators import CaseInsensitiveValidString, Range
 from genesis_worker.runtime.converters._cache import SchemaKeyedCache
 from genesis_worker.runtime.converters._config import converter_config_def
 from genesis_worker.runtime.converters.json_codec import Codec, compile_reader, compile_writer

@@ -56,7 +56,14 @@ class WorkerProcess:
 
     def start(self) -> str:
         self._log = self.log_path.open("wb")
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(
+                filter(
+                    None, [*(str(ROOT / d) for d in (".", "connectors", "transforms")), os.environ.get("PYTHONPATH")]
+                )
+            ),
+        }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tests.e2e.console.worker_proc", json.dumps(self.props)],
             cwd=ROOT,

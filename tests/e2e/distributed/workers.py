@@ -48,7 +48,9 @@ class GenesisWorker(ServerProcess):
 
     def _env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        env["PYTHONPATH"] = os.pathsep.join(
+            [*(str(REPO_ROOT / d) for d in (".", "connectors", "transforms")), env.get("PYTHONPATH", "")]
+        ).rstrip(os.pathsep)
         env["PYTHONUNBUFFERED"] = "1"
         return env
 

@@ -1109,10 +1109,10 @@ def _converter_cases() -> list[dict[str, Any]]:
 
 
 def _config_def_cases() -> list[dict[str, Any]]:
-    import transforms
+    import genesis_transforms
     from genesis_worker.runtime import converters
 
-    names = [getattr(transforms, n).java_class_names[0] for n in transforms.__all__]
+    names = [getattr(genesis_transforms, n).java_class_names[0] for n in genesis_transforms.__all__]
     names += [getattr(converters, n).java_class_names[0] for n in converters.__all__ if n != "AvroConverter"]
     return [{"id": f"config-def-{n.rsplit('.', 1)[1]}", "kind": "config_def", "class": n} for n in names]
 

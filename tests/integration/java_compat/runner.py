@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-import transforms
+import genesis_transforms
 from genesis_worker.api.data import SchemaAndValue
 from genesis_worker.api.records import ConnectRecord, Header, SinkRecord, SourceRecord
 from genesis_worker.api.transform import Predicate, Transformation
@@ -21,8 +21,8 @@ from genesis_worker.runtime import converters
 from genesis_worker.runtime.converters import JsonConverter, SimpleHeaderConverter
 
 PLUGINS: dict[str, type] = {}
-for _name in transforms.__all__:
-    _cls = getattr(transforms, _name)
+for _name in genesis_transforms.__all__:
+    _cls = getattr(genesis_transforms, _name)
     for _java in _cls.java_class_names:
         PLUGINS[_java] = _cls
 

@@ -52,7 +52,7 @@ def _start(tmp: Path, log_name: str) -> subprocess.Popen[bytes]:
         cwd=tmp,
         stdout=log,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(str(ROOT / d) for d in (".", "connectors", "transforms"))},
     )
 
 

@@ -26,7 +26,7 @@ def test_quickstart_runs_until_ctrl_c(tmp_path):
         [sys.executable, "-m", "genesis_worker", "quickstart", "--port", str(port), "--dir", str(tmp_path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(str(ROOT / d) for d in (".", "connectors", "transforms"))},
     )
     out = tmp_path / "adlog-clicks.jsonl"
     try:

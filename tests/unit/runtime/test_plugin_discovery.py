@@ -80,3 +80,33 @@ def test_builtin_file_connectors_answer_to_java_names():
     assert reg.find("org.apache.kafka.connect.file.FileStreamSinkConnector").kind == "sink"
     assert reg.find("FileStreamSource").kind == "source"
     assert reg.find("org.apache.kafka.connect.converters.ByteArrayConverter").kind == "converter"
+
+
+def test_dotted_paths_from_before_the_package_rename_still_resolve(clean_path):
+    """Configs stored with ``connectors.*`` / ``transforms.*`` paths keep working after the rename."""
+    from genesis_connectors.kafka.sink import KafkaSinkConnector
+    from genesis_transforms.cast import CastValue
+    from genesis_transforms.predicates import TopicNameMatches
+
+    reg = PluginRegistry.discover()
+    for old, cls in (
+        ("connectors.kafka.sink.KafkaSinkConnector", KafkaSinkConnector),
+        ("connectors.kafka.KafkaSinkConnector", KafkaSinkConnector),  # the package's re-export
+        ("transforms.cast.CastValue", CastValue),
+        ("transforms.predicates.TopicNameMatches", TopicNameMatches),
+    ):
+        desc = reg.find(old)
+        assert desc is not None and desc.cls is cls, old
+    assert reg.resolve("connectors.kafka.sink.KafkaSinkConnector", ("sink",)).cls is KafkaSinkConnector
+    assert reg.find("connectors.kafka.sink.Missing") is None
+    assert reg.find("transforms.cast.CastValue").class_name == "org.apache.kafka.connect.transforms.Cast$Value"
+
+
+def test_a_user_package_named_connectors_still_loads(tmp_path, clean_path):
+    pkg = tmp_path / "connectors"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "acme_legacy.py").write_text(CONNECTOR_SRC.format(name="AcmeLegacy"))
+    sys.path.insert(0, str(tmp_path))
+    reg = PluginRegistry.discover(builtins=False)
+    assert reg.find("connectors.acme_legacy.AcmeLegacyConnector") is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.file import FileStreamSinkConnector
+from genesis_connectors.file import FileStreamSinkConnector
 from genesis_worker.api.errors import ConnectException
 from genesis_worker.herder.common import validate_connector_config
 from genesis_worker.herder.errors import BadRequestException

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
+from genesis_transforms import CastKey, CastValue
 from genesis_worker.api.data import Schema, SchemaBuilder, Struct, timestamp_from_millis, timestamp_schema
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import SourceRecord
-from transforms import CastKey, CastValue
 
 
 def make(cls: type = CastValue, **cfg: str) -> Any:

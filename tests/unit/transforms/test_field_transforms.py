@@ -9,10 +9,7 @@ from typing import Any
 
 import pytest
 
-from genesis_worker.api.data import Schema, SchemaBuilder, Struct, timestamp_from_millis, timestamp_schema
-from genesis_worker.api.errors import ConfigException, DataException
-from genesis_worker.api.records import Header, SinkRecord, SourceRecord
-from transforms import (
+from genesis_transforms import (
     ExtractFieldKey,
     ExtractFieldValue,
     Filter,
@@ -25,6 +22,9 @@ from transforms import (
     SetSchemaMetadataValue,
     ValueToKey,
 )
+from genesis_worker.api.data import Schema, SchemaBuilder, Struct, timestamp_from_millis, timestamp_schema
+from genesis_worker.api.errors import ConfigException, DataException
+from genesis_worker.api.records import Header, SinkRecord, SourceRecord
 
 ADDR = SchemaBuilder.struct().name("Addr").optional().field("city", Schema.STRING_SCHEMA).build()
 USER = (
@@ -229,13 +229,13 @@ def test_filter_drops() -> None:
     ],
 )
 def test_field_path_v2_steps(path: str, steps: list[str]) -> None:
-    from transforms.field_path import parse_path
+    from genesis_transforms.field_path import parse_path
 
     assert parse_path(path, "V2") == steps
 
 
 def test_field_path_v2_incomplete_backticks() -> None:
-    from transforms.field_path import parse_path
+    from genesis_transforms.field_path import parse_path
 
     with pytest.raises(ConfigException, match=r"Incomplete backtick pair in path: \[`a.b\], .* at position 0"):
         parse_path("`a.b", "V2")

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from genesis_transforms import DropHeaders, HeaderFromValue, InsertHeader
 from genesis_worker.api.data import Schema, SchemaBuilder, Struct
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.api.records import Header, Headers, SinkRecord
 from genesis_worker.runtime.converters import SimpleHeaderConverter
-from transforms import DropHeaders, HeaderFromValue, InsertHeader
 
 
 def make(cls: type, **cfg: str) -> Any:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from genesis_transforms import HasHeaderKey, RecordIsTombstone, TopicNameMatches
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.api.records import Header, Headers, SinkRecord
-from transforms import HasHeaderKey, RecordIsTombstone, TopicNameMatches
 
 
 def make(cls: type, **cfg: str) -> Any:

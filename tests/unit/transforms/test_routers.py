@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
+from genesis_transforms import RegexRouter, TimestampRouter
+from genesis_transforms._datefmt import SimpleDateFormat
+from genesis_transforms._util import java_replacement
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import SinkRecord
-from transforms import RegexRouter, TimestampRouter
-from transforms._datefmt import SimpleDateFormat
-from transforms._util import java_replacement
 
 
 def make(cls: type, **cfg: str) -> Any:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from genesis_transforms import TimestampConverterKey, TimestampConverterValue
 from genesis_worker.api.data import (
     Schema,
     SchemaBuilder,
@@ -18,7 +19,6 @@ from genesis_worker.api.data import (
 )
 from genesis_worker.api.errors import ConfigException, DataException
 from genesis_worker.api.records import SourceRecord
-from transforms import TimestampConverterKey, TimestampConverterValue
 
 MS = 1_730_003_723_456  # 2024-10-27T04:35:23.456Z
 

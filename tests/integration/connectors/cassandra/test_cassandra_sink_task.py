@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from cassandra.cluster import Cluster, Session
 
-from connectors.cassandra.task import CassandraSinkTask
+from genesis_connectors.cassandra.task import CassandraSinkTask
 from genesis_worker.api import ConnectException, RetriableException, Schema, SchemaBuilder, SinkRecord, Struct
 from tests.unit.connectors.hdfs.doubles import RecordingSinkContext
 

@@ -17,7 +17,7 @@ from cassandra.cluster import Cluster
 from confluent_kafka import Consumer, KafkaException, Producer
 from confluent_kafka import TopicPartition as KTopicPartition
 
-from connectors.cassandra.connector import CassandraSinkConnector
+from genesis_connectors.cassandra.connector import CassandraSinkConnector
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.standalone import StandaloneHerder
 

@@ -18,7 +18,7 @@ import pytest
 from couchbase.exceptions import DocumentNotFoundException
 from couchbase.options import GetOptions
 
-from connectors.couchbase.task import CouchbaseSinkTask
+from genesis_connectors.couchbase.task import CouchbaseSinkTask
 from genesis_worker.api import (
     ConnectException,
     DataException,

@@ -12,7 +12,7 @@ import orjson
 import pytest
 from hdfs import InsecureClient
 
-from connectors.hdfs.task import HdfsSinkTask
+from genesis_connectors.hdfs.task import HdfsSinkTask
 from genesis_worker.api import RetriableException, Schema, SchemaBuilder, SinkRecord, Struct, TopicPartition
 from tests.unit.connectors.hdfs.doubles import RecordingSinkContext
 

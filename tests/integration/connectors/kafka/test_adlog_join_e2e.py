@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.kafka import AdLogJoinKafkaSinkTask
+from genesis_connectors.kafka import AdLogJoinKafkaSinkTask
 from tests.integration.connectors.kafka.adlog_harness import (
     RunningTask,
     committed,

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import redis
 
-from connectors.kafka.sampling import Sampler
+from genesis_connectors.kafka.sampling import Sampler
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.herder.standalone import StandaloneHerder
 from tests.integration.connectors.kafka.adlog_harness import committed, produce, values, wait_output
@@ -141,7 +141,7 @@ async def test_feature_join_and_adlog_join_through_worker(herder, kafka, redis_s
         "aj-" + topic_name,
         {
             **common,
-            "connector.class": "connectors.kafka.AdLogJoinKafkaSinkConnector",  # the Python path works too
+            "connector.class": "connectors.kafka.AdLogJoinKafkaSinkConnector",  # the Python path from before the rename works too
             "target.topic": out_a,
             "lookup.bootstrap.servers": kafka.bootstrap,
             "lookup.topic": lookup,

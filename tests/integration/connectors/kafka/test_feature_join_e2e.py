@@ -7,7 +7,7 @@ import asyncio
 import pytest
 import redis
 
-from connectors.kafka import ExtFeatureJoinKafkaSinkTask
+from genesis_connectors.kafka import ExtFeatureJoinKafkaSinkTask
 from tests.integration.connectors.kafka.adlog_harness import (
     RunningTask,
     committed,

@@ -7,8 +7,8 @@ import asyncio
 import orjson
 import pytest
 
-from connectors.kafka import KafkaSinkTask
-from connectors.kafka.sampling import Sampler
+from genesis_connectors.kafka import KafkaSinkTask
+from genesis_connectors.kafka.sampling import Sampler
 from tests.integration.connectors.kafka.adlog_harness import (
     RunningTask,
     committed,

@@ -15,7 +15,7 @@ import pytest
 from bson import Binary, Decimal128, Int64, ObjectId
 from pymongo import AsyncMongoClient
 
-from connectors.mongodb.sink.task import MongoSinkTask, WriteError
+from genesis_connectors.mongodb.sink.task import MongoSinkTask, WriteError
 from genesis_worker.api import ConnectException, DataException, RetriableException, SchemaBuilder, Struct
 from genesis_worker.api.data import Schema, decimal_schema, timestamp_schema
 from tests.unit.connectors.mongodb.doubles import SinkContextDouble, sink_record

@@ -15,7 +15,7 @@ import pytest
 from bson import json_util
 from pymongo import AsyncMongoClient
 
-from connectors.mongodb.source.task import MongoSourceTask
+from genesis_connectors.mongodb.source.task import MongoSourceTask
 from genesis_worker.api import ConnectException, Schema, SourceRecord, Struct
 from tests.unit.connectors.mongodb.doubles import OffsetStorageReaderDouble, SourceContextDouble
 

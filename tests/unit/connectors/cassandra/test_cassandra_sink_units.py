@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from connectors.cassandra import config as k
-from connectors.cassandra.codec import split_type, to_cql
-from connectors.cassandra.connector import CassandraSinkConnector
-from connectors.cassandra.mapping import TIMESTAMP_COLUMN, FieldSource, extract_row, parse_mapping
-from connectors.cassandra.statements import (
+from genesis_connectors.cassandra import config as k
+from genesis_connectors.cassandra.codec import split_type, to_cql
+from genesis_connectors.cassandra.connector import CassandraSinkConnector
+from genesis_connectors.cassandra.mapping import TIMESTAMP_COLUMN, FieldSource, extract_row, parse_mapping
+from genesis_connectors.cassandra.statements import (
     UNSET,
     TableShape,
     check_mapping,
@@ -289,7 +289,7 @@ def test_a_second_write_to_the_same_row_starts_a_new_batch() -> None:
 
 
 def test_readme_config_table_is_current() -> None:
-    from connectors.cassandra import readme
+    from genesis_connectors.cassandra import readme
 
     text = readme.README.read_text()
-    assert readme.render(text) == text, "run: python -m connectors.cassandra.readme"
+    assert readme.render(text) == text, "run: python -m genesis_connectors.cassandra.readme"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from connectors.couchbase.task import CouchbaseSinkTask
+from genesis_connectors.couchbase.task import CouchbaseSinkTask
 from genesis_worker.api import RetriableException, SinkRecord
 from tests.unit.connectors.hdfs.doubles import RecordingSinkContext
 

@@ -12,10 +12,10 @@ from couchbase.durability import ClientDurability, DurabilityLevel, ServerDurabi
 from couchbase.exceptions import DocumentExistsException
 from couchbase.subdocument import StoreSemantics
 
-from connectors.couchbase import config as k
-from connectors.couchbase.connector import CouchbaseSinkConnector
-from connectors.couchbase.documents import DocumentIdFormat, SinkDocument, document_of, parse_pointer
-from connectors.couchbase.store import DocumentWriter, durability_of, is_fatal, is_retriable
+from genesis_connectors.couchbase import config as k
+from genesis_connectors.couchbase.connector import CouchbaseSinkConnector
+from genesis_connectors.couchbase.documents import DocumentIdFormat, SinkDocument, document_of, parse_pointer
+from genesis_connectors.couchbase.store import DocumentWriter, durability_of, is_fatal, is_retriable
 from genesis_worker.api import ConfigException, DataException, Schema, SchemaBuilder, SinkRecord, Struct
 from tests.unit.connectors.couchbase.standin import StandInCollection
 
@@ -186,7 +186,7 @@ def test_error_classes() -> None:
 
 
 def test_readme_config_table_is_current() -> None:
-    from connectors.couchbase import readme
+    from genesis_connectors.couchbase import readme
 
     text = readme.README.read_text()
-    assert readme.render(text) == text, "run: python -m connectors.couchbase.readme"
+    assert readme.render(text) == text, "run: python -m genesis_connectors.couchbase.readme"

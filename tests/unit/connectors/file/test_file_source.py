@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-import connectors.file.source as source
-from connectors.file.source import FileStreamSourceTask
+import genesis_connectors.file.source as source
+from genesis_connectors.file.source import FileStreamSourceTask
 from genesis_worker.api import SourceTaskContext
 from genesis_worker.api.task import OffsetStorageReader
 

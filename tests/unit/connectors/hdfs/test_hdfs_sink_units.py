@@ -11,18 +11,18 @@ import fastavro
 import orjson
 import pytest
 
-from connectors.hdfs import config as k
-from connectors.hdfs.connector import HdfsSinkConnector
-from connectors.hdfs.formats import AvroFormat, JsonFormat
-from connectors.hdfs.partitioners import (
+from genesis_connectors.hdfs import config as k
+from genesis_connectors.hdfs.connector import HdfsSinkConnector
+from genesis_connectors.hdfs.formats import AvroFormat, JsonFormat
+from genesis_connectors.hdfs.partitioners import (
     DefaultPartitioner,
     FieldPartitioner,
     TimeBasedPartitioner,
     compile_path_format,
     create_partitioner,
 )
-from connectors.hdfs.storage import FileNames, StorageError
-from connectors.hdfs.writer import Rotation, TopicPartitionWriter
+from genesis_connectors.hdfs.storage import FileNames, StorageError
+from genesis_connectors.hdfs.writer import Rotation, TopicPartitionWriter
 from genesis_worker.api import ConfigException, DataException, Schema, SchemaBuilder, SinkRecord, Struct
 
 BASE = {"hdfs.url": "hdfs://nn:8020", "flush.size": "3", "topics": "clicks"}
@@ -170,7 +170,7 @@ def test_parquet_format_types_and_bad_records() -> None:
 
     import pyarrow.parquet as pq
 
-    from connectors.hdfs.formats import ParquetFormat
+    from genesis_connectors.hdfs.formats import ParquetFormat
     from genesis_worker.api.data import date_schema, decimal_schema, timestamp_schema
 
     inner = SchemaBuilder.struct().name("ads.Geo").field("country", Schema.STRING_SCHEMA).build()
@@ -372,7 +372,7 @@ async def test_field_partitioner_files_per_directory() -> None:
 
 
 def test_readme_config_table_is_current() -> None:
-    from connectors.hdfs import readme
+    from genesis_connectors.hdfs import readme
 
     text = readme.README.read_text()
-    assert readme.render(text) == text, "run: python -m connectors.hdfs.readme"
+    assert readme.render(text) == text, "run: python -m genesis_connectors.hdfs.readme"

@@ -10,12 +10,12 @@ import asyncio
 import threading
 from typing import Any
 
-from connectors.kafka.producer import DeliveryFailed
+from genesis_connectors.kafka.producer import DeliveryFailed
 from genesis_worker.api import ErrantRecordReporter, SinkRecord, SinkTaskContext, TopicPartition
 
 
 class RecordingProducer:
-    """Test double of :class:`connectors.kafka.producer.TargetProducer`."""
+    """Test double of :class:`genesis_connectors.kafka.producer.TargetProducer`."""
 
     def __init__(self, config: dict[str, Any]) -> None:
         self.config = config

@@ -5,7 +5,8 @@ from __future__ import annotations
 import orjson
 import pytest
 
-from connectors.kafka.expr import ExpressionError, RecordView, compile_condition
+from genesis_connectors.kafka.expr import ExpressionError, compile_condition
+from genesis_connectors.kafka.expr_values import RecordView
 from genesis_worker.api import Header, SchemaBuilder, SinkRecord, Struct
 from genesis_worker.api.data import Schema
 

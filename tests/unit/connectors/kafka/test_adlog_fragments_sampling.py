@@ -7,9 +7,9 @@ import zlib
 import orjson
 import pytest
 
-from connectors.kafka.cache import ABSENT, TtlLruCache
-from connectors.kafka.fragments import Fragment, collides, collides_parsed, splice
-from connectors.kafka.sampling import Sampler, hash_position, key_hash, sample_key_bytes
+from genesis_connectors.kafka.cache import ABSENT, TtlLruCache
+from genesis_connectors.kafka.fragments import Fragment, collides, collides_parsed, splice
+from genesis_connectors.kafka.sampling import Sampler, hash_position, key_hash, sample_key_bytes
 
 KNOWN_USER_1 = 0xF984CA41  # fmix32(crc32(b"user-1")), fixed forever
 

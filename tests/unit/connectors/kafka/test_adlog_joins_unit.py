@@ -9,11 +9,11 @@ from typing import Any
 import orjson
 import pytest
 
-from connectors.kafka import AdLogJoinKafkaSinkConnector, ExtFeatureJoinKafkaSinkConnector
-from connectors.kafka.adlog_join import AdLogJoinKafkaSinkTask
-from connectors.kafka.feature_join import ExtFeatureJoinKafkaSinkTask
-from connectors.kafka.fragments import Fragment
-from connectors.kafka.lookup_table import LookupTable
+from genesis_connectors.kafka import AdLogJoinKafkaSinkConnector, ExtFeatureJoinKafkaSinkConnector
+from genesis_connectors.kafka.adlog_join import AdLogJoinKafkaSinkTask
+from genesis_connectors.kafka.feature_join import ExtFeatureJoinKafkaSinkTask
+from genesis_connectors.kafka.fragments import Fragment
+from genesis_connectors.kafka.lookup_table import LookupTable
 from genesis_worker.api import ConnectException, RetriableException, SinkRecord
 from tests.unit.connectors.kafka.adlog_helpers import FakeContext, RecordingReporter, recording
 

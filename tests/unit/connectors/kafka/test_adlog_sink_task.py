@@ -7,8 +7,8 @@ from typing import Any
 import orjson
 import pytest
 
-from connectors.kafka import KafkaSinkConnector, KafkaSinkTask
-from connectors.kafka.producer import DeliveryFailed, producer_config
+from genesis_connectors.kafka import KafkaSinkConnector, KafkaSinkTask
+from genesis_connectors.kafka.producer import DeliveryFailed, producer_config
 from genesis_worker.api import ConfigException, DataException, Header, SchemaBuilder, SinkRecord, Struct
 from genesis_worker.api.data import Schema
 from genesis_worker.api.records import Headers
@@ -191,7 +191,7 @@ async def test_hash_sampling_on_field() -> None:
     batch = [rec({"user": {"id": f"u{i % 10}"}, "i": i}, key=None, offset=i) for i in range(100)]
     await task.put(batch)
     ids = {orjson.loads(m["value"])["user"]["id"] for m in task.producer.sent}
-    from connectors.kafka.sampling import Sampler
+    from genesis_connectors.kafka.sampling import Sampler
 
     assert ids == {f"u{i}" for i in range(10) if Sampler(50, "hash").keep_hash_bytes(f"u{i}".encode())}
     assert len(task.producer.sent) == 10 * len(ids)
@@ -275,7 +275,7 @@ def test_connector_plugin_names_and_task_configs() -> None:
     reg = PluginRegistry.discover()
     for name in (
         "com.genesis.connect.kafka.KafkaSinkConnector",
-        "connectors.kafka.sink.KafkaSinkConnector",
+        "genesis_connectors.kafka.sink.KafkaSinkConnector",
         "com.genesis.connect.kafka.ExtFeatureJoinKafkaSinkConnector",
         "com.genesis.connect.kafka.AdLogJoinKafkaSinkConnector",
     ):
@@ -287,10 +287,10 @@ def test_connector_plugin_names_and_task_configs() -> None:
 
 
 def test_readme_tables_match_config_defs() -> None:
-    from connectors.kafka import make_readme
+    from genesis_connectors.kafka import make_readme
 
     text = make_readme.README.read_text()
-    assert make_readme.render(text) == text, "run: python -m connectors.kafka.make_readme"
+    assert make_readme.render(text) == text, "run: python -m genesis_connectors.kafka.make_readme"
     for name in ("filter.condition", "lookup.max.entries", "cache.ttl.ms", "target.topic"):
         assert f"`{name}`" in text
 

@@ -8,7 +8,15 @@ import re
 import pytest
 from bson import Binary, Decimal128, Int64, MaxKey, MinKey, ObjectId, Regex, Timestamp
 
-from connectors.mongodb.bson_json import EXTENDED, RELAXED, SIMPLIFIED, STRICT, java_double, java_string, to_json
+from genesis_connectors.mongodb.bson_json import (
+    EXTENDED,
+    RELAXED,
+    SIMPLIFIED,
+    STRICT,
+    java_double,
+    java_string,
+    to_json,
+)
 
 
 @pytest.mark.parametrize(

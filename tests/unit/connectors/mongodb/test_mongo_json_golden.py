@@ -18,9 +18,9 @@ from bson.binary import UuidRepresentation
 from bson.codec_options import DatetimeConversion
 from bson.json_util import JSONMode, JSONOptions
 
-from connectors.mongodb.bson_json import EXTENDED, RELAXED, SIMPLIFIED, STRICT, to_json
-from connectors.mongodb.client import CODEC_OPTIONS
-from connectors.mongodb.sink.documents import parse_json
+from genesis_connectors.mongodb.bson_json import EXTENDED, RELAXED, SIMPLIFIED, STRICT, to_json
+from genesis_connectors.mongodb.client import CODEC_OPTIONS
+from genesis_connectors.mongodb.sink.documents import parse_json
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "java_bson_json_golden.json").read_text())
 INPUT = JSONOptions(

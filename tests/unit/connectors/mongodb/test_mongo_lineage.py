@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from connectors.mongodb import MongoSinkConnector, MongoSourceConnector
+from genesis_connectors.mongodb import MongoSinkConnector, MongoSourceConnector
 from genesis_worker.api.lineage import Endpoint
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from connectors.mongodb.readme import README, render
+from genesis_connectors.mongodb.readme import README, render
 
 
 def test_readme_tables_are_current() -> None:
     text = README.read_text()
-    assert render(text) == text, "run: .venv/bin/python -m connectors.mongodb.readme"
+    assert render(text) == text, "run: .venv/bin/python -m genesis_connectors.mongodb.readme"
     assert "`document.id.strategy`" in text and "`startup.mode`" in text

@@ -10,12 +10,13 @@ import pytest
 from bson import BSON, Decimal128, Int64, ObjectId
 from pymongo import DeleteOne, InsertOne, ReplaceOne, UpdateOne
 
-from connectors.mongodb import MongoSinkConnector
-from connectors.mongodb.sink.config import MongoSinkConfig, TopicConfig, topic_props
-from connectors.mongodb.sink.documents import SinkDocument, to_document
-from connectors.mongodb.sink.post_processors import DocumentIdAdder, KafkaMetaAdder
-from connectors.mongodb.sink.projection import AllowList, BlockList
-from connectors.mongodb.sink.write_models import flatten_keys
+from genesis_connectors.mongodb import MongoSinkConnector
+from genesis_connectors.mongodb.sink.config import topic_props
+from genesis_connectors.mongodb.sink.documents import SinkDocument, to_document
+from genesis_connectors.mongodb.sink.post_processors import DocumentIdAdder, KafkaMetaAdder
+from genesis_connectors.mongodb.sink.projection import AllowList, BlockList
+from genesis_connectors.mongodb.sink.topic import MongoSinkConfig, TopicConfig
+from genesis_connectors.mongodb.sink.write_models import flatten_keys
 from genesis_worker.api import ConfigException, DataException, Schema, SchemaBuilder, Struct
 from genesis_worker.api.data import date_schema, decimal_schema, time_schema, timestamp_schema
 from tests.unit.connectors.mongodb.doubles import sink_record

@@ -9,11 +9,13 @@ import pytest
 from bson import Int64, Timestamp, decode
 from pymongo.errors import OperationFailure
 
-from connectors.mongodb import MongoSourceConnector
-from connectors.mongodb.source.config import DEFAULT_AVRO_VALUE_SCHEMA, MongoSourceConfig, parse_operation_time
-from connectors.mongodb.source.records import RecordFactory, TopicMapper
-from connectors.mongodb.source.schema import avro_to_connect
-from connectors.mongodb.source.task import change_stream_not_valid
+from genesis_connectors.mongodb import MongoSourceConnector
+from genesis_connectors.mongodb.source.config import MongoSourceConfig
+from genesis_connectors.mongodb.source.config_def import parse_operation_time
+from genesis_connectors.mongodb.source.keys import DEFAULT_AVRO_VALUE_SCHEMA
+from genesis_connectors.mongodb.source.records import RecordFactory, TopicMapper
+from genesis_connectors.mongodb.source.schema import avro_to_connect
+from genesis_connectors.mongodb.source.task import change_stream_not_valid
 from genesis_worker.api import ConfigException, Schema, Struct, Type
 
 URI = "mongodb://user:pw@hostB:27018,hostA/?replicaSet=rs0"
@@ -154,7 +156,7 @@ def test_invalid_change_stream_classification() -> None:
 
 def test_uri_hosts_match_java_connection_string() -> None:
     """Expected values printed by the Java driver (driver-core 5.14.0): ``new ConnectionString(uri).getHosts()``."""
-    from connectors.mongodb.configs import uri_hosts
+    from genesis_connectors.mongodb.configs import uri_hosts
 
     assert uri_hosts("mongodb://user:pw@HostB:27018,hostA/?replicaSet=rs0") == ["HostB:27018", "hostA"]
     assert uri_hosts("mongodb://127.0.0.1:4000/?directConnection=true") == ["127.0.0.1:4000"]

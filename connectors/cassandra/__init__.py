@@ -1,9 +1,0 @@
-"""Cassandra sink: Kafka topics to Cassandra tables with the DataStax Python driver, configured like the
-DataStax Apache Kafka Connector (``com.datastax.oss.kafka.sink.CassandraSinkConnector``: ``contactPoints``,
-``loadBalancing.localDc``, ``port``, ``topic.<topic>.<keyspace>.<table>.mapping``). Driver calls live in
-:mod:`connectors.cassandra.session` only."""
-
-from connectors.cassandra.connector import CassandraSinkConnector
-from connectors.cassandra.task import CassandraSinkTask
-
-__all__ = ["CassandraSinkConnector", "CassandraSinkTask"]

@@ -1,7 +1,0 @@
-"""MongoDB sink and source connectors, config-compatible with the official Java connector
-(``com.mongodb.kafka.connect.MongoSinkConnector`` / ``MongoSourceConnector``). See README.md."""
-
-from connectors.mongodb.sink.connector import MongoSinkConnector
-from connectors.mongodb.source.connector import MongoSourceConnector
-
-__all__ = ["MongoSinkConnector", "MongoSourceConnector"]
