@@ -16,20 +16,22 @@ from typing import Any
 
 from genesis_worker.api.config import (
     NO_DEFAULT_VALUE,
-    CaseInsensitiveValidString,
-    CompositeValidator,
     ConfigDef,
     ConfigType,
     Importance,
+    Width,
+)
+from genesis_worker.api.errors import ConfigException
+from genesis_worker.api.validators import (
+    CaseInsensitiveValidString,
+    CompositeValidator,
     LambdaValidator,
     NonEmptyString,
     NonEmptyStringWithoutControlChars,
     NonNullValidator,
     Range,
     ValidString,
-    Width,
 )
-from genesis_worker.api.errors import ConfigException
 
 COMMON_GROUP = "Common"
 TRANSFORMS_GROUP = "Transforms"

@@ -21,12 +21,14 @@ from genesis_worker.api.config import (
     ConfigType,
     ConfigValue,
     Importance,
-    LambdaValidator,
     Width,
     parse_type,
 )
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.api.transform import PluginType
+from genesis_worker.api.validators import (
+    LambdaValidator,
+)
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.connector_config_def import (
     DLQ_TOPIC_NAME_CONFIG,

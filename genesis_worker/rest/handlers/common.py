@@ -9,8 +9,8 @@ import orjson
 from aiohttp import web
 
 from genesis_worker.herder.errors import ConflictException, RebalanceNeededException, RequestTargetException
-from genesis_worker.rest.context import context
 from genesis_worker.rest.client import NO_BODY
+from genesis_worker.rest.context import context
 from genesis_worker.rest.forwarding import (
     NO_LEADER,
     STALE_CONFIG,
