@@ -1,0 +1,193 @@
+"""The automatic restart policy (issue 14, ``genesis.restart.*``) on a real standalone worker with its
+Genesis layer: a connector whose task (or the connector itself) fails its first N starts ends RUNNING after
+N automatic restarts with the policy on, each counted in ``genesis_restarts_total`` and listed in the
+history; with the default settings it stays FAILED; with ``max.attempts`` < N it stays FAILED and its trace
+says the policy gave up."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from genesis_worker.api import SourceConnector, SourceRecord, SourceTask
+from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.genesis.layer import GenesisLayer
+from genesis_worker.herder.standalone import StandaloneHerder
+from genesis_worker.rest.server import start_rest_server
+from tests.integration.rest.conftest import STRING
+
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
+
+STARTS: Counter[str] = Counter()
+"""(connector name + ":task" or ":connector") -> starts so far, in this process."""
+
+
+class FlakySourceConnector(SourceConnector):
+    """Its connector fails its first ``fail.connector.starts`` starts, its one task its first
+    ``fail.task.starts`` starts; then both run and the task produces nothing."""
+
+    async def start(self, props: dict[str, str]) -> None:
+        self.props = dict(props)
+        name = props["name"]
+        STARTS[f"{name}:connector"] += 1
+        if STARTS[f"{name}:connector"] <= int(props.get("fail.connector.starts", "0")):
+            raise RuntimeError(f"connector start {STARTS[f'{name}:connector']} fails on purpose")
+
+    def task_class(self) -> type[SourceTask]:
+        return FlakySourceTask
+
+    def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
+        return [dict(self.props)]
+
+    async def stop(self) -> None:
+        pass
+
+
+class FlakySourceTask(SourceTask):
+    async def start(self, props: dict[str, str]) -> None:
+        name = props["name"]
+        STARTS[f"{name}:task"] += 1
+        if STARTS[f"{name}:task"] <= int(props.get("fail.task.starts", "0")):
+            raise RuntimeError(f"task start {STARTS[f'{name}:task']} fails on purpose")
+
+    async def poll(self) -> list[SourceRecord] | None:
+        await asyncio.sleep(0.1)
+        return None
+
+    async def stop(self) -> None:
+        pass
+
+
+@contextlib.asynccontextmanager
+async def worker(kafka: Any, tmp_path: Path, **extra: str) -> AsyncIterator[aiohttp.ClientSession]:
+    """A standalone worker with its Genesis layer (history, /metrics), as ``genesis-worker standalone`` wires it."""
+    props = {
+        "bootstrap.servers": kafka.bootstrap,
+        "offset.storage.file.filename": str(tmp_path / "offsets"),
+        "key.converter": STRING,
+        "value.converter": STRING,
+        "listeners": "http://127.0.0.1:0",
+        **extra,
+    }
+    config = WorkerConfig(props, "standalone")
+    herder = StandaloneHerder(config)
+    genesis = GenesisLayer.attach(herder, config)
+    await herder.start()
+    server = await start_rest_server(herder, props, extra_routes=genesis.routes)
+    try:
+        async with aiohttp.ClientSession(base_url=server.url) as s:
+            yield s
+    finally:
+        await server.stop()
+        await herder.stop()
+
+
+async def create(s: aiohttp.ClientSession, name: str, **config: str) -> None:
+    body = {"connector.class": f"{__name__}.FlakySourceConnector", "tasks.max": "1", "topic": name, **config}
+    async with s.put(f"connectors/{name}/config", json=body) as r:
+        assert r.status == 201, await r.text()
+
+
+async def status(s: aiohttp.ClientSession, name: str) -> dict[str, Any]:
+    async with s.get(f"connectors/{name}/status") as r:
+        assert r.status == 200, await r.text()
+        body: dict[str, Any] = await r.json()
+        return body
+
+
+async def until(s: aiohttp.ClientSession, name: str, pred: Any, wait_s: float = 30) -> dict[str, Any]:
+    deadline = time.monotonic() + wait_s
+    while True:
+        st = await status(s, name)
+        if pred(st):
+            return st
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{name}: timed out; last status {st}")
+        await asyncio.sleep(0.1)
+
+
+async def restarts_metric(s: aiohttp.ClientSession, name: str, kind: str) -> float:
+    async with s.get("metrics") as r:
+        text = await r.text()
+    task = "" if kind == "connector" else "0"
+    line = f'genesis_restarts_total{{connector="{name}",kind="{kind}",task="{task}"}} '
+    values = [float(x[len(line) :]) for x in text.splitlines() if x.startswith(line)]
+    return values[0] if values else 0.0
+
+
+async def history(s: aiohttp.ClientSession, name: str) -> list[dict[str, Any]]:
+    async with s.get(f"genesis/connectors/{name}/history") as r:
+        assert r.status == 200, await r.text()
+        body: list[dict[str, Any]] = await r.json()
+        return body
+
+
+def task_state(st: dict[str, Any]) -> str | None:
+    return st["tasks"][0]["state"] if st["tasks"] else None
+
+
+POLICY = {
+    "genesis.restart.enabled": "true",
+    "genesis.restart.backoff.initial.ms": "200",
+    "genesis.restart.backoff.max.ms": "800",
+}
+
+
+async def test_failed_task_and_connector_restart_until_running(kafka: Any, tmp_path: Path) -> None:
+    async with worker(kafka, tmp_path, **POLICY) as s:
+        await create(s, "flaky-task", **{"fail.task.starts": "3"})
+        await create(s, "flaky-conn", **{"fail.connector.starts": "2"})
+        st = await until(s, "flaky-task", lambda st: task_state(st) == "RUNNING")
+        assert st["connector"]["state"] == "RUNNING"
+        st = await until(s, "flaky-conn", lambda st: st["connector"]["state"] == "RUNNING" and task_state(st))
+        assert task_state(st) == "RUNNING"
+        assert STARTS["flaky-task:task"] == 4 and STARTS["flaky-conn:connector"] == 3
+        assert await restarts_metric(s, "flaky-task", "task") == 3
+        assert await restarts_metric(s, "flaky-conn", "connector") == 2
+        events = await history(s, "flaky-task")
+        auto = [(e["action"], e["detail"]) for e in events if e["action"] == "auto-restarted"]
+        assert auto == [("auto-restarted", f"task 0, attempt {i}") for i in (1, 2, 3)]
+        events = await history(s, "flaky-conn")
+        assert [e["detail"] for e in events if e["action"] == "auto-restarted"] == [
+            f"connector, attempt {i}" for i in (1, 2)
+        ]
+
+
+async def test_default_settings_leave_it_failed(kafka: Any, tmp_path: Path) -> None:
+    async with worker(kafka, tmp_path) as s:
+        await create(s, "flaky-off", **{"fail.task.starts": "1"})
+        await until(s, "flaky-off", lambda st: task_state(st) == "FAILED")
+        await asyncio.sleep(2)  # longer than the default initial backoff
+        assert task_state(await status(s, "flaky-off")) == "FAILED"
+        assert STARTS["flaky-off:task"] == 1
+        assert await restarts_metric(s, "flaky-off", "task") == 0
+        # a connector config can turn the policy on for itself
+        await create(s, "flaky-own", **{"fail.task.starts": "1", **POLICY})
+        await until(s, "flaky-own", lambda st: task_state(st) == "RUNNING")
+        assert await restarts_metric(s, "flaky-own", "task") == 1
+
+
+async def test_gives_up_after_max_attempts(kafka: Any, tmp_path: Path) -> None:
+    async with worker(kafka, tmp_path, **POLICY, **{"genesis.restart.backoff.max.attempts": "2"}) as s:
+        await create(s, "flaky-many", **{"fail.task.starts": "5"})
+        st = await until(s, "flaky-many", lambda st: "gave up" in (st["tasks"] or [{}])[0].get("trace", ""))
+        assert task_state(st) == "FAILED"
+        assert "gave up after 2 automatic restarts" in st["tasks"][0]["trace"]
+        assert "task start 3 fails on purpose" in st["tasks"][0]["trace"]
+        await asyncio.sleep(1.5)
+        assert STARTS["flaky-many:task"] == 3
+        assert await restarts_metric(s, "flaky-many", "task") == 2
+        # a manual restart still runs it; failing again, it is not restarted automatically any more (its
+        # attempts count from zero only after it stayed RUNNING for backoff.max.ms)
+        async with s.post("connectors/flaky-many/restart?includeTasks=true&onlyFailed=true") as r:
+            assert r.status == 202, await r.text()
+        await until(s, "flaky-many", lambda st: STARTS["flaky-many:task"] >= 4)
+        assert task_state(await status(s, "flaky-many")) == "FAILED"
