@@ -72,6 +72,8 @@ from genesis_worker.storage.base import ConfigBackingStore, OffsetBackingStore, 
 log = logging.getLogger(__name__)
 JOIN_WAIT_S = 60.0
 UNHEALTHY_AFTER_S = 10
+REBALANCE_WAIT_S = 0.2
+"""How often an automatic restart checks whether the pending rebalance is over."""
 
 
 class DistributedHerder(AbstractHerder):
@@ -465,23 +467,30 @@ class DistributedHerder(AbstractHerder):
 
     async def _auto_restart(self, name: str, task: ConnectorTaskId | None) -> bool:
         """The restart policy's restart of a FAILED connector or task this worker runs, as a restart
-        request's (RESTARTING, stop, start); False if it no longer is FAILED here."""
-        async with self._lock:
-            snap = self._snapshot()
-            if snap.connector_config(name) is None or self.group.needs_rebalance:
+        request's (RESTARTING, stop, start), once no rebalance is pending (one may move it elsewhere);
+        False if it no longer is FAILED here."""
+        while True:
+            async with self._lock:
+                if not self.group.needs_rebalance:
+                    return await self._auto_restart_locked(name, task)
+            await asyncio.sleep(REBALANCE_WAIT_S)
+
+    async def _auto_restart_locked(self, name: str, task: ConnectorTaskId | None) -> bool:
+        snap = self._snapshot()
+        if snap.connector_config(name) is None or not self.restarts.failed(name, task):
+            return False
+        if task is None:
+            if name not in self.local.connectors:
                 return False
-            if task is None:
-                if name not in self.local.connectors or self.statuses.connector_state(name) is not State.FAILED:
-                    return False
-                await self.statuses.put_connector(name, State.RESTARTING)
-                await self.work.restart_connector(name, snap)
-                return True
-            if task not in self.local.tasks or self.statuses.task_state(task) is not State.FAILED:
-                return False
-            await self.statuses.put_task(task, State.RESTARTING)
-            await self.runtime.stop_tasks([task])
-            await self.work.start_task(task, snap)
+            await self.statuses.put_connector(name, State.RESTARTING)
+            await self.work.restart_connector(name, snap)
             return True
+        if task not in self.local.tasks:
+            return False
+        await self.statuses.put_task(task, State.RESTARTING)
+        await self.runtime.stop_tasks([task])
+        await self.work.start_task(task, snap)
+        return True
 
     # ------------------------------------------------------------------------------- internal endpoints
 

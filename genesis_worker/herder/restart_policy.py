@@ -180,8 +180,8 @@ class AutoRestartListener(Protocol):
 
 
 RestartFn = Callable[[str, ConnectorTaskId | None], Awaitable[bool]]
-"""The herder's restart of a FAILED connector (task None) or task it runs; False if it no longer is (FAILED
-here), so nothing was restarted."""
+"""The herder's restart of a FAILED connector (task None) or task it runs (checking, under its lock, that it
+still runs it and that :meth:`AutoRestarter.failed`); False if nothing was restarted."""
 
 _Key = tuple[str, int | None]
 
@@ -206,10 +206,16 @@ class AutoRestarter:
         self.metrics: WorkerMetrics | None = None
         self.backoff = RestartBackoff()
         self._pending: dict[_Key, asyncio.Task[None]] = {}
+        self._states: dict[_Key, State] = {}
         self._listeners: list[AutoRestartListener] = []
 
     def add_listener(self, listener: AutoRestartListener) -> None:
         self._listeners.append(listener)
+
+    def failed(self, connector: str, task: ConnectorTaskId | None) -> bool:
+        """Whether the latest state this worker reported for ``connector`` (``task`` None) or ``task`` is
+        FAILED (the status store may not have read it back yet)."""
+        return self._states.get((connector, None if task is None else task.task)) is State.FAILED
 
     def settings_for(self, connector: str) -> RestartSettings:
         return self.settings.overridden_by(self._connector_config(connector))
@@ -232,6 +238,10 @@ class AutoRestarter:
     def _observe(self, connector: str, task: int | None, state: State, trace: str | None) -> str | None:
         key: _Key = (connector, task)
         now_ms = int(self._clock() * 1000)
+        if state is State.DESTROYED:
+            self._states.pop(key, None)
+        else:
+            self._states[key] = state
         if state in (State.RUNNING, State.PAUSED):
             self._cancel(key)
             self.backoff.on_healthy(key, now_ms)

@@ -322,14 +322,12 @@ class StandaloneHerder(AbstractHerder):
         if name not in self.config_store.state.connector_configs:
             return False
         if task is None:
-            st = self.status_store.get(name)
-            if st is None or st.state is not State.FAILED:
+            if not self.restarts.failed(name, None):
                 return False
             await self.restart_connector(RestartRequest(name, only_failed=True))
             return True
         async with self._lock:
-            ts = self.status_store.get_task(task)
-            if ts is None or ts.state is not State.FAILED or task not in self._task_ids(name):
+            if not self.restarts.failed(name, task) or task not in self._task_ids(name):
                 return False
             self.on_task_state(task, State.RESTARTING)
             await self.worker.stop_tasks([task])

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -17,53 +16,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from genesis_worker.api import SourceConnector, SourceRecord, SourceTask
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.layer import GenesisLayer
 from genesis_worker.herder.standalone import StandaloneHerder
 from genesis_worker.rest.server import start_rest_server
+from tests.integration.distributed.plugins import STARTS, FlakySourceConnector, class_path
 from tests.integration.rest.conftest import STRING
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
-
-STARTS: Counter[str] = Counter()
-"""(connector name + ":task" or ":connector") -> starts so far, in this process."""
-
-
-class FlakySourceConnector(SourceConnector):
-    """Its connector fails its first ``fail.connector.starts`` starts, its one task its first
-    ``fail.task.starts`` starts; then both run and the task produces nothing."""
-
-    async def start(self, props: dict[str, str]) -> None:
-        self.props = dict(props)
-        name = props["name"]
-        STARTS[f"{name}:connector"] += 1
-        if STARTS[f"{name}:connector"] <= int(props.get("fail.connector.starts", "0")):
-            raise RuntimeError(f"connector start {STARTS[f'{name}:connector']} fails on purpose")
-
-    def task_class(self) -> type[SourceTask]:
-        return FlakySourceTask
-
-    def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
-        return [dict(self.props)]
-
-    async def stop(self) -> None:
-        pass
-
-
-class FlakySourceTask(SourceTask):
-    async def start(self, props: dict[str, str]) -> None:
-        name = props["name"]
-        STARTS[f"{name}:task"] += 1
-        if STARTS[f"{name}:task"] <= int(props.get("fail.task.starts", "0")):
-            raise RuntimeError(f"task start {STARTS[f'{name}:task']} fails on purpose")
-
-    async def poll(self) -> list[SourceRecord] | None:
-        await asyncio.sleep(0.1)
-        return None
-
-    async def stop(self) -> None:
-        pass
 
 
 @contextlib.asynccontextmanager
@@ -91,7 +51,7 @@ async def worker(kafka: Any, tmp_path: Path, **extra: str) -> AsyncIterator[aioh
 
 
 async def create(s: aiohttp.ClientSession, name: str, **config: str) -> None:
-    body = {"connector.class": f"{__name__}.FlakySourceConnector", "tasks.max": "1", "topic": name, **config}
+    body = {"connector.class": class_path(FlakySourceConnector), "tasks.max": "1", "topic": name, **config}
     async with s.put(f"connectors/{name}/config", json=body) as r:
         assert r.status == 201, await r.text()
 
@@ -149,7 +109,7 @@ async def test_failed_task_and_connector_restart_until_running(kafka: Any, tmp_p
         assert st["connector"]["state"] == "RUNNING"
         st = await until(s, "flaky-conn", lambda st: st["connector"]["state"] == "RUNNING" and task_state(st))
         assert task_state(st) == "RUNNING"
-        assert STARTS["flaky-task:task"] == 4 and STARTS["flaky-conn:connector"] == 3
+        assert STARTS["flaky-task-0"] == 4 and STARTS["flaky-conn"] == 3
         assert await restarts_metric(s, "flaky-task", "task") == 3
         assert await restarts_metric(s, "flaky-conn", "connector") == 2
         events = await history(s, "flaky-task")
@@ -167,7 +127,7 @@ async def test_default_settings_leave_it_failed(kafka: Any, tmp_path: Path) -> N
         await until(s, "flaky-off", lambda st: task_state(st) == "FAILED")
         await asyncio.sleep(2)  # longer than the default initial backoff
         assert task_state(await status(s, "flaky-off")) == "FAILED"
-        assert STARTS["flaky-off:task"] == 1
+        assert STARTS["flaky-off-0"] == 1
         assert await restarts_metric(s, "flaky-off", "task") == 0
         # a connector config can turn the policy on for itself
         await create(s, "flaky-own", **{"fail.task.starts": "1", **POLICY})
@@ -183,11 +143,13 @@ async def test_gives_up_after_max_attempts(kafka: Any, tmp_path: Path) -> None:
         assert "gave up after 2 automatic restarts" in st["tasks"][0]["trace"]
         assert "task start 3 fails on purpose" in st["tasks"][0]["trace"]
         await asyncio.sleep(1.5)
-        assert STARTS["flaky-many:task"] == 3
+        assert STARTS["flaky-many-0"] == 3
         assert await restarts_metric(s, "flaky-many", "task") == 2
         # a manual restart still runs it; failing again, it is not restarted automatically any more (its
         # attempts count from zero only after it stayed RUNNING for backoff.max.ms)
         async with s.post("connectors/flaky-many/restart?includeTasks=true&onlyFailed=true") as r:
             assert r.status == 202, await r.text()
-        await until(s, "flaky-many", lambda st: STARTS["flaky-many:task"] >= 4)
-        assert task_state(await status(s, "flaky-many")) == "FAILED"
+        st = await until(s, "flaky-many", lambda st: STARTS["flaky-many-0"] >= 4 and task_state(st) == "FAILED")
+        assert "task start 4 fails on purpose" in st["tasks"][0]["trace"] and "gave up" in st["tasks"][0]["trace"]
+        await asyncio.sleep(1)
+        assert STARTS["flaky-many-0"] == 4
