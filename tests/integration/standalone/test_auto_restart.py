@@ -2,13 +2,14 @@
 Genesis layer: a connector whose task (or the connector itself) fails its first N starts ends RUNNING after
 N automatic restarts with the policy on, each counted in ``genesis_restarts_total`` and listed in the
 history; with the default settings it stays FAILED; with ``max.attempts`` < N it stays FAILED and its trace
-says the policy gave up."""
+says the policy gave up; a task failed by the blocked-task watchdog is not restarted."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from genesis_worker.herder.standalone import StandaloneHerder
 from genesis_worker.rest.server import start_rest_server
 from tests.integration.distributed.plugins import STARTS, FlakySourceConnector, class_path
 from tests.integration.rest.conftest import STRING
+from tests.integration.runtime.test_task_isolation import MisbehavingSinkConnector, _produce
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(180)]
 
@@ -153,3 +155,26 @@ async def test_gives_up_after_max_attempts(kafka: Any, tmp_path: Path) -> None:
         assert "task start 4 fails on purpose" in st["tasks"][0]["trace"] and "gave up" in st["tasks"][0]["trace"]
         await asyncio.sleep(1)
         assert STARTS["flaky-many-0"] == 4
+
+
+async def test_blocked_task_is_not_restarted(kafka: Any, tmp_path: Path) -> None:
+    topic = f"blocked-{uuid.uuid4().hex[:8]}"
+    kafka.create_topic(topic)
+    async with worker(kafka, tmp_path, **POLICY) as s:
+        config = {
+            "connector.class": class_path(MisbehavingSinkConnector),
+            "topics": topic,
+            "mode": "sleep",
+            "sleep.s": "4",
+            "genesis.task.blocked.timeout.ms": "1000",
+            "consumer.override.auto.offset.reset": "earliest",
+        }
+        async with s.put("connectors/blocked/config", json=config) as r:
+            assert r.status == 201, await r.text()
+        await asyncio.get_running_loop().run_in_executor(None, _produce, kafka.bootstrap, topic)
+        st = await until(s, "blocked", lambda st: task_state(st) == "FAILED")
+        trace = st["tasks"][0]["trace"]
+        assert "TaskBlockedError" in trace and "not restarted automatically" in trace
+        await asyncio.sleep(1.5)  # several initial backoffs
+        assert task_state(await status(s, "blocked")) == "FAILED"
+        assert await restarts_metric(s, "blocked", "task") == 0
