@@ -207,6 +207,7 @@ class AutoRestarter:
         self.backoff = RestartBackoff()
         self._pending: dict[_Key, asyncio.Task[None]] = {}
         self._states: dict[_Key, State] = {}
+        self._closed = False
         self._listeners: list[AutoRestartListener] = []
 
     def add_listener(self, listener: AutoRestartListener) -> None:
@@ -253,7 +254,7 @@ class AutoRestarter:
             return trace
         what = _name(connector, task)
         decision = self.backoff.on_failed(key, self.settings_for(connector), now_ms, trace)
-        if decision.restart:
+        if decision.restart and not self._closed:
             log.info("%s FAILED: automatic restart %d in %d ms", what, decision.attempt, decision.delay_ms)
             self._cancel(key)
             self._pending[key] = asyncio.get_running_loop().create_task(
@@ -304,7 +305,8 @@ class AutoRestarter:
             pending.cancel()
 
     async def close(self) -> None:
-        """Cancel the restarts still waiting for their delay (the herder stops)."""
+        """Cancel the restarts still waiting for their delay and schedule no more (the herder stops)."""
+        self._closed = True
         pending, self._pending = list(self._pending.values()), {}
         for t in pending:
             t.cancel()
