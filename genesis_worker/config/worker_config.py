@@ -236,6 +236,55 @@ def _common(d: ConfigDef) -> ConfigDef:
             "metrics.recording.level", ConfigType.STRING, "INFO", None, L, "The highest recording level for metrics."
         )
         .define("client.id", ConfigType.STRING, "", None, L, "An id string to pass to the server when making requests.")
+        .merge(restart_config_def())
+    )
+
+
+RESTART_ENABLED_CONFIG = "genesis.restart.enabled"
+RESTART_BACKOFF_INITIAL_MS_CONFIG = "genesis.restart.backoff.initial.ms"
+RESTART_BACKOFF_MAX_MS_CONFIG = "genesis.restart.backoff.max.ms"
+RESTART_MAX_ATTEMPTS_CONFIG = "genesis.restart.backoff.max.attempts"
+
+
+def restart_config_def() -> ConfigDef:
+    """The automatic restart policy's keys (worker defaults; a connector config may set each of them)."""
+    M = Importance.MEDIUM
+    return (
+        ConfigDef()
+        .define(
+            RESTART_ENABLED_CONFIG,
+            ConfigType.BOOLEAN,
+            False,
+            None,
+            M,
+            "Genesis: restart FAILED connectors and tasks automatically, with exponential backoff (Connect never "
+            "does). Tasks failed by the blocked-task watchdog are never restarted automatically.",
+        )
+        .define(
+            RESTART_BACKOFF_INITIAL_MS_CONFIG,
+            ConfigType.LONG,
+            1000,
+            Range.at_least(0),
+            M,
+            "Genesis: delay before the first automatic restart; it doubles at each further attempt.",
+        )
+        .define(
+            RESTART_BACKOFF_MAX_MS_CONFIG,
+            ConfigType.LONG,
+            60000,
+            Range.at_least(0),
+            M,
+            "Genesis: the longest delay between automatic restarts; also how long a restarted connector or task "
+            "must stay RUNNING before its attempts count from zero again.",
+        )
+        .define(
+            RESTART_MAX_ATTEMPTS_CONFIG,
+            ConfigType.INT,
+            5,
+            Range.at_least(-1),
+            M,
+            "Genesis: automatic restarts in a row before giving up (it then stays FAILED); -1 for no limit.",
+        )
     )
 
 

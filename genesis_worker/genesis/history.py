@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from genesis_worker.genesis.ownership import Ownership
+from genesis_worker.model.ids import ConnectorTaskId
 from genesis_worker.model.states import RestartRequest
 from genesis_worker.storage.base import ConfigBackingStore, ConfigUpdateListener
 
@@ -23,12 +24,14 @@ from genesis_worker.storage.base import ConfigBackingStore, ConfigUpdateListener
 class HistoryEvent:
     connector: str
     action: str
-    """created, updated, deleted, paused, resumed, stopped, restarted."""
+    """created, updated, deleted, paused, resumed, stopped, restarted, auto-restarted."""
     timestamp_ms: int
     owner: str | None = None
     ticket: str | None = None
     config: dict[str, str] | None = None
     changed_keys: list[str] = field(default_factory=list)
+    detail: str | None = None
+    """What an automatic restart restarted (``task 0, attempt 2``)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -39,6 +42,7 @@ class HistoryEvent:
             "ticket": self.ticket,
             "changed_keys": self.changed_keys,
             "config": self.config,
+            "detail": self.detail,
         }
 
 
@@ -73,10 +77,12 @@ class ConfigHistory:
             )
         )
 
-    def record_action(self, connector: str, action: str, timestamp_ms: int | None = None) -> None:
+    def record_action(
+        self, connector: str, action: str, timestamp_ms: int | None = None, detail: str | None = None
+    ) -> None:
         ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
         own = Ownership.of(self._last_config.get(connector, {}))
-        self._add(HistoryEvent(connector, action, ts, own.owner, own.ticket))
+        self._add(HistoryEvent(connector, action, ts, own.owner, own.ticket, detail=detail))
 
     def _add(self, event: HistoryEvent) -> None:
         q = self._events.setdefault(event.connector, deque(maxlen=self._max))
@@ -129,3 +135,16 @@ class HistoryListener(ConfigUpdateListener):
 
     def on_restart_request(self, request: RestartRequest) -> None:
         self.history.record_action(request.connector, "restarted")
+
+
+class AutoRestartHistory:
+    """Writes the automatic restarts of the worker's restart policy (``genesis.restart.enabled``) into a
+    :class:`ConfigHistory` as ``auto-restarted``: unlike a manual restart they are no config-topic record,
+    so only the worker that made one lists it."""
+
+    def __init__(self, history: ConfigHistory) -> None:
+        self.history = history
+
+    def on_auto_restart(self, connector: str, task: ConnectorTaskId | None, attempt: int) -> None:
+        what = "connector" if task is None else f"task {task.task}"
+        self.history.record_action(connector, "auto-restarted", detail=f"{what}, attempt {attempt}")

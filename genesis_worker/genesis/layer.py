@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.genesis.history import ConfigHistory, HistoryListener
+from genesis_worker.genesis.history import AutoRestartHistory, ConfigHistory, HistoryListener
 from genesis_worker.genesis.ownership import REQUIRED_WORKER_CONFIG, OwnershipPolicy
 from genesis_worker.genesis.routes import genesis_routes
 from genesis_worker.herder.base import Herder
@@ -35,6 +35,7 @@ class GenesisLayer:
         """A layer following ``herder``'s config store and validating its connector configs."""
         layer = cls(worker_config.get_bool(REQUIRED_WORKER_CONFIG))
         herder.config_store.add_listener(HistoryListener(layer.history, herder.config_store))
+        herder.add_restart_listener(AutoRestartHistory(layer.history))
         herder.add_config_policy(layer.policy)
         return layer
 

@@ -18,6 +18,7 @@ import abc
 from typing import Any
 
 from genesis_worker.herder.policy import ConnectorConfigPolicy
+from genesis_worker.herder.restart_policy import AutoRestarter, AutoRestartListener
 from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.model.entities import (
     ConnectorInfo,
@@ -45,10 +46,17 @@ class Herder(abc.ABC):
     metrics: WorkerMetrics | None = None
     """The worker's task metrics (set by herders that run tasks)."""
     config_policies: tuple[ConnectorConfigPolicy, ...] = ()
+    restarts: AutoRestarter | None = None
+    """The automatic restart policy in front of the status listener (set by herders that run tasks)."""
 
     def add_config_policy(self, policy: ConnectorConfigPolicy) -> None:
         """Validate every connector config with ``policy`` too (layers above register theirs before start)."""
         self.config_policies = (*self.config_policies, policy)
+
+    def add_restart_listener(self, listener: AutoRestartListener) -> None:
+        """Be told of each automatic restart this worker makes (``genesis.restart.enabled``)."""
+        if self.restarts is not None:
+            self.restarts.add_listener(listener)
 
     # --- lifecycle ----------------------------------------------------------------------------------
     @abc.abstractmethod

@@ -49,6 +49,7 @@ from genesis_worker.herder.key_rotation import SessionKeys
 from genesis_worker.herder.offsets import not_stopped, require_offsets
 from genesis_worker.herder.rebalance import GroupState, LocalAssignment
 from genesis_worker.herder.reconfiguration import TaskReconfigurer
+from genesis_worker.herder.restart_policy import AutoRestarter, RestartSettings
 from genesis_worker.herder.stage import Stage
 from genesis_worker.herder.status_writer import StatusWriter
 from genesis_worker.herder.tick import TickLoop
@@ -71,6 +72,8 @@ from genesis_worker.storage.base import ConfigBackingStore, OffsetBackingStore, 
 log = logging.getLogger(__name__)
 JOIN_WAIT_S = 60.0
 UNHEALTHY_AFTER_S = 10
+REBALANCE_WAIT_S = 0.2
+"""How often an automatic restart checks whether the pending rebalance is over."""
 
 
 class DistributedHerder(AbstractHerder):
@@ -90,6 +93,7 @@ class DistributedHerder(AbstractHerder):
         kafka_cluster_id: str = "",
         client_config: Mapping[str, Any] | None = None,
         admin_config: Mapping[str, Any] | None = None,
+        restart: RestartSettings | None = None,
     ) -> None:
         self.cfg = cfg
         self.plugins = plugins
@@ -116,8 +120,14 @@ class DistributedHerder(AbstractHerder):
             version_of=self._version_of,
             topic_tracking=cfg.topic_tracking_enable,
         )
-        self.runtime = runtime(self.statuses)
-        self.metrics = self.runtime.metrics
+        self.restarts: AutoRestarter = AutoRestarter(
+            self.statuses,
+            restart or RestartSettings(),
+            connector_config=lambda name: self._snapshot().connector_config(name),
+            restart=self._auto_restart,
+        )
+        self.runtime = runtime(self.restarts)
+        self.metrics = self.restarts.metrics = self.runtime.metrics
         self.keys = SessionKeys(cfg, config_store, self.snapshots, self.group, worker_id=worker_id)
         self.reconfigurer = TaskReconfigurer(
             self.snapshots,
@@ -190,6 +200,7 @@ class DistributedHerder(AbstractHerder):
             return
         self.assignment.stopping = True
         self._wake.set()
+        await self.restarts.close()
         await self.assignment.leave()
         await cancel(self._tick_task)
         await self._background.cancel_all()
@@ -454,6 +465,33 @@ class DistributedHerder(AbstractHerder):
                 )
             raise NotLeaderException("Cannot restart task since it is not assigned to this member", self.leader_url())
 
+    async def _auto_restart(self, name: str, task: ConnectorTaskId | None) -> bool:
+        """The restart policy's restart of a FAILED connector or task this worker runs, as a restart
+        request's (RESTARTING, stop, start), once no rebalance is pending (one may move it elsewhere);
+        False if it no longer is FAILED here."""
+        while True:
+            async with self._lock:
+                if not self.group.needs_rebalance:
+                    return await self._auto_restart_locked(name, task)
+            await asyncio.sleep(REBALANCE_WAIT_S)
+
+    async def _auto_restart_locked(self, name: str, task: ConnectorTaskId | None) -> bool:
+        snap = self._snapshot()
+        if snap.connector_config(name) is None or not self.restarts.failed(name, task):
+            return False
+        if task is None:
+            if name not in self.local.connectors:
+                return False
+            await self.statuses.put_connector(name, State.RESTARTING)
+            await self.work.restart_connector(name, snap)
+            return True
+        if task not in self.local.tasks:
+            return False
+        await self.statuses.put_task(task, State.RESTARTING)
+        await self.runtime.stop_tasks([task])
+        await self.work.start_task(task, snap)
+        return True
+
     # ------------------------------------------------------------------------------- internal endpoints
 
     async def put_task_configs(self, name: str, configs: list[dict[str, str]], signature: Any = None) -> None:
@@ -550,4 +588,5 @@ def from_worker_config(config: WorkerConfig, plugins: PluginRegistry | None = No
         plugins=registry,
         admin_config=client_config,
         client_config=aiokafka_client_config(client_config),
+        restart=RestartSettings.from_props(props),
     )

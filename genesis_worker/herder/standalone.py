@@ -25,6 +25,7 @@ from genesis_worker.herder.background import BackgroundTasks
 from genesis_worker.herder.common import validate_connector_config
 from genesis_worker.herder.errors import ConnectRestException
 from genesis_worker.herder.offsets import ConnectorOffsetsAdmin, not_stopped, require_offsets
+from genesis_worker.herder.restart_policy import AutoRestarter, RestartSettings
 from genesis_worker.model.entities import (
     ConnectorInfo,
     ConnectorOffsets,
@@ -65,8 +66,14 @@ class StandaloneHerder(AbstractHerder):
             offset_store = FileOffsetBackingStore(str(config.get("offset.storage.file.filename")))
         self.offset_store = offset_store
         self.worker_id = config.worker_id
-        self.worker = Worker(config, self.plugins, offset_store, self, self.worker_id)
-        self.metrics = self.worker.metrics
+        self.restarts: AutoRestarter = AutoRestarter(
+            self,
+            RestartSettings.from_props(config.originals),
+            connector_config=self._connector_config,
+            restart=self._auto_restart,
+        )
+        self.worker = Worker(config, self.plugins, offset_store, self.restarts, self.worker_id)
+        self.metrics = self.restarts.metrics = self.worker.metrics
         self._lock = asyncio.Lock()
         self._started = False
         self._cluster_id = ""
@@ -111,6 +118,7 @@ class StandaloneHerder(AbstractHerder):
         return translate(props, "admin").conf
 
     async def stop(self) -> None:
+        await self.restarts.close()
         async with self._lock:
             await self.worker.stop()
             await self.offset_store.stop()
@@ -308,6 +316,23 @@ class StandaloneHerder(AbstractHerder):
                 await self._update_tasks(name)
             await self._start_tasks(name)
         return plan
+
+    async def _auto_restart(self, name: str, task: ConnectorTaskId | None) -> bool:
+        """The restart policy's restart of a FAILED connector or task (the restart endpoints' path)."""
+        if name not in self.config_store.state.connector_configs:
+            return False
+        if task is None:
+            if not self.restarts.failed(name, None):
+                return False
+            await self.restart_connector(RestartRequest(name, only_failed=True))
+            return True
+        async with self._lock:
+            if not self.restarts.failed(name, task) or task not in self._task_ids(name):
+                return False
+            self.on_task_state(task, State.RESTARTING)
+            await self.worker.stop_tasks([task])
+            await self._start_tasks(name)
+        return True
 
     async def restart_task(self, task: ConnectorTaskId) -> None:
         if task.connector not in self.config_store.state.connector_configs:

@@ -107,6 +107,7 @@ class WorkerMetrics(Collector):
         self.client_id = f"connect-{worker_id}"
         self.started_ms = int(time.time() * 1000)
         self._tasks: dict[tuple[str, int], TaskMetrics] = {}
+        self._restarts: dict[tuple[str, str, str], int] = {}
         # (monotonic time, {key: counter}) samples for rates.
         self._samples: deque[tuple[float, dict[RateKey, float]]] = deque()
         self.registry = CollectorRegistry(auto_describe=False)
@@ -122,6 +123,11 @@ class WorkerMetrics(Collector):
 
     def tasks(self) -> list[TaskMetrics]:
         return list(self._tasks.values())
+
+    def count_restart(self, connector: str, task: int | None) -> None:
+        """An automatic restart (``genesis.restart.enabled``) of ``connector`` (``task`` None) or of a task."""
+        key = (connector, "" if task is None else str(task), "connector" if task is None else "task")
+        self._restarts[key] = self._restarts.get(key, 0) + 1
 
     # --- Prometheus ------------------------------------------------------------------------------
 
@@ -158,6 +164,14 @@ class WorkerMetrics(Collector):
                 extra.add_metric([t.connector, str(t.task), name], float(v))
         yield lag
         yield extra
+        restarts = CounterMetricFamily(
+            "genesis_restarts",
+            "Automatic restarts of FAILED connectors and tasks (genesis.restart.enabled).",
+            labels=["connector", "task", "kind"],
+        )
+        for labels, n in self._restarts.items():
+            restarts.add_metric(list(labels), float(n))
+        yield restarts
         rates = self.rates()
         rate = GaugeMetricFamily(
             "genesis_connector_throughput",

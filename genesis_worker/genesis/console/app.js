@@ -106,7 +106,7 @@ async function renderDetail(name) {
     <h3>Config</h3><pre>${esc(JSON.stringify(info.config, null, 2))}</pre>
     ${offsets ? `<h3>Offsets</h3><pre>${esc(JSON.stringify(offsets.offsets, null, 2))}</pre>` : ""}`;
   $("#history tbody").innerHTML = hist.slice().reverse().map((h) => `<tr><td>${esc(new Date(h.timestamp).toISOString())}</td>
-      <td>${esc(h.action)}</td><td>${esc(h.owner)}</td><td>${esc(h.ticket)}</td><td>${esc((h.changed_keys || []).join(", "))}</td></tr>`).join("");
+      <td>${esc(h.action)}</td><td>${esc(h.owner)}</td><td>${esc(h.ticket)}</td><td>${esc(h.detail || (h.changed_keys || []).join(", "))}</td></tr>`).join("");
   for (const b of document.querySelectorAll("#view-detail [data-action]")) b.onclick = () => act(name, b.dataset.action);
 }
 

@@ -3,6 +3,9 @@ subprocesses started from the repository root).
 
 * ``SeqSourceConnector``: ``tasks.max`` tasks; task *i* writes keys ``<i>-<seq>`` to ``topic``, resuming from
   its committed source offset ``{"seq": n}`` under partition ``{"task": i}``.
+* ``FlakySourceConnector``: the connector fails its first ``fail.connector.starts`` starts, each task its
+  first ``fail.task.starts`` starts (counted per process in :data:`STARTS`), then they run, producing nothing
+  (the automatic restart tests).
 * ``FileSinkConnector``: appends every record key to ``<dir>/<connector>-<task>.out``; ``flush`` fsyncs, so
   what was committed is on disk (at-least-once).
 
@@ -185,3 +188,40 @@ class DynamicSourceConnector(SourceConnector):
     async def stop(self) -> None:
         self._watch.cancel()
         EVENTS["connector-stop", self.props.get("name", "")] += 1
+
+
+STARTS: Counter[str] = Counter()
+"""``<connector>`` or ``<connector>-<task>`` -> starts of :class:`FlakySourceConnector` (or its tasks) so far."""
+
+
+class FlakySourceConnector(SourceConnector):
+    async def start(self, props: dict[str, str]) -> None:
+        self.props = dict(props)
+        name = props.get("name", "")
+        STARTS[name] += 1
+        if STARTS[name] <= int(props.get("fail.connector.starts", "0")):
+            raise RuntimeError(f"connector start {STARTS[name]} fails on purpose")
+
+    def task_class(self) -> type[SourceTask]:
+        return FlakySourceTask
+
+    def task_configs(self, max_tasks: int) -> list[dict[str, str]]:
+        return [{**self.props, "task.index": str(i)} for i in range(max_tasks)]
+
+    async def stop(self) -> None:
+        pass
+
+
+class FlakySourceTask(SourceTask):
+    async def start(self, props: dict[str, str]) -> None:
+        key = f"{props.get('name', '')}-{props['task.index']}"
+        STARTS[key] += 1
+        if STARTS[key] <= int(props.get("fail.task.starts", "0")):
+            raise RuntimeError(f"task start {STARTS[key]} fails on purpose")
+
+    async def poll(self) -> list[SourceRecord] | None:
+        await asyncio.sleep(0.1)
+        return None
+
+    async def stop(self) -> None:
+        pass
