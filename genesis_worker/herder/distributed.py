@@ -117,6 +117,7 @@ class DistributedHerder(AbstractHerder):
             topic_tracking=cfg.topic_tracking_enable,
         )
         self.runtime = runtime(self.statuses)
+        self.runtime.bind_config_reloads(self._restart_for_reload)
         self.metrics = self.runtime.metrics
         self.keys = SessionKeys(cfg, config_store, self.snapshots, self.group, worker_id=worker_id)
         self.reconfigurer = TaskReconfigurer(
