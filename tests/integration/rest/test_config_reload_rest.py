@@ -33,6 +33,7 @@ class ChangingFileProvider(ConfigProvider):
     def get(self, path: str | None, keys: Iterable[str] | None = None) -> ConfigData:
         self.calls += 1
         f = Path(str(path)) / f"in-{self.calls}.txt"
+        f.parent.mkdir(exist_ok=True)
         f.write_text(f"value-{self.calls}\n")
         return ConfigData({k: str(f) for k in keys or ()}, ttl=TTL_MS)
 
@@ -72,7 +73,6 @@ def _read_values(bootstrap: str, topic: str, wanted: int, seconds: float) -> lis
 
 
 async def _create(session: aiohttp.ClientSession, name: str, topic: str, folder: Path, **extra: str) -> None:
-    folder.mkdir()
     config = {"connector.class": "FileStreamSource", "file": f"${{reload:{folder}:file}}", "topic": topic, **extra}
     status, body = await call(session, "PUT", f"connectors/{name}/config", json=config)
     assert status == 201, body
