@@ -114,6 +114,7 @@ class StandaloneHerder(AbstractHerder):
         return translate(props, "admin").conf
 
     async def stop(self) -> None:
+        await self._background.cancel_all()  # a reconfiguration or reload restart must not start anything now
         async with self._lock:
             await self.worker.stop()
             await self.offset_store.stop()
