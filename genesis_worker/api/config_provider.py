@@ -23,7 +23,9 @@ from genesis_worker.api.plugin import Plugin
 
 @dataclass(frozen=True)
 class ConfigData:
-    """What a provider returns for one path: the values found, and how long they stay valid (ms, or None)."""
+    """What a provider returns for one path: the values found, and how long they stay valid (ms, or None
+    for ever). When a TTL expires, a connector using the values is restarted and reads them again, unless
+    its ``config.action.reload`` is ``none`` (KIP-421)."""
 
     data: dict[str, str] = field(default_factory=dict)
     ttl: int | None = None

@@ -6,7 +6,8 @@ Built-in providers answer to Kafka's class names, so a worker.properties written
 :class:`~genesis_worker.api.config_provider.ConfigProvider` subclass.
 
 :class:`ConfigTransformer` is Kafka's ``ConfigTransformer``: placeholders of unknown providers, and keys a
-provider does not have, stay as written; a provider that fails (a missing file) raises ConfigException.
+provider does not have, stay as written; a provider that fails (a missing file) raises ConfigException. Its
+result also carries the TTLs the providers gave (KIP-421), from which the worker schedules connector restarts.
 :func:`reverse_transform` is ``Worker.reverseTransform``: task configs derived from a resolved connector
 config get the placeholders back before they are stored, so secrets never reach the config topic.
 """
@@ -17,6 +18,7 @@ import importlib
 import os
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -166,13 +168,22 @@ def instantiate_providers(props: Mapping[str, Any]) -> dict[str, ConfigProvider]
     return out
 
 
+@dataclass(frozen=True)
+class ConfigTransformerResult:
+    """Kafka's ``ConfigTransformerResult``: the transformed configs, and the TTL (ms) a provider gave for
+    each path read (``""`` for placeholders without a path); paths without a TTL are not in ``ttls``."""
+
+    data: dict[str, Any]
+    ttls: dict[str, int] = field(default_factory=dict)
+
+
 class ConfigTransformer:
     """Replaces ``${provider:[path:]key}`` in config values with what the providers return."""
 
     def __init__(self, providers: Mapping[str, ConfigProvider]) -> None:
         self.providers = dict(providers)
 
-    def transform(self, configs: Mapping[str, Any]) -> dict[str, Any]:
+    def transform(self, configs: Mapping[str, Any]) -> ConfigTransformerResult:
         wanted: dict[str, dict[str | None, set[str]]] = {}
         for value in configs.values():
             if isinstance(value, str) and "${" in value:
@@ -181,17 +192,22 @@ class ConfigTransformer:
                     if provider in self.providers:
                         wanted.setdefault(provider, {}).setdefault(path, set()).add(key)
         if not wanted:
-            return dict(configs)
+            return ConfigTransformerResult(dict(configs))
         found: dict[tuple[str, str | None], dict[str, str]] = {}
+        ttls: dict[str, int] = {}
         for provider, by_path in wanted.items():
             for path, keys in by_path.items():
-                found[(provider, path)] = self.providers[provider].get(path, sorted(keys)).data
+                got = self.providers[provider].get(path, sorted(keys))
+                found[(provider, path)] = got.data
+                if got.ttl is not None and got.ttl >= 0:  # keyed by path alone, as Java's
+                    ttls[path or ""] = got.ttl
 
         def replace(m: re.Match[str]) -> str:
             value = found.get((m.group(1), m.group(3)), {}).get(m.group(4))
             return m.group(0) if value is None else value
 
-        return {k: VARIABLE.sub(replace, v) if isinstance(v, str) and "${" in v else v for k, v in configs.items()}
+        data = {k: VARIABLE.sub(replace, v) if isinstance(v, str) and "${" in v else v for k, v in configs.items()}
+        return ConfigTransformerResult(data, ttls)
 
     def close(self) -> None:
         for p in self.providers.values():
@@ -229,6 +245,6 @@ def resolve_own_variables(props: Mapping[str, Any]) -> dict[str, Any]:
     transformer = ConfigTransformer(instantiate_providers(props))
     try:
         own = {k: v for k, v in props.items() if not k.startswith(CONFIG_PROVIDERS)}
-        return {**props, **transformer.transform(own)}
+        return {**props, **transformer.transform(own).data}
     finally:
         transformer.close()

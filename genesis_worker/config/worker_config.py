@@ -23,6 +23,7 @@ from genesis_worker.config.properties import apply_env_overrides, load_propertie
 from genesis_worker.config.providers import (
     CONFIG_PROVIDERS,
     ConfigTransformer,
+    ConfigTransformerResult,
     instantiate_providers,
     resolve_own_variables,
 )
@@ -509,8 +510,12 @@ class WorkerConfig(AbstractConfig):
 
     def transform_connector_config(self, props: Mapping[str, Any]) -> dict[str, Any]:
         """``props`` with its placeholders resolved (unchanged when the worker has no providers)."""
+        return self.resolve_connector_config(props).data
+
+    def resolve_connector_config(self, props: Mapping[str, Any]) -> ConfigTransformerResult:
+        """``props`` resolved, with the TTLs the providers gave (KIP-421)."""
         transformer = self.config_transformer()
-        return transformer.transform(props) if transformer is not None else dict(props)
+        return transformer.transform(props) if transformer is not None else ConfigTransformerResult(dict(props))
 
     @classmethod
     def from_file(

@@ -1,22 +1,28 @@
 """What the standalone and distributed herders share (Java ``AbstractHerder``): statuses read back
 from the status store as REST entities, the plugin version shown in them (KIP-891), validation before
-a config is written, KIP-477 config patches and the plugin config keys."""
+a config is written, KIP-477 config patches, the plugin config keys, and the restart of a connector whose
+config-provider values expired (KIP-421)."""
 
 from __future__ import annotations
 
 import abc
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from genesis_worker.api.errors import NotFoundException
+from genesis_worker.herder.background import BackgroundTasks
 from genesis_worker.herder.base import Herder
 from genesis_worker.herder.common import connector_type, plugin_config, plugin_version
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.model.entities import ConnectorState, ConnectorStateInfo, JsonObj, TaskState, WorkerStatus
 from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.model.states import RestartRequest
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.runtime.config_infos import invalid_config_message
 from genesis_worker.storage.base import StatusBackingStore
+
+log = logging.getLogger(__name__)
 
 HEALTHY = WorkerStatus("healthy", "Worker has completed startup and is ready to handle requests.")
 STARTING = "Worker is still starting up."
@@ -26,6 +32,7 @@ class AbstractHerder(Herder):
     """The shared half of a herder; subclasses say where connector configs and statuses are."""
 
     plugins: PluginRegistry
+    _background: BackgroundTasks
 
     @property
     @abc.abstractmethod
@@ -82,3 +89,16 @@ class AbstractHerder(Herder):
 
     def connector_plugin_config(self, plugin: str) -> list[JsonObj]:
         return plugin_config(self.plugins, plugin)
+
+    # --- config reloads (KIP-421) ----------------------------------------------------------------------------
+
+    def _restart_for_reload(self, name: str) -> None:
+        """The runtime's callable for a connector of this worker whose provider values expired: restart it
+        as ``POST /connectors/{c}/restart`` does (Java ``restartConnector(delayMs, ...)`` once due)."""
+        self._background.spawn(self._restart_reloaded(name), f"config-reload-{name}")
+
+    async def _restart_reloaded(self, name: str) -> None:
+        try:
+            await self.restart_connector(RestartRequest(name))
+        except Exception as e:
+            log.error("Unexpected error during connector restart of %s: %s", name, e)

@@ -127,6 +127,7 @@ class DistributedHerder(AbstractHerder):
             restart=self._auto_restart,
         )
         self.runtime = runtime(self.restarts)
+        self.runtime.bind_config_reloads(self._restart_for_reload)
         self.metrics = self.restarts.metrics = self.runtime.metrics
         self.keys = SessionKeys(cfg, config_store, self.snapshots, self.group, worker_id=worker_id)
         self.reconfigurer = TaskReconfigurer(

@@ -1,6 +1,6 @@
 """What the distributed herder asks of the runtime (:class:`HerderRuntime`), and its implementation on
 the runtime :class:`Worker` (:class:`WorkerRuntime`): start/stop of connectors and tasks, task-config
-generation, validation, and the KIP-875 offset operations::
+generation, config reloads (KIP-421), validation, and the KIP-875 offset operations::
 
     herder = DistributedHerder(..., runtime=lambda listener: WorkerRuntime(worker_config, plugins, offsets, listener))
 
@@ -53,6 +53,14 @@ class HerderRuntime(Protocol):
     def is_running(self, name: str) -> bool: ...
 
     async def connector_task_configs(self, name: str, config: Mapping[str, Any]) -> list[dict[str, str]]: ...
+
+    def resolved_connector_config(self, name: str) -> dict[str, str] | None:
+        """The resolved config the connector runs with here (None when it does not run here)."""
+        ...
+
+    def bind_config_reloads(self, restart_connector: Callable[[str], None]) -> None:
+        """``restart_connector(name)`` is called when a connector's config-provider values expire."""
+        ...
 
     async def validate_connector_config(
         self, config: Mapping[str, Any], policies: Sequence[ConnectorConfigPolicy] = ()
@@ -123,6 +131,13 @@ class WorkerRuntime:
 
     async def connector_task_configs(self, name: str, config: Mapping[str, Any]) -> list[dict[str, str]]:
         return self.worker.connector_task_configs(name)
+
+    def resolved_connector_config(self, name: str) -> dict[str, str] | None:
+        wc = self.worker.connectors.get(name)
+        return None if wc is None else dict(wc.props)
+
+    def bind_config_reloads(self, restart_connector: Callable[[str], None]) -> None:
+        self.worker.reloads.bind(restart_connector)
 
     async def stop(self) -> None:
         await self.worker.stop()

@@ -2,7 +2,9 @@
 a running connector's task configs are generated again when it starts, when it asks for it
 (``ConnectorContext.request_task_reconfiguration``) and after a failed attempt (with back-off). Changed
 configs are written to the config topic by the leader; a follower forwards them to the leader
-(``POST /connectors/{c}/tasks``, signed under protocol ``sessioned``)::
+(``POST /connectors/{c}/tasks``, signed under protocol ``sessioned``). Unchanged task configs are written
+again when the connector's resolved config changed since they were (a config provider's value changed,
+Java's applied connector config), so that the tasks restart with the new values::
 
     reconfigurer.schedule("c", now=True)     # due at once; the tick calls process_due()
     await reconfigurer.process_due()
@@ -63,6 +65,8 @@ class TaskReconfigurer:
         self._worker_id = worker_id
         self._due: dict[str, float] = {}
         self._backoff: dict[str, int] = {}
+        self._applied: dict[str, dict[str, str]] = {}
+        """The resolved connector config the task configs were last written from (by this worker)."""
         self._http: aiohttp.ClientSession | None = None
 
     # --- scheduling ------------------------------------------------------------------------------------
@@ -84,6 +88,7 @@ class TaskReconfigurer:
     def forget(self, name: str) -> None:
         """The connector stopped here: nothing to reconfigure."""
         self._due.pop(name, None)
+        self._applied.pop(name, None)
 
     def deadlines(self) -> list[float]:
         return list(self._due.values())
@@ -110,13 +115,16 @@ class TaskReconfigurer:
             return
         if not self._runtime.is_running(name):
             return
+        resolved = self._runtime.resolved_connector_config(name) or {}
         generated = await self._runtime.connector_task_configs(name, dict(config))
         current = [snap.task_config(ConnectorTaskId(name, i)) for i in range(snap.task_count(name))]
         changed = len(generated) != len(current) or any(g != c for g, c in zip(generated, current, strict=False))
-        if not changed and snap.applied_connector_config(name) == config:
+        applied = self._applied.setdefault(name, resolved)
+        if not changed and snap.applied_connector_config(name) == config and applied == resolved:
             return
         if self._group.is_leader:
             await self.write_task_configs(name, generated)
+            self._applied[name] = resolved
             return
         leader = self._group.leader_url()
         if not leader:
@@ -126,13 +134,21 @@ class TaskReconfigurer:
             )
         key = self._keys.current() if self._keys.required() else None
         # outside the herder lock: the leader may need a rebalance round that needs us
-        self._spawn(self._forward(name, generated, leader, key), f"forward-tasks-{name}")
+        self._spawn(self._forward(name, generated, resolved, leader, key), f"forward-tasks-{name}")
 
-    async def _forward(self, name: str, configs: list[dict[str, str]], leader: str, key: SessionKey | None) -> None:
+    async def _forward(
+        self,
+        name: str,
+        configs: list[dict[str, str]],
+        resolved: dict[str, str],
+        leader: str,
+        key: SessionKey | None,
+    ) -> None:
         if self._http is None:
             self._http = aiohttp.ClientSession()
         try:
             await post_task_configs(self._http, leader, name, configs, key, self._signature_algorithm)
+            self._applied[name] = resolved
         except Exception as e:
             log.warning("herder %s: forwarding task configs of %s to %s failed: %s", self._worker_id, name, leader, e)
             self.schedule(name, now=False)

@@ -79,6 +79,9 @@ class StandaloneHerder(AbstractHerder):
         self._cluster_id = ""
         self._background = BackgroundTasks()
         self._offsets = ConnectorOffsetsAdmin(self.worker, self.plugins, offset_store)
+        self._applied: dict[str, dict[str, str]] = {}
+        """The resolved connector config each connector's stored task configs were generated from."""
+        self.worker.reloads.bind(self._restart_for_reload)
 
     # --- status listener ------------------------------------------------------------------------------
 
@@ -118,6 +121,7 @@ class StandaloneHerder(AbstractHerder):
         return translate(props, "admin").conf
 
     async def stop(self) -> None:
+        await self._background.cancel_all()  # a reconfiguration or reload restart must not start anything now
         await self.restarts.close()
         async with self._lock:
             await self.worker.stop()
@@ -174,9 +178,11 @@ class StandaloneHerder(AbstractHerder):
         await self._update_tasks(name)
 
     async def _update_tasks(self, name: str) -> None:
-        """Regenerate task configs if the connector runs; write and (re)start tasks if they changed."""
+        """Regenerate task configs if the connector runs; write and (re)start tasks if they changed, or if
+        the connector's resolved config did (a config provider's value changed: Java's applied config)."""
         if not self.worker.connector_running(name):
             return
+        resolved = dict(self.worker.connectors[name].props)
         try:
             new = self.worker.connector_task_configs(name)
         except Exception as e:
@@ -187,13 +193,15 @@ class StandaloneHerder(AbstractHerder):
         state = self.config_store.state
         old = [state.task_configs.get(ConnectorTaskId(name, i)) for i in range(state.task_count(name))]
         running = self.worker.task_ids(name)
-        if old == new and len(running) == len(new):
+        applied = self._applied.setdefault(name, resolved)
+        if old == new and len(running) == len(new) and applied == resolved:
             return
         await self.worker.stop_tasks(running)
         for t in running:
             if t.task >= len(new):
                 self.status_store.put_now(TaskStatus(t, State.DESTROYED, self.worker_id, 0))
         await self.config_store.put_task_configs(name, list(new))
+        self._applied[name] = resolved
         await self._start_tasks(name)
 
     async def _start_tasks(self, name: str) -> None:
@@ -252,6 +260,7 @@ class StandaloneHerder(AbstractHerder):
             tasks = self._task_ids(name)
             await self._stop_connector_and_tasks(name)
             await self.config_store.remove_connector_config(name)
+            self._applied.pop(name, None)
             for t in set(tasks) | {s.id for s in self.status_store.get_all(name)}:
                 self.status_store.put_now(TaskStatus(t, State.DESTROYED, self.worker_id, 0))
             self.status_store.put_now(ConnectorStatus(name, State.DESTROYED, self.worker_id, 0))

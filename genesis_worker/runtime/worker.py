@@ -36,6 +36,7 @@ from genesis_worker.model.ids import ConnectorTaskId
 from genesis_worker.model.states import State, TargetState
 from genesis_worker.plugins.registry import PluginRegistry
 from genesis_worker.plugins.versions import InvalidVersionSpecification, unmet_requirement
+from genesis_worker.runtime.config_reload import ConfigReloads, restarts_on_reload
 from genesis_worker.runtime.connector_config import (
     ConnectorConfig,
     ConverterConfig,
@@ -220,6 +221,7 @@ class Worker:
             lambda: self.tasks.values(), lambda t, s, tr: self.listener.on_task_state(t, s, tr)
         )
         self.metrics = WorkerMetrics(self.worker_id, connectors=self.connectors)
+        self.reloads = ConfigReloads()  # KIP-421 restarts; the herder binds its restart callable
         self.consumer_factory: Any = None  # tests may swap clients
         self.producer_factory: Any = None
 
@@ -294,7 +296,10 @@ class Worker:
             wc.fail(e)
             return False
         try:
-            resolved = self.config.transform_connector_config(props)
+            result = self.config.resolve_connector_config(props)
+            if restarts_on_reload(props):
+                self.reloads.schedule(name, result.ttls, stopped=target_state is TargetState.STOPPED)
+            resolved = result.data
             config = self._parse(resolved)
         except Exception as e:
             wc = WorkerConnector(name, dict(props), connector, self.listener, on_reconfigure)
@@ -314,6 +319,7 @@ class Worker:
         return wc.state is not State.FAILED
 
     async def stop_connector(self, name: str) -> None:
+        self.reloads.cancel(name)
         wc = self.connectors.pop(name, None)
         if wc is None:
             return
@@ -323,6 +329,7 @@ class Worker:
     async def set_target_state(self, name: str, target: TargetState) -> None:
         wc = self.connectors.get(name)
         if wc is not None:
+            self.reloads.set_stopped(name, target is TargetState.STOPPED)
             await wc.transition(target)
         for tid, tt in self.tasks.items():
             if tid.connector == name and target is not TargetState.STOPPED:
@@ -562,6 +569,7 @@ class Worker:
         return tt.runner if tt is not None else None
 
     async def stop(self) -> None:
+        self.reloads.close()
         await self.stop_tasks(list(self.tasks))
         await self.watchdog.stop()
         for name in list(self.connectors):

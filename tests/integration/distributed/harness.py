@@ -136,6 +136,12 @@ class RecordingRuntime:
             {"task.class": "test.Task", "task.index": str(i), "topic": str(config.get("topic", ""))} for i in range(n)
         ]
 
+    def resolved_connector_config(self, name: str) -> dict[str, str] | None:
+        return {} if name in self.connectors else None
+
+    def bind_config_reloads(self, restart_connector: Any) -> None:
+        """No config providers here: nothing expires."""
+
     async def validate_connector_config(self, config: Mapping[str, Any], policies: Any = ()) -> dict[str, Any]:
         return {"name": config.get("connector.class"), "error_count": 0, "groups": [], "configs": []}
 

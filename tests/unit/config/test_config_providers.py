@@ -54,7 +54,7 @@ def test_file_provider_reads_a_properties_file(tmp_path: Path) -> None:
             "plain": "no $ here {}",
             "number": 5,
         }
-    )
+    ).data
     assert out == {
         "connection.uri": "mongodb://admin:s3cr=t@h",
         "missing.key": f"${{file:{f}:nope}}",  # Kafka keeps a placeholder it cannot resolve
@@ -95,7 +95,7 @@ def test_env_provider_allowlist_and_no_path() -> None:
     p.configure({"allowlist.pattern": "DB_.*"})
     assert p.get(None).data == {"DB_PW": "x", "DB_USER": "u"}
     t = ConfigTransformer({"env": p})
-    assert t.transform({"a": "${env:DB_PW}", "b": "${env:HOME}"}) == {"a": "x", "b": "${env:HOME}"}
+    assert t.transform({"a": "${env:DB_PW}", "b": "${env:HOME}"}).data == {"a": "x", "b": "${env:HOME}"}
     with pytest.raises(ConfigException, match="Path is not supported for EnvVarConfigProvider"):
         p.get("/etc", ["DB_PW"])
 
@@ -119,7 +119,7 @@ def test_one_get_per_provider_and_path() -> None:
             "config.providers.c.param.prefix": "P:",
         }
     )
-    out = ConfigTransformer(providers).transform({"a": "${c:p1:x}-${c:p1:y}", "b": "${c:p1:x}", "c": "${c:k}"})
+    out = ConfigTransformer(providers).transform({"a": "${c:p1:x}-${c:p1:y}", "b": "${c:p1:x}", "c": "${c:k}"}).data
     assert out == {"a": "P:p1/x-P:p1/y", "b": "P:p1/x", "c": "P:None/k"}
     assert sorted(CountingProvider.calls, key=str) == sorted([("p1", ["x", "y"]), (None, ["k"])], key=str)
 

@@ -70,6 +70,9 @@ class Runtime:
     def is_running(self, name: str) -> bool:
         return False
 
+    def bind_config_reloads(self, restart_connector: Any) -> None:
+        pass
+
 
 async def herder(
     props: dict[str, str] | None = None, config: MemoryConfigBackingStore | None = None
