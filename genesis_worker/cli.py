@@ -78,7 +78,10 @@ async def run_standalone(
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     await herder.start()
-    rest = await start_rest_server(herder, config.originals, extra_routes=genesis.routes)
+    await genesis.start()
+    rest = await start_rest_server(
+        herder, config.originals, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares
+    )
     log.info("REST server listening at %s, advertising URL %s", getattr(rest, "urls", None), rest.url)
     code = 0
     try:
@@ -95,6 +98,7 @@ async def run_standalone(
     finally:
         log.info("Kafka Connect stopping")
         await rest.stop()
+        await genesis.stop()
         await herder.stop()
         log.info("Kafka Connect stopped")
     return code
@@ -128,11 +132,15 @@ async def run_distributed(worker_properties: str | Path, *, stop: asyncio.Event 
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     await herder.start()
-    rest = await start_rest_server(herder, config.originals, extra_routes=genesis.routes)
+    await genesis.start()
+    rest = await start_rest_server(
+        herder, config.originals, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares
+    )
     try:
         await stop.wait()
     finally:
         await rest.stop()
+        await genesis.stop()
         await herder.stop()
     return 0
 

@@ -24,6 +24,9 @@ class RestContext:
 
 
 CONTEXT: web.AppKey[RestContext] = web.AppKey("genesis_rest_context", RestContext)
+PRINCIPAL: web.RequestKey[str] = web.RequestKey("rest_principal", str)
+"""Request key: the user a REST authentication extension authenticated (absent without authentication);
+layers above read it, e.g. Genesis's audit history names it as the change's actor."""
 
 
 def context(request: web.Request) -> RestContext:

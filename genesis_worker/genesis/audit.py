@@ -1,0 +1,177 @@
+"""Who did what: the REST middleware that writes one audit record per change.
+
+A change reaches a cluster through one REST request, which a client sends to one worker. That worker
+writes the record, once, after it answered the client with a success:
+
+* the **actor** is what that worker saw: the principal a REST authentication extension put on the request
+  (``rest.context.PRINCIPAL``, e.g. Basic authentication), else the value of the request header named by
+  ``genesis.actor.header`` (set by a trusted proxy), else the client's address;
+* requests another worker **forwarded** (Connect's hidden ``?forward=`` parameter: follower -> leader or
+  -> the connector's owner) are never recorded: the worker the client talked to records them, once, with
+  the actor it saw, whichever worker the herder routed the change to;
+* **what changed** comes from the herder's config store around the call: the connector's config before
+  it (after catching up with the config topic) and after it (Connect's answer carries the stored config;
+  a forwarding worker has caught up with the leader's write before it answers).
+
+A request that fails (4xx/5xx, or an error the herder raised) records nothing. If the history log cannot
+be written the change stands and the failure is logged (the client is not told).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from aiohttp import web
+from aiohttp.typedefs import Middleware
+
+from genesis_worker.genesis.history import HistoryRecord
+from genesis_worker.genesis.history_log import HistoryLog
+from genesis_worker.herder.base import Herder
+from genesis_worker.rest.context import PRINCIPAL, context
+from genesis_worker.rest.errors import Handler
+
+log = logging.getLogger(__name__)
+
+ACTOR_HEADER_CONFIG = "genesis.actor.header"
+
+_CONNECTOR = "/connectors/{connector}"
+_ACTIONS: dict[tuple[str, str], str] = {
+    ("POST", "/connectors"): "created",
+    ("PUT", f"{_CONNECTOR}/config"): "created",  # or updated: 200 instead of 201
+    ("PATCH", f"{_CONNECTOR}/config"): "updated",
+    ("DELETE", _CONNECTOR): "deleted",
+    ("PUT", f"{_CONNECTOR}/pause"): "paused",
+    ("PUT", f"{_CONNECTOR}/resume"): "resumed",
+    ("PUT", f"{_CONNECTOR}/stop"): "stopped",
+    ("POST", f"{_CONNECTOR}/restart"): "restarted",
+    ("POST", f"{_CONNECTOR}/tasks/{{task}}/restart"): "restarted",
+    ("PATCH", f"{_CONNECTOR}/offsets"): "offsets_altered",
+    ("DELETE", f"{_CONNECTOR}/offsets"): "offsets_reset",
+}
+_CONFIG_CHANGES = ("created", "updated", "deleted")
+
+
+def change_action(request: web.Request) -> str | None:
+    """The history action a request makes if it succeeds (None: not a change, or forwarded to us)."""
+    if "forward" in request.query or request.match_info.http_exception is not None:
+        return None
+    resource = request.match_info.route.resource
+    if resource is None:
+        return None
+    path = resource.canonical
+    if path.endswith("/") and path != "/":
+        path = path[:-1]
+    return _ACTIONS.get((request.method, path))
+
+
+def actor_of(request: web.Request, header: str | None) -> tuple[str | None, str]:
+    """(actor, where it came from): the authenticated principal, the configured header, the client address."""
+    principal = request.get(PRINCIPAL)
+    if principal:
+        return str(principal), "principal"
+    if header:
+        value = request.headers.get(header, "").strip()
+        if value:
+            return value, "header"
+    return request.remote, "address"
+
+
+def _config(herder: Herder, name: str) -> dict[str, str | None] | None:
+    config = herder.config_store.state.connector_configs.get(name)
+    return dict(config) if config is not None else None
+
+
+def _answer(response: web.StreamResponse) -> Any:
+    body = response.body if isinstance(response, web.Response) else None
+    if not isinstance(body, bytes | bytearray) or not body:
+        return None
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+
+
+async def _details(request: web.Request, action: str) -> dict[str, Any]:
+    if action == "restarted":
+        task = request.match_info.get("task")
+        if task is not None:
+            return {"task": task}
+        return {k: request.query[k] for k in ("includeTasks", "onlyFailed") if k in request.query}
+    if action == "offsets_altered":
+        try:
+            body = orjson.loads(await request.read())  # cached: the handler read it already
+        except orjson.JSONDecodeError:
+            return {}
+        return {"offsets": body.get("offsets")} if isinstance(body, dict) else {}
+    return {}
+
+
+class AuditRecorder:
+    """Writes the history record of every successful change request this worker answered."""
+
+    def __init__(self, history_log: HistoryLog, worker_id: str | None, actor_header: str | None) -> None:
+        self.log = history_log
+        self.worker_id = worker_id
+        self.actor_header = actor_header or None
+
+    def middleware(self) -> Middleware:
+        recorder = self
+
+        @web.middleware
+        async def audit(request: web.Request, handler: Handler) -> web.StreamResponse:
+            action = change_action(request)
+            if action is None:
+                return await handler(request)
+            herder = context(request).herder
+            name = request.match_info.get("connector")
+            old = None
+            if name is not None and action in _CONFIG_CHANGES:
+                await herder.catch_up()
+                old = _config(herder, name)
+            response = await handler(request)
+            if response.status < 300:
+                try:
+                    await recorder.record(request, response, herder, action, name, old)
+                except Exception:
+                    log.exception("The history record of %s %s could not be written", request.method, request.path)
+            return response
+
+        return audit
+
+    async def record(
+        self,
+        request: web.Request,
+        response: web.StreamResponse,
+        herder: Herder,
+        action: str,
+        name: str | None,
+        old: Mapping[str, str | None] | None,
+    ) -> None:
+        answer = _answer(response)
+        if name is None:  # POST /connectors: the name is in the answer
+            name = answer.get("name") if isinstance(answer, dict) else None
+            if not name:
+                return
+        if action == "created" and request.method == "PUT" and response.status == 200:
+            action = "updated"
+        new: dict[str, str | None] | None = None
+        if action != "deleted":
+            stored = answer.get("config") if isinstance(answer, dict) and action in _CONFIG_CHANGES else None
+            new = dict(stored) if isinstance(stored, dict) else _config(herder, name)
+        actor, source = actor_of(request, self.actor_header)
+        record = HistoryRecord.of(
+            name,
+            action,
+            old=old,
+            new=new,
+            actor=actor,
+            actor_source=source,
+            worker=self.worker_id,
+            details=await _details(request, action),
+        )
+        if action == "updated" and not record.changes:
+            return  # the same config again: nothing changed
+        await self.log.append(record)
