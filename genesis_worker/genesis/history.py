@@ -29,17 +29,6 @@ from genesis_worker.genesis.ownership import Ownership
 log = logging.getLogger(__name__)
 
 RECORD_VERSION = 1
-ACTIONS = (
-    "created",
-    "updated",
-    "deleted",
-    "paused",
-    "resumed",
-    "stopped",
-    "restarted",
-    "offsets_altered",
-    "offsets_reset",
-)
 HIDDEN = "[hidden]"
 _SECRET_HINTS = ("password", "secret", "token", "jaas", "credential", "key.password")
 
