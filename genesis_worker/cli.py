@@ -87,7 +87,7 @@ async def run_standalone(
     try:
         for f in connector_files:
             name, props = load_connector_file(f)
-            created, _ = await herder.put_connector_config(name, props, allow_replace=True)
+            created = await genesis.put_connector_file(herder, name, props, str(f))
             log.info("%s connector %s", "Created" if created else "Updated", name)
         if on_ready is not None:
             on_ready(rest, herder)

@@ -13,6 +13,9 @@ writes the record, once, after it answered the client with a success:
   it (after catching up with the config topic) and after it (Connect's answer carries the stored config;
   a forwarding worker has caught up with the leader's write before it answers).
 
+Connector files given to ``genesis-worker standalone`` are recorded by the CLI through
+:meth:`AuditRecorder.write` (actor: the OS user that started the worker, ``actor_source`` ``connector-file``).
+
 A request that fails (4xx/5xx, or an error the herder raised) records nothing. If the history log cannot
 be written the change stands and the failure is logged (the client is not told).
 """
@@ -79,7 +82,8 @@ def actor_of(request: web.Request, header: str | None) -> tuple[str | None, str]
     return request.remote, "address"
 
 
-def _config(herder: Herder, name: str) -> dict[str, str | None] | None:
+def config_of(herder: Herder, name: str) -> dict[str, str | None] | None:
+    """The connector's config as this worker's config store has it now (None: no such connector)."""
     config = herder.config_store.state.connector_configs.get(name)
     return dict(config) if config is not None else None
 
@@ -130,7 +134,7 @@ class AuditRecorder:
             old = None
             if name is not None and action in _CONFIG_CHANGES:
                 await herder.catch_up()
-                old = _config(herder, name)
+                old = config_of(herder, name)
             response = await handler(request)
             if response.status < 300:
                 try:
@@ -160,18 +164,31 @@ class AuditRecorder:
         new: dict[str, str | None] | None = None
         if action != "deleted":
             stored = answer.get("config") if isinstance(answer, dict) and action in _CONFIG_CHANGES else None
-            new = dict(stored) if isinstance(stored, dict) else _config(herder, name)
+            new = dict(stored) if isinstance(stored, dict) else config_of(herder, name)
         actor, source = actor_of(request, self.actor_header)
+        await self.write(name, action, old, new, actor, source, await _details(request, action))
+
+    async def write(
+        self,
+        name: str,
+        action: str,
+        old: Mapping[str, str | None] | None,
+        new: Mapping[str, str | None] | None,
+        actor: str | None,
+        actor_source: str,
+        details: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Append the record of one change (an update that changed nothing is not one)."""
         record = HistoryRecord.of(
             name,
             action,
             old=old,
             new=new,
             actor=actor,
-            actor_source=source,
+            actor_source=actor_source,
             worker=self.worker_id,
-            details=await _details(request, action),
+            details=details,
         )
         if action == "updated" and not record.changes:
-            return  # the same config again: nothing changed
+            return
         await self.log.append(record)

@@ -17,12 +17,13 @@ top layer (``genesis_worker.cli``) composes the two::
 
 from __future__ import annotations
 
+import getpass
 from typing import Any
 
 from aiohttp.typedefs import Middleware
 
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.genesis.audit import ACTOR_HEADER_CONFIG, AuditRecorder
+from genesis_worker.genesis.audit import ACTOR_HEADER_CONFIG, AuditRecorder, config_of
 from genesis_worker.genesis.history import ConfigHistory
 from genesis_worker.genesis.history_log import HistoryLog, MemoryHistoryLog, history_log
 from genesis_worker.genesis.ownership import REQUIRED_WORKER_CONFIG, OwnershipPolicy
@@ -64,6 +65,16 @@ class GenesisLayer:
         )
         herder.add_config_policy(layer.policy)
         return layer
+
+    async def put_connector_file(self, herder: Herder, name: str, config: dict[str, str], path: str) -> bool:
+        """Create or update a connector from a file given on the command line (standalone), recorded with the
+        OS user as its actor; True if it was created."""
+        old = config_of(herder, name)
+        created, info = await herder.put_connector_config(name, config, allow_replace=True)
+        details = {"file": path}
+        action = "created" if created else "updated"
+        await self.recorder.write(name, action, old, info.config, getpass.getuser(), "connector-file", details)
+        return created
 
     async def start(self) -> None:
         """Read the history back (a topic: and follow it); before the REST server serves changes."""
