@@ -1,17 +1,28 @@
 """Who did what: the REST middleware that writes one audit record per change.
 
-A change reaches a cluster through one REST request, which a client sends to one worker. That worker
-writes the record, once, after it answered the client with a success:
+A change reaches a cluster through one REST request, which a client sends to one worker; that worker
+either applies it (its herder call succeeds there) or forwards it to the worker that must (Connect's
+leader, or the connector's owner for a restart), which may forward it once more. The record is written
+once, by **the worker that applied the change**, after its herder call succeeded: a worker that forwarded
+the request (the core marks it with ``rest.context.FORWARDED_TO``) writes nothing, so a client cannot
+skip the record by calling a worker with ``?forward=`` itself.
 
-* the **actor** is what that worker saw: the principal a REST authentication extension put on the request
-  (``rest.context.PRINCIPAL``, e.g. Basic authentication), else the value of the request header named by
-  ``genesis.actor.header`` (set by a trusted proxy), else the client's address;
-* requests another worker **forwarded** (Connect's hidden ``?forward=`` parameter: follower -> leader or
-  -> the connector's owner) are never recorded: the worker the client talked to records them, once, with
-  the actor it saw, whichever worker the herder routed the change to;
-* **what changed** comes from the herder's config store around the call: the connector's config before
-  it (after catching up with the config topic) and after it (Connect's answer carries the stored config;
-  a forwarding worker has caught up with the leader's write before it answers).
+The **actor** is decided on the worker the client talked to and travels with the forwarded request:
+
+1. the principal a REST authentication extension put on the request (``rest.context.PRINCIPAL``, e.g.
+   Basic authentication; forwarded requests carry the client's ``Authorization``, so the applying worker
+   authenticates the same user);
+2. on a forwarded request (``?forward=``), the actor the first worker saw, in the ``X-Genesis-Actor`` and
+   ``X-Genesis-Actor-Source`` headers it added (``rest.context.FORWARD_HEADERS``);
+3. the value of the request header named by ``genesis.actor.header`` (set by a trusted proxy);
+4. the client's address.
+
+Without authentication these come from headers a client could set: put the workers behind a proxy that
+sets ``genesis.actor.header`` and strips ``X-Genesis-Actor*``.
+
+**What changed** comes from the applying worker's config store: the connector's config before the call
+and the one Connect answers with (the stored config). A worker that forwarded a change waits until its own
+history has read the applying worker's record back, so a history read there right after shows it.
 
 Connector files given to ``genesis-worker standalone`` are recorded by the CLI through
 :meth:`AuditRecorder.write` (actor: the OS user that started the worker, ``actor_source`` ``connector-file``).
@@ -33,12 +44,14 @@ from aiohttp.typedefs import Middleware
 from genesis_worker.genesis.history import HistoryRecord
 from genesis_worker.genesis.history_log import HistoryLog
 from genesis_worker.herder.base import Herder
-from genesis_worker.rest.context import PRINCIPAL, context
+from genesis_worker.rest.context import FORWARD_HEADERS, FORWARDED_TO, PRINCIPAL, context
 from genesis_worker.rest.errors import Handler
 
 log = logging.getLogger(__name__)
 
 ACTOR_HEADER_CONFIG = "genesis.actor.header"
+FORWARDED_ACTOR = "X-Genesis-Actor"
+FORWARDED_ACTOR_SOURCE = "X-Genesis-Actor-Source"
 
 _CONNECTOR = "/connectors/{connector}"
 _ACTIONS: dict[tuple[str, str], str] = {
@@ -58,8 +71,8 @@ _CONFIG_CHANGES = ("created", "updated", "deleted")
 
 
 def change_action(request: web.Request) -> str | None:
-    """The history action a request makes if it succeeds (None: not a change, or forwarded to us)."""
-    if "forward" in request.query or request.match_info.http_exception is not None:
+    """The history action a request makes if it succeeds here (None: not a change)."""
+    if request.match_info.http_exception is not None:
         return None
     resource = request.match_info.route.resource
     if resource is None:
@@ -71,10 +84,14 @@ def change_action(request: web.Request) -> str | None:
 
 
 def actor_of(request: web.Request, header: str | None) -> tuple[str | None, str]:
-    """(actor, where it came from): the authenticated principal, the configured header, the client address."""
+    """(actor, where it came from): the authenticated principal, the actor a forwarding worker saw, the
+    configured header, the client address (see the module doc)."""
     principal = request.get(PRINCIPAL)
     if principal:
         return str(principal), "principal"
+    forwarded = request.headers.get(FORWARDED_ACTOR, "").strip()
+    if forwarded and "forward" in request.query:
+        return forwarded, request.headers.get(FORWARDED_ACTOR_SOURCE, "").strip() or "header"
     if header:
         value = request.headers.get(header, "").strip()
         if value:
@@ -103,7 +120,7 @@ async def _details(request: web.Request, action: str) -> dict[str, Any]:
         task = request.match_info.get("task")
         if task is not None:
             return {"task": task}
-        return {k: request.query[k] for k in ("includeTasks", "onlyFailed") if k in request.query}
+        return {k: request.query.get(k, "false").strip().lower() == "true" for k in ("includeTasks", "onlyFailed")}
     if action == "offsets_altered":
         try:
             body = orjson.loads(await request.read())  # cached: the handler read it already
@@ -131,16 +148,20 @@ class AuditRecorder:
                 return await handler(request)
             herder = context(request).herder
             name = request.match_info.get("connector")
-            old = None
-            if name is not None and action in _CONFIG_CHANGES:
-                await herder.catch_up()
-                old = config_of(herder, name)
+            old = config_of(herder, name) if name is not None and action in _CONFIG_CHANGES else None
+            actor, source = actor_of(request, recorder.actor_header)
+            if actor:
+                request[FORWARD_HEADERS] = {FORWARDED_ACTOR: actor, FORWARDED_ACTOR_SOURCE: source}
             response = await handler(request)
-            if response.status < 300:
-                try:
-                    await recorder.record(request, response, herder, action, name, old)
-                except Exception:
-                    log.exception("The history record of %s %s could not be written", request.method, request.path)
+            if response.status >= 300:
+                return response
+            try:
+                if FORWARDED_TO in request:  # applied (and recorded) by the worker it was forwarded to
+                    await recorder.log.catch_up()
+                else:
+                    await recorder.record(request, response, herder, action, name, old, (actor, source))
+            except Exception:
+                log.exception("The history record of %s %s could not be written", request.method, request.path)
             return response
 
         return audit
@@ -153,6 +174,7 @@ class AuditRecorder:
         action: str,
         name: str | None,
         old: Mapping[str, str | None] | None,
+        actor: tuple[str | None, str],
     ) -> None:
         answer = _answer(response)
         if name is None:  # POST /connectors: the name is in the answer
@@ -165,8 +187,7 @@ class AuditRecorder:
         if action != "deleted":
             stored = answer.get("config") if isinstance(answer, dict) and action in _CONFIG_CHANGES else None
             new = dict(stored) if isinstance(stored, dict) else config_of(herder, name)
-        actor, source = actor_of(request, self.actor_header)
-        await self.write(name, action, old, new, actor, source, await _details(request, action))
+        await self.write(name, action, old, new, actor[0], actor[1], await _details(request, action))
 
     async def write(
         self,

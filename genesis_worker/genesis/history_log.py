@@ -8,8 +8,8 @@
   file), read at start; the line number is the record's id;
 * without either (tests, embedded herders): in memory.
 
-Each record is appended once, by the worker that answered the change's REST request
-(:mod:`genesis_worker.genesis.audit`), and reaches the worker's :class:`ConfigHistory` when read back.
+Each record is appended once, by the worker that applied the change (:mod:`genesis_worker.genesis.audit`),
+and reaches every worker's :class:`ConfigHistory` when read back.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ REPLICATION_FACTOR_CONFIG = "genesis.history.topic.replication.factor"
 RETENTION_CONFIG = "genesis.history.retention.ms"
 FILE_CONFIG = "genesis.history.file"
 DEFAULT_RETENTION_MS = 90 * 24 * 3600 * 1000
+APPEND_TIMEOUT_S = 15.0
+"""A change's REST answer waits at most this long for its history record (the broker's ack, then reading
+it back); librdkafka gives up delivering it after as long."""
 
 
 class HistoryLog(abc.ABC):
@@ -47,6 +50,9 @@ class HistoryLog(abc.ABC):
     @abc.abstractmethod
     async def append(self, record: HistoryRecord) -> None:
         """Write ``record``; returns once it is durable and in ``history``."""
+
+    async def catch_up(self) -> None:  # noqa: B027 - one process writes the memory log and the file
+        """Read what other workers appended until now (a topic)."""
 
     async def stop(self) -> None:  # noqa: B027 - nothing to close for the memory log
         """Release the log's clients or files."""
@@ -84,6 +90,7 @@ class KafkaHistoryLog(HistoryLog):
                 exact_partitions=1,
                 cleanup_policy="delete",
             ),
+            producer_config={"message.timeout.ms": int(APPEND_TIMEOUT_S * 1000)},
             client_id=client_id,
         )
 
@@ -99,7 +106,10 @@ class KafkaHistoryLog(HistoryLog):
 
     async def append(self, record: HistoryRecord) -> None:
         written = await self.log.send(record.connector.encode(), record.encode())
-        await self.log.read_through([written])
+        await asyncio.wait_for(self.log.read_through([written]), APPEND_TIMEOUT_S)
+
+    async def catch_up(self) -> None:
+        await asyncio.wait_for(self.log.read_to_end(confirm_end=False), APPEND_TIMEOUT_S)
 
     async def stop(self) -> None:
         await self.log.stop()

@@ -4,7 +4,8 @@ A forwardable endpoint runs its herder call through
 :func:`~genesis_worker.rest.handlers.common.complete_or_forward`. When the herder says
 "not the leader" / "not the owner" the same request is re-issued to the target worker with the hidden
 ``forward`` query parameter (``true`` on the first hop, ``false`` on the second); the target's answer is
-relayed. Only the ``Authorization`` header is copied; the body is the re-serialised parsed request.
+relayed. Only the ``Authorization`` header is copied (and the headers a layer above put under
+``rest.context.FORWARD_HEADERS``); the body is the re-serialised parsed request.
 """
 
 from __future__ import annotations
@@ -58,10 +59,15 @@ class Forwarder:
             self._session = None
 
     async def request(
-        self, url: str, method: str, body: Any = NO_BODY, authorization: str | None = None
+        self,
+        url: str,
+        method: str,
+        body: Any = NO_BODY,
+        authorization: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> tuple[int, Any]:
         """Send one request; return (status, parsed JSON or None) for 2xx, raise the remote error otherwise."""
-        headers = {"Accept": "application/json", "User-Agent": "kafka-connect"}
+        headers = {**(extra_headers or {}), "Accept": "application/json", "User-Agent": "kafka-connect"}
         data: bytes | None = None
         if body is not NO_BODY and body is not None:
             data = orjson.dumps(body)

@@ -137,7 +137,10 @@ async def test_every_change_is_recorded_once_with_its_actor() -> None:
         assert (await client.patch("/connectors/s/offsets", json=offsets, headers=by)).status == 200
         assert (await client.delete("/connectors/s/offsets", headers=by)).status == 200
         assert (await client.put("/connectors/nope/pause", headers=by)).status == 404  # failed: not recorded
-        assert (await client.put("/connectors/s/pause?forward=true", headers=by)).status == 202  # forwarded to us
+        forwarded = {"X-Genesis-Actor": "zed", "X-Genesis-Actor-Source": "principal"}  # another worker saw zed
+        assert (await client.put("/connectors/s/pause?forward=true", headers=forwarded)).status == 202
+        # without ?forward= the header is a client's: the configured header (alice) wins
+        assert (await client.put("/connectors/s/resume", headers={**forwarded, **by})).status == 202
         assert (await client.delete("/connectors/s", headers=by)).status == 204
 
         resp = await client.get("/genesis/connectors/s/history")
@@ -154,6 +157,8 @@ async def test_every_change_is_recorded_once_with_its_actor() -> None:
             ("stopped", "alice", "header"),
             ("offsets_altered", "alice", "header"),
             ("offsets_reset", "alice", "header"),
+            ("paused", "zed", "principal"),
+            ("resumed", "alice", "header"),
             ("deleted", "alice", "header"),
         ]
         assert hist[1]["changes"] == {
@@ -162,10 +167,10 @@ async def test_every_change_is_recorded_once_with_its_actor() -> None:
         }
         assert hist[2]["changes"] == {"topics": {"old": "t", "new": "u"}}
         assert hist[0]["config"]["connection.password"] == HIDDEN and hist[0]["worker"] == "w1"
-        assert hist[5]["details"] == {"includeTasks": "true"} and hist[6]["details"] == {"task": "0"}
+        assert hist[5]["details"] == {"includeTasks": True, "onlyFailed": False} and hist[6]["details"] == {"task": "0"}
         assert hist[8]["details"] == offsets
         assert {(h["owner"], h["ticket"]) for h in hist} == {("ann", "T-1")}
-        assert [h["id"] for h in hist] == list(range(11))
+        assert [h["id"] for h in hist] == list(range(13))
 
         page = await (await client.get("/genesis/connectors/s/history?limit=3&before=5")).json()
         assert [h["id"] for h in page] == [2, 3, 4]
@@ -197,3 +202,27 @@ async def test_the_authenticated_principal_is_the_actor(tmp_path: Path) -> None:
         assert [(h["action"], h["actor"], h["actor_source"]) for h in hist] == [("created", "admin", "principal")]
     finally:
         await client.close()
+
+
+async def test_a_forwarded_change_is_recorded_once_by_the_worker_that_applied_it() -> None:
+    leader, follower = AuditedHerder(), AuditedHerder()
+    on_leader = GenesisLayer(worker_id="leader", actor_header="X-Actor")
+    on_follower = GenesisLayer(worker_id="follower", actor_header="X-Actor")
+    lead = await _client(leader, on_leader, {})
+    follow = await _client(follower, on_follower, {})
+    follower.leader_url = str(lead.make_url("/"))
+    try:
+        resp = await follow.post("/connectors", json={"name": "s", "config": SINK}, headers={"X-Actor": "alice"})
+        assert resp.status == 201, await resp.text()
+        assert "s" in leader.configs and not follower.configs
+        assert on_follower.history.events("s") == []  # it forwarded: the leader applied and recorded
+        [created] = on_leader.history.events("s")
+        assert (created.action, created.actor, created.actor_source, created.worker) == (
+            "created",
+            "alice",
+            "header",
+            "leader",
+        )
+    finally:
+        await follow.close()
+        await lead.close()
