@@ -7,8 +7,10 @@ history; after ALL workers are stopped and started again it is all there."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -162,6 +164,39 @@ async def test_history_with_actors_survives_a_restart_of_every_worker(kafka: Any
                 s, "GET", f"{nodes[0].url}genesis/connectors/src/history?limit=3&before={page[0]['id']}"
             )
             assert [h["action"] for h in older] == ["paused", "resumed", "restarted"]
+    finally:
+        for node in nodes:
+            await node.stop()
+
+
+async def test_the_authenticated_principal_is_recorded_by_the_leader(kafka: Any, tmp_path: Path) -> None:
+    creds = tmp_path / "credentials.properties"
+    creds.write_text("admin: s3cret\n")
+    jaas = tmp_path / "connect_jaas.conf"
+    jaas.write_text(f'KafkaConnect {{\n  PropertyFileLoginModule required\n  file="{creds}";\n}};\n')
+    props = cluster_props(
+        kafka.bootstrap,
+        **{
+            "rest.extension.classes": "BasicAuthSecurityRestExtension",
+            "java.security.auth.login.config": str(jaas),
+            "genesis.actor.header": "X-Actor",
+        },
+    )
+    topic = kafka.create_topic(f"hist-{uuid.uuid4().hex[:8]}", partitions=1)
+    nodes = await start_cluster(props, 2)
+    try:
+        lead = next(n for n in nodes if n.herder.is_leader)
+        follower = next(n for n in nodes if not n.herder.is_leader)
+        auth = {"Authorization": "Basic " + base64.b64encode(b"admin:s3cret").decode(), "X-Actor": "not-me"}
+        body = {"name": "src", "config": {"connector.class": class_path(SeqSourceConnector), "topic": topic}}
+        async with aiohttp.ClientSession(headers=auth) as s:
+            async with s.post(f"{follower.url}connectors", json=body) as r:
+                assert r.status == 201, await r.text()
+            async with s.get(f"{follower.url}genesis/connectors/src/history") as r:
+                hist = await r.json()  # the follower forwarded, then waited for the leader's record
+        assert [(h["action"], h["actor"], h["actor_source"], h["worker"]) for h in hist] == [
+            ("created", "admin", "principal", lead.herder.worker_id)
+        ]
     finally:
         for node in nodes:
             await node.stop()
