@@ -131,7 +131,7 @@ async def _details(request: web.Request, action: str) -> dict[str, Any]:
 
 
 class AuditRecorder:
-    """Writes the history record of every successful change request this worker answered."""
+    """Writes the history record of every change this worker applies (see the module doc)."""
 
     def __init__(self, history_log: HistoryLog, worker_id: str | None, actor_header: str | None) -> None:
         self.log = history_log
