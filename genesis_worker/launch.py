@@ -68,17 +68,20 @@ async def run_standalone(
     """Run a standalone worker until ``stop`` is set (or SIGINT/SIGTERM)."""
     config = WorkerConfig.from_file(worker_properties, "standalone")
     herder = StandaloneHerder(config)
-    genesis = GenesisLayer.attach(herder, config)  # before start: the history sees every change
+    genesis = GenesisLayer.attach(herder, config)
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     await herder.start()
-    rest = await start_rest_server(herder, config.originals, extra_routes=genesis.routes)
+    await genesis.start()  # reads the history back before the REST server serves changes
+    rest = await start_rest_server(
+        herder, config.originals, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares
+    )
     log.info("REST server listening at %s, advertising URL %s", getattr(rest, "urls", None), rest.url)
     code = 0
     try:
         for f in connector_files:
             name, props = load_connector_file(f)
-            created, _ = await herder.put_connector_config(name, props, allow_replace=True)
+            created = await genesis.put_connector_file(herder, name, props, str(f))
             log.info("%s connector %s", "Created" if created else "Updated", name)
         if on_ready is not None:
             on_ready(rest, herder)
@@ -89,6 +92,7 @@ async def run_standalone(
     finally:
         log.info("Kafka Connect stopping")
         await rest.stop()
+        await genesis.stop()
         await herder.stop()
         log.info("Kafka Connect stopped")
     return code
@@ -102,10 +106,14 @@ async def run_distributed(worker_properties: str | Path, *, stop: asyncio.Event 
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
     await herder.start()
-    rest = await start_rest_server(herder, config.originals, extra_routes=genesis.routes)
+    await genesis.start()  # reads the history back before the REST server serves changes
+    rest = await start_rest_server(
+        herder, config.originals, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares
+    )
     try:
         await stop.wait()
     finally:
         await rest.stop()
+        await genesis.stop()
         await herder.stop()
     return 0

@@ -1,150 +1,217 @@
-"""The change history of every connector: config versions (with the keys that changed, secrets hidden)
-and actions (paused, resumed, stopped, restarted, deleted), each with owner, ticket and time.
+"""The audit history of every connector: who did what, when (created, updated with the changed keys'
+old and new values, paused, resumed, stopped, restarted, offsets altered or reset, deleted), with the
+pipeline's owner and ticket. Secrets are masked before a record is written anywhere.
 
-:class:`HistoryListener` records it from config-store notifications (the Genesis layer adds it to the
-herder's config store), so it works the same for the standalone (memory) store and the distributed (Kafka
-topic) store: every worker sees every change.
+:class:`HistoryRecord` is one change; its JSON form is the record written to the history topic (or the
+standalone history file), one JSON object per record::
+
+    {"version": 1, "time": 1764866400000, "connector": "orders-sink", "action": "updated",
+     "owner": "ann@corp", "ticket": "OPS-1", "actor": "alice", "actor_source": "principal",
+     "worker": "10.0.0.1:8083", "changes": {"tasks.max": {"old": "1", "new": "2"}},
+     "config": {...the new config, masked...}, "details": {}}
+
+:class:`ConfigHistory` is what a worker has read back from that log: every record, in log order, per
+connector, paged by the record's position in the log (``id``).
 """
 
 from __future__ import annotations
 
+import logging
 import time
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import orjson
+
 from genesis_worker.genesis.ownership import Ownership
-from genesis_worker.model.ids import ConnectorTaskId
-from genesis_worker.model.states import RestartRequest
-from genesis_worker.storage.base import ConfigBackingStore, ConfigUpdateListener
 
+log = logging.getLogger(__name__)
 
-@dataclass
-class HistoryEvent:
-    connector: str
-    action: str
-    """created, updated, deleted, paused, resumed, stopped, restarted, auto-restarted."""
-    timestamp_ms: int
-    owner: str | None = None
-    ticket: str | None = None
-    config: dict[str, str] | None = None
-    changed_keys: list[str] = field(default_factory=list)
-    detail: str | None = None
-    """What an automatic restart restarted (``task 0, attempt 2``)."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "connector": self.connector,
-            "action": self.action,
-            "timestamp": self.timestamp_ms,
-            "owner": self.owner,
-            "ticket": self.ticket,
-            "changed_keys": self.changed_keys,
-            "config": self.config,
-            "detail": self.detail,
-        }
-
-
-class ConfigHistory:
-    """The change history of every connector this worker has seen, newest last, bounded per connector."""
-
-    def __init__(self, max_events_per_connector: int = 200) -> None:
-        self._events: dict[str, deque[HistoryEvent]] = {}
-        self._last_config: dict[str, dict[str, str]] = {}
-        self._max = max_events_per_connector
-
-    def record_config(self, connector: str, config: Mapping[str, str] | None, timestamp_ms: int | None = None) -> None:
-        """A connector config was written (None: deleted). Repeats of the same config are not recorded."""
-        ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
-        prev = self._last_config.get(connector)
-        if config is None:
-            if prev is None:
-                return
-            self._last_config.pop(connector, None)
-            own = Ownership.of(prev)
-            self._add(HistoryEvent(connector, "deleted", ts, own.owner, own.ticket, None, []))
-            return
-        cfg = dict(config)
-        if prev == cfg:
-            return
-        changed = sorted(k for k in set(cfg) | set(prev or {}) if (prev or {}).get(k) != cfg.get(k))
-        self._last_config[connector] = cfg
-        own = Ownership.of(cfg)
-        self._add(
-            HistoryEvent(
-                connector, "created" if prev is None else "updated", ts, own.owner, own.ticket, _redact(cfg), changed
-            )
-        )
-
-    def record_action(
-        self, connector: str, action: str, timestamp_ms: int | None = None, detail: str | None = None
-    ) -> None:
-        ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
-        own = Ownership.of(self._last_config.get(connector, {}))
-        self._add(HistoryEvent(connector, action, ts, own.owner, own.ticket, detail=detail))
-
-    def _add(self, event: HistoryEvent) -> None:
-        q = self._events.setdefault(event.connector, deque(maxlen=self._max))
-        q.append(event)
-
-    def events(self, connector: str) -> list[HistoryEvent]:
-        return list(self._events.get(connector, ()))
-
-
+RECORD_VERSION = 1
+HIDDEN = "[hidden]"
 _SECRET_HINTS = ("password", "secret", "token", "jaas", "credential", "key.password")
 
 
-def _redact(config: Mapping[str, str]) -> dict[str, str]:
-    """Secrets do not go into the history (it is shown in the console)."""
-    return {k: ("[hidden]" if any(h in k.lower() for h in _SECRET_HINTS) else v) for k, v in config.items()}
+def is_secret(key: str) -> bool:
+    return any(h in key.lower() for h in _SECRET_HINTS)
 
 
-_TARGET_ACTIONS = {"STARTED": "resumed", "PAUSED": "paused", "STOPPED": "stopped"}
+def mask(config: Mapping[str, str | None]) -> dict[str, str | None]:
+    """Secrets do not go into the history (it is kept for months and shown in the console)."""
+    return {k: (HIDDEN if v is not None and is_secret(k) else v) for k, v in config.items()}
 
 
-class HistoryListener(ConfigUpdateListener):
-    """Feeds a :class:`ConfigHistory` from ``store``'s update notifications."""
-
-    def __init__(self, history: ConfigHistory, store: ConfigBackingStore) -> None:
-        self.history = history
-        self.store = store
-        self._targets: dict[str, str] = {}
-
-    def on_connector_config_update(self, connector: str) -> None:
-        st = self.store.state
-        config = st.connector_configs.get(connector)
-        if config is not None:
-            self.history.record_config(connector, {k: v for k, v in config.items() if v is not None})
-            target = st.target_states.get(connector)  # absent means STARTED, as in Connect
-            self._targets.setdefault(connector, str(target.value) if target is not None else "STARTED")
-
-    def on_connector_config_remove(self, connector: str) -> None:
-        self._targets.pop(connector, None)
-        self.history.record_config(connector, None)
-
-    def on_connector_target_state_change(self, connector: str) -> None:
-        target = self.store.state.target_states.get(connector)
-        if target is None:
-            return
-        value = str(target.value)
-        previous = self._targets.get(connector)
-        self._targets[connector] = value
-        if previous is not None and previous != value:
-            self.history.record_action(connector, _TARGET_ACTIONS.get(value, value.lower()))
-
-    def on_restart_request(self, request: RestartRequest) -> None:
-        self.history.record_action(request.connector, "restarted")
+def config_changes(
+    old: Mapping[str, str | None] | None, new: Mapping[str, str | None] | None
+) -> dict[str, dict[str, str | None]]:
+    """key -> {"old", "new"} for every key whose value differs (absent: None), secrets masked; a changed
+    secret is listed with both values hidden."""
+    before, after = old or {}, new or {}
+    out: dict[str, dict[str, str | None]] = {}
+    for key in sorted(set(before) | set(after)):
+        was, now = before.get(key), after.get(key)
+        if was == now:
+            continue
+        if is_secret(key):
+            was, now = (None if was is None else HIDDEN), (None if now is None else HIDDEN)
+        out[key] = {"old": was, "new": now}
+    return out
 
 
-class AutoRestartHistory:
-    """Writes the automatic restarts of the worker's restart policy (``genesis.restart.enabled``) into a
-    :class:`ConfigHistory` as ``auto-restarted``: unlike a manual restart they are no config-topic record,
-    so only the worker that made one lists it."""
+@dataclass(frozen=True)
+class HistoryRecord:
+    """One change of one connector, as written to the history log."""
 
-    def __init__(self, history: ConfigHistory) -> None:
-        self.history = history
+    connector: str
+    action: str
+    time_ms: int
+    owner: str | None = None
+    ticket: str | None = None
+    actor: str | None = None
+    actor_source: str | None = None
+    """principal (REST authentication), header (``genesis.actor.header``) or address (the client's)."""
+    worker: str | None = None
+    """The worker that applied the change and wrote the record."""
+    changes: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    config: dict[str, str | None] | None = None
+    """The connector's config after the change (masked); None for actions and deletes."""
+    details: dict[str, Any] = field(default_factory=dict)
+    """Action arguments: restart's include_tasks/only_failed or task, the offsets altered."""
+    id: int | None = None
+    """Position in the history log (topic offset / file line), set when read back."""
 
-    def on_auto_restart(self, connector: str, task: ConnectorTaskId | None, attempt: int) -> None:
-        what = "connector" if task is None else f"task {task.task}"
-        self.history.record_action(connector, "auto-restarted", detail=f"{what}, attempt {attempt}")
+    @classmethod
+    def of(
+        cls,
+        connector: str,
+        action: str,
+        *,
+        old: Mapping[str, str | None] | None = None,
+        new: Mapping[str, str | None] | None = None,
+        actor: str | None = None,
+        actor_source: str | None = None,
+        worker: str | None = None,
+        details: Mapping[str, Any] | None = None,
+        time_ms: int | None = None,
+    ) -> HistoryRecord:
+        """A record of ``action`` on ``connector`` whose config went from ``old`` to ``new`` (equal for
+        actions); owner and ticket from the newest config."""
+        own = Ownership.of(new if new is not None else old or {})
+        config_change = action in ("created", "updated", "deleted")
+        return cls(
+            connector=connector,
+            action=action,
+            time_ms=int(time.time() * 1000) if time_ms is None else time_ms,
+            owner=own.owner,
+            ticket=own.ticket,
+            actor=actor,
+            actor_source=actor_source,
+            worker=worker,
+            changes=config_changes(old, new) if config_change else {},
+            config=mask(new) if new is not None and action in ("created", "updated") else None,
+            details=dict(details or {}),
+        )
+
+    @property
+    def changed_keys(self) -> list[str]:
+        return list(self.changes)
+
+    def encode(self) -> bytes:
+        """The record's bytes in the history topic / file (without ``id``: that is its position)."""
+        return orjson.dumps(
+            {
+                "version": RECORD_VERSION,
+                "time": self.time_ms,
+                "connector": self.connector,
+                "action": self.action,
+                "owner": self.owner,
+                "ticket": self.ticket,
+                "actor": self.actor,
+                "actor_source": self.actor_source,
+                "worker": self.worker,
+                "changes": self.changes,
+                "config": self.config,
+                "details": self.details,
+            }
+        )
+
+    @classmethod
+    def decode(cls, raw: bytes, position: int) -> HistoryRecord | None:
+        """The record at ``position`` of the log; None (logged) for bytes that are not one."""
+        try:
+            data = orjson.loads(raw)
+            return cls(
+                connector=str(data["connector"]),
+                action=str(data["action"]),
+                time_ms=int(data["time"]),
+                owner=data.get("owner"),
+                ticket=data.get("ticket"),
+                actor=data.get("actor"),
+                actor_source=data.get("actor_source"),
+                worker=data.get("worker"),
+                changes=dict(data.get("changes") or {}),
+                config=data.get("config"),
+                details=dict(data.get("details") or {}),
+                id=position,
+            )
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as e:
+            log.warning("Skipping history record %s that cannot be read: %s", position, e)
+            return None
+
+    def to_json(self) -> dict[str, Any]:
+        """The REST answer's item (``timestamp``, ``changed_keys`` and ``config`` as before, plus the rest)."""
+        return {
+            "id": self.id,
+            "connector": self.connector,
+            "action": self.action,
+            "timestamp": self.time_ms,
+            "owner": self.owner,
+            "ticket": self.ticket,
+            "actor": self.actor,
+            "actor_source": self.actor_source,
+            "worker": self.worker,
+            "changed_keys": self.changed_keys,
+            "changes": self.changes,
+            "config": self.config,
+            "details": self.details,
+        }
+
+
+DEFAULT_PAGE = 200
+MAX_PAGE = 1000
+
+
+class ConfigHistory:
+    """Every history record this worker has read back from the log, per connector in log order."""
+
+    def __init__(self) -> None:
+        self._events: dict[str, list[HistoryRecord]] = {}
+        self._next_id = 0
+
+    def add(self, record: HistoryRecord) -> None:
+        """Index a record read back from the log (records without a position get the next one)."""
+        if record.id is None:
+            record = replace(record, id=self._next_id)
+        assert record.id is not None
+        self._next_id = max(self._next_id, record.id + 1)
+        self._events.setdefault(record.connector, []).append(record)
+
+    def events(self, connector: str) -> list[HistoryRecord]:
+        return list(self._events.get(connector, ()))
+
+    def page(self, connector: str, limit: int = DEFAULT_PAGE, before: int | None = None) -> list[HistoryRecord]:
+        """The newest ``limit`` records of ``connector`` with an id below ``before``, oldest first; the next
+        (older) page is ``before=<id of this page's first record>``."""
+        events = self._events.get(connector, [])
+        end = len(events)
+        if before is not None:
+            lo, hi = 0, end  # ids grow along the list: binary search for the first id >= before
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if (events[mid].id or 0) < before:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            end = lo
+        return events[max(0, end - max(0, limit)) : end]

@@ -1,43 +1,100 @@
-"""Genesis as a layer on top of the core: it subscribes to a herder's config store (the change history),
-registers its ownership rule with the herder (a :class:`~genesis_worker.herder.policy.ConnectorConfigPolicy`)
-and brings its REST routes and console, which the REST server serves beside Connect's API. The core does
-not know it exists; the top layer (``genesis_worker.cli``) composes the two::
+"""Genesis as a layer on top of the core: it keeps the audit history (a log of its own, written at the
+REST boundary by :mod:`~genesis_worker.genesis.audit`'s middleware), registers its ownership rule with
+the herder (a :class:`~genesis_worker.herder.policy.ConnectorConfigPolicy`) and brings its REST routes
+and console, which the REST server serves beside Connect's API. The core does not know it exists; the
+top layer (``genesis_worker.cli``) composes the two::
 
     herder = StandaloneHerder(config)
-    genesis = GenesisLayer.attach(herder, config)  # before herder.start(): the history sees every change
+    genesis = GenesisLayer.attach(herder, config)
     await herder.start()
-    server = await start_rest_server(herder, config.originals, extra_routes=genesis.routes)
+    await genesis.start()  # reads the history back (topic or file)
+    server = await start_rest_server(
+        herder, config.originals, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares
+    )
+    ...
+    await server.stop(); await genesis.stop(); await herder.stop()
 """
 
 from __future__ import annotations
 
+import asyncio
+import getpass
 from typing import Any
 
+from aiohttp.typedefs import Middleware
+
 from genesis_worker.config.worker_config import WorkerConfig
-from genesis_worker.genesis.history import AutoRestartHistory, ConfigHistory, HistoryListener
+from genesis_worker.genesis.audit import ACTOR_HEADER_CONFIG, AuditRecorder, config_of
+from genesis_worker.genesis.history import ConfigHistory
+from genesis_worker.genesis.history_log import HistoryLog, MemoryHistoryLog, history_log
 from genesis_worker.genesis.ownership import REQUIRED_WORKER_CONFIG, OwnershipPolicy
 from genesis_worker.genesis.routes import genesis_routes
 from genesis_worker.herder.base import Herder
+from genesis_worker.model.ids import ConnectorTaskId
 from genesis_worker.rest.routes import Route
 from genesis_worker.rest.server import openapi_document, route_table
 
 
 class GenesisLayer:
-    """The change history, the ownership policy and the routes of one worker's Genesis layer."""
+    """The audit history, the ownership policy, the REST routes and middleware of one worker's Genesis layer."""
 
-    def __init__(self, ownership_required: bool = False) -> None:
-        self.history = ConfigHistory()
+    def __init__(
+        self,
+        ownership_required: bool = False,
+        *,
+        history: ConfigHistory | None = None,
+        log: HistoryLog | None = None,
+        worker_id: str | None = None,
+        actor_header: str | None = None,
+    ) -> None:
+        self.history = history or ConfigHistory()
+        self.log = log or MemoryHistoryLog(self.history)
         self.policy = OwnershipPolicy(ownership_required)
+        self.recorder = AuditRecorder(self.log, worker_id, actor_header)
         self.routes: tuple[Route, ...] = genesis_routes(self.history)
+        self.middlewares: tuple[Middleware, ...] = (self.recorder.middleware(),)
+        self._pending: set[asyncio.Task[None]] = set()
 
     @classmethod
     def attach(cls, herder: Herder, worker_config: WorkerConfig) -> GenesisLayer:
-        """A layer following ``herder``'s config store and validating its connector configs."""
-        layer = cls(worker_config.get_bool(REQUIRED_WORKER_CONFIG))
-        herder.config_store.add_listener(HistoryListener(layer.history, herder.config_store))
-        herder.add_restart_listener(AutoRestartHistory(layer.history))
+        """A layer validating ``herder``'s connector configs, keeping its history where ``worker_config`` says."""
+        history = ConfigHistory()
+        layer = cls(
+            worker_config.get_bool(REQUIRED_WORKER_CONFIG),
+            history=history,
+            log=history_log(worker_config, history),
+            worker_id=worker_config.worker_id,
+            actor_header=str(worker_config.originals.get(ACTOR_HEADER_CONFIG) or "") or None,
+        )
         herder.add_config_policy(layer.policy)
+        herder.add_restart_listener(layer)
         return layer
+
+    def on_auto_restart(self, connector: str, task: ConnectorTaskId | None, attempt: int) -> None:
+        """An automatic restart of the worker's restart policy (``genesis.restart.enabled``): recorded as
+        ``auto-restarted`` by the worker that made it (actor ``genesis.restart``, actor_source ``policy``)."""
+        details = {"task": "connector" if task is None else task.task, "attempt": attempt}
+        write = self.recorder.write(connector, "auto-restarted", None, None, "genesis.restart", "policy", details)
+        pending = asyncio.get_running_loop().create_task(write, name=f"history-auto-restart-{connector}")
+        self._pending.add(pending)
+        pending.add_done_callback(self._pending.discard)
+
+    async def put_connector_file(self, herder: Herder, name: str, config: dict[str, str], path: str) -> bool:
+        """Create or update a connector from a file given on the command line (standalone), recorded with the
+        OS user as its actor; True if it was created."""
+        old = config_of(herder, name)
+        created, info = await herder.put_connector_config(name, config, allow_replace=True)
+        details = {"file": path}
+        action = "created" if created else "updated"
+        await self.recorder.write(name, action, old, info.config, getpass.getuser(), "connector-file", details)
+        return created
+
+    async def start(self) -> None:
+        """Read the history back (a topic: and follow it); before the REST server serves changes."""
+        await self.log.start()
+
+    async def stop(self) -> None:
+        await self.log.stop()
 
 
 def worker_openapi_document() -> dict[str, Any]:

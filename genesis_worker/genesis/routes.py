@@ -3,7 +3,9 @@ the web console. The Genesis layer adds them to the REST server's route table, b
 so to the OpenAPI document); handlers reach the herder through the REST context.
 
 * ``GET /genesis/pipelines``: every connector with its state, tasks, owner, ticket, throughput and lag
-* ``GET /genesis/connectors/{connector}/history``: the connector's config changes and actions
+* ``GET /genesis/connectors/{connector}/history[?limit=N&before=ID]``: the connector's audit history (config
+  changes and actions, with the actor), oldest first: the newest ``limit`` records (default 200, at most
+  1000) with an ``id`` below ``before``; the next, older, page is ``before=<first record's id>``
 * ``GET /genesis/lineage`` (whole graph) and ``GET /genesis/lineage?topic=T`` (readers, writers, downstream)
 * ``GET /genesis/metrics``: throughput per pipeline and for the worker, as JSON
 * ``GET /metrics``: Prometheus text format
@@ -24,10 +26,11 @@ from genesis_worker.api.connector import Connector
 from genesis_worker.api.errors import NotFoundException
 from genesis_worker.api.lineage import Lineage
 from genesis_worker.genesis import pipeline_metrics
-from genesis_worker.genesis.history import ConfigHistory
+from genesis_worker.genesis.history import DEFAULT_PAGE, MAX_PAGE, ConfigHistory
 from genesis_worker.genesis.lineage import LineageGraph, PipelineView
 from genesis_worker.genesis.ownership import Ownership
 from genesis_worker.herder.base import Herder
+from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.rest.context import context
 from genesis_worker.rest.handlers.common import CONNECTOR, json_response
 from genesis_worker.rest.routes import Param, Reply, Route
@@ -145,6 +148,16 @@ async def console(request: web.Request) -> web.StreamResponse:
     )
 
 
+def _int_param(request: web.Request, key: str, default: int) -> int:
+    raw = request.query.get(key)
+    if raw is None:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise BadRequestException(f"{key} must be an integer, got {raw!r}") from None
+
+
 _PIPELINE = {"type": "object", "additionalProperties": True}
 
 
@@ -154,8 +167,13 @@ def genesis_routes(changes: ConfigHistory) -> tuple[Route, ...]:
     async def history(request: web.Request) -> web.StreamResponse:
         herder = context(request).herder
         name = request.match_info["connector"]
-        events = changes.events(name)
-        if not events and name not in await herder.connectors():
+        limit = _int_param(request, "limit", DEFAULT_PAGE)
+        if not 0 < limit <= MAX_PAGE:
+            raise BadRequestException(f"limit must be between 1 and {MAX_PAGE}")
+        raw_before = request.query.get("before")
+        before = None if raw_before is None else _int_param(request, "before", 0)
+        events = changes.page(name, limit, before)
+        if not events and not changes.events(name) and name not in await herder.connectors():
             raise NotFoundException(f"Connector {name} not found")
         return json_response([e.to_json() for e in events])
 
@@ -173,11 +191,19 @@ def genesis_routes(changes: ConfigHistory) -> tuple[Route, ...]:
             "GET",
             "/genesis/connectors/{connector}/history",
             history,
-            "The change history of a connector (config versions and actions)",
+            "The audit history of a connector (config changes and actions, with the actor), oldest first",
             tag="genesis",
             consumes_json=False,
             path_params=(CONNECTOR,),
-            replies=(Reply(200, "History", {"type": "array", "items": _PIPELINE}), Reply(404, "Unknown connector")),
+            query=(
+                Param("limit", {"type": "integer"}, f"How many records (default {DEFAULT_PAGE}, at most {MAX_PAGE})"),
+                Param("before", {"type": "integer"}, "Only records with an id below this one (the next page)"),
+            ),
+            replies=(
+                Reply(200, "History", {"type": "array", "items": _PIPELINE}),
+                Reply(400, "Bad paging parameters"),
+                Reply(404, "Unknown connector"),
+            ),
         ),
         Route(
             "GET",

@@ -4,6 +4,7 @@ server, answers and Connect error bodies turned into results or :class:`ConnectR
 from __future__ import annotations
 
 import ssl
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp
@@ -34,10 +35,15 @@ class Forwarder:
             self._session = None
 
     async def request(
-        self, url: str, method: str, body: Any = NO_BODY, authorization: str | None = None
+        self,
+        url: str,
+        method: str,
+        body: Any = NO_BODY,
+        authorization: str | None = None,
+        extra_headers: Mapping[str, str] | None = None,
     ) -> tuple[int, Any]:
         """Send one request; return (status, parsed JSON or None) for 2xx, raise the remote error otherwise."""
-        headers = {"Accept": "application/json", "User-Agent": "kafka-connect"}
+        headers = {**(extra_headers or {}), "Accept": "application/json", "User-Agent": "kafka-connect"}
         data: bytes | None = None
         if body is not NO_BODY and body is not None:
             data = orjson.dumps(body)

@@ -33,6 +33,7 @@ from aiohttp.typedefs import Middleware
 
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.herder.base import Herder
+from genesis_worker.rest.context import PRINCIPAL
 from genesis_worker.rest.errors import Handler
 from genesis_worker.rest.routes import Route
 
@@ -126,11 +127,12 @@ class BasicAuthSecurityRestExtension(RestExtension):
     def configure(self, configs: Mapping[str, Any]) -> None:
         self.users = load_credentials(_jaas_path(configs))
 
-    def authenticated(self, header: str | None) -> bool:
+    def authenticated(self, header: str | None) -> str | None:
+        """The user ``header`` authenticates, or None."""
         creds = parse_basic(header)
         if creds is None or creds[0] not in self.users:
-            return False
-        return hmac.compare_digest(self.users[creds[0]].encode(), creds[1].encode())
+            return None
+        return creds[0] if hmac.compare_digest(self.users[creds[0]].encode(), creds[1].encode()) else None
 
     def register(self, context: RestExtensionContext) -> None:
         extension = self
@@ -141,8 +143,10 @@ class BasicAuthSecurityRestExtension(RestExtension):
                 return await handler(request)
             if request.method in ("POST", "PUT") and _INTERNAL.match(request.path):
                 return await handler(request)  # signed worker-to-worker requests
-            if not extension.authenticated(request.headers.get("Authorization")):
+            user = extension.authenticated(request.headers.get("Authorization"))
+            if user is None:
                 return web.Response(status=401, text=UNAUTHORIZED, content_type="text/plain")
+            request[PRINCIPAL] = user
             return await handler(request)
 
         context.middlewares.append(basic_auth)

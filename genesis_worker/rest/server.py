@@ -5,7 +5,8 @@
     server.url    # advertised URL, e.g. "http://10.0.0.1:8083/" (ends with '/')
     await server.stop()
 
-Main listeners serve the Connect API (+ the ``extra_routes`` of the layers above, e.g. Genesis); with
+Main listeners serve the Connect API (+ the ``extra_routes`` of the layers above, e.g. Genesis, whose
+``extra_middlewares`` run inside the REST extensions' ones, e.g. after authentication); with
 ``admin.listeners`` set, the admin endpoints (``/admin/loggers``) move to those listeners, and
 ``admin.listeners=`` (empty) disables them.
 Importing this module has no side effects; nothing binds until :func:`start_rest_server`.
@@ -83,6 +84,7 @@ def create_app(
     forwarder: Forwarder | None = None,
     loggers: Loggers | None = None,
     admin_only: bool = False,
+    extra_middlewares: Iterable[Middleware] = (),
 ) -> web.Application:
     """Build the application for one listener kind (main, or admin with ``admin_only``).
 
@@ -105,6 +107,7 @@ def create_app(
         for extension in load_extensions(config.worker_config):
             extension.register(ext_context)
         middlewares.extend(ext_context.middlewares)
+        middlewares.extend(extra_middlewares)
         if ext_context.routes:
             table = RouteTable([*table, *ext_context.routes])
             served = RouteTable([*served, *ext_context.routes])
@@ -205,14 +208,19 @@ async def _start_sites(
 
 
 async def start_rest_server(
-    herder: Herder, worker_config: Mapping[str, Any], *, extra_routes: Iterable[Route] = ()
+    herder: Herder,
+    worker_config: Mapping[str, Any],
+    *,
+    extra_routes: Iterable[Route] = (),
+    extra_middlewares: Iterable[Middleware] = (),
 ) -> RestServer:
-    """Bind every listener and serve the Connect REST API for ``herder``."""
+    """Bind every listener and serve the Connect REST API for ``herder`` (main listeners: with the layers'
+    ``extra_routes`` and ``extra_middlewares``)."""
     config = RestConfig.from_worker_config(worker_config)
     table = route_table(extra_routes)
     client_tls = client_ssl_context(ssl_settings(worker_config, "listeners.https."))
     forwarder = Forwarder(ssl_context=client_tls, timeout_s=config.request_timeout_s)
-    main = create_app(herder, config, routes=table, forwarder=forwarder)
+    main = create_app(herder, config, routes=table, forwarder=forwarder, extra_middlewares=extra_middlewares)
 
     async def close_forwarder(_: web.Application) -> None:
         await forwarder.close()

@@ -65,7 +65,8 @@ _quiet = logging.getLogger("genesis_worker.storage.librdkafka")
 @dataclass(frozen=True)
 class TopicSpec:
     """How to create the topic if it is missing (``partitions``/``replication_factor`` -1 = broker
-    default). ``config`` are extra topic configs; ``cleanup.policy=compact`` is always forced."""
+    default). ``config`` are extra topic configs; ``cleanup.policy`` is always ``cleanup_policy`` (Connect's
+    internal topics: compact; an append-only log such as Genesis's history: delete)."""
 
     partitions: int = 1
     replication_factor: int = -1
@@ -74,6 +75,7 @@ class TopicSpec:
     purpose: str = "connector configurations"
     exact_partitions: int | None = None
     """If set, an existing topic must have exactly this many partitions (config topic: 1)."""
+    cleanup_policy: str = "compact"
 
 
 class KafkaBasedLog:
@@ -197,7 +199,7 @@ class KafkaBasedLog:
         exists = md is not None and md.error is None and len(md.partitions) > 0
         if not exists and self._create_topic:
             config = {k: str(v) for k, v in (spec.config or {}).items()}
-            config["cleanup.policy"] = "compact"
+            config["cleanup.policy"] = spec.cleanup_policy
             new = NewTopic(
                 self.topic,
                 num_partitions=spec.partitions,
@@ -241,11 +243,11 @@ class KafkaBasedLog:
         if entry is None:
             return
         policy = entry.value
-        if policy != "compact":
-            spec = self._spec
+        spec = self._spec
+        if policy != spec.cleanup_policy:
             raise TopicConfigError(
                 f"Topic '{self.topic}' supplied via the '{spec.config_key}' property is required to have "
-                f"'cleanup.policy=compact' to guarantee consistency and durability of {spec.purpose}, "
+                f"'cleanup.policy={spec.cleanup_policy}' to guarantee consistency and durability of {spec.purpose}, "
                 f"but found the topic currently has 'cleanup.policy={policy}'."
             )
 

@@ -106,8 +106,19 @@ async function renderDetail(name) {
     <h3>Config</h3><pre>${esc(JSON.stringify(info.config, null, 2))}</pre>
     ${offsets ? `<h3>Offsets</h3><pre>${esc(JSON.stringify(offsets.offsets, null, 2))}</pre>` : ""}`;
   $("#history tbody").innerHTML = hist.slice().reverse().map((h) => `<tr><td>${esc(new Date(h.timestamp).toISOString())}</td>
-      <td>${esc(h.action)}</td><td>${esc(h.owner)}</td><td>${esc(h.ticket)}</td><td>${esc(h.detail || (h.changed_keys || []).join(", "))}</td></tr>`).join("");
+      <td>${esc(h.action)}</td><td>${esc(h.owner)}</td><td>${esc(h.ticket)}</td>
+      <td title="${esc(h.actor_source)}">${esc(h.actor)}</td><td>${diff(h)}</td></tr>`).join("");
   for (const b of document.querySelectorAll("#view-detail [data-action]")) b.onclick = () => act(name, b.dataset.action);
+}
+
+// The changed keys of a history record as "key: old -> new" lines (a long list folds away).
+function diff(h) {
+  const val = (v) => (v == null ? '<i class="none">unset</i>' : esc(v));
+  const lines = Object.entries(h.changes || {}).map(([k, c]) =>
+    `<div class="change"><b>${esc(k)}</b>: <del>${val(c.old)}</del> &rarr; <ins>${val(c.new)}</ins></div>`);
+  const extra = Object.keys(h.details || {}).length ? `<div class="doc">${esc(JSON.stringify(h.details))}</div>` : "";
+  if (lines.length > 3) return `<details><summary>${lines.length} keys</summary>${lines.join("")}</details>${extra}`;
+  return lines.join("") + extra;
 }
 
 async function act(name, action) {

@@ -10,7 +10,7 @@ from aiohttp import web
 
 from genesis_worker.herder.errors import ConflictException, RebalanceNeededException, RequestTargetException
 from genesis_worker.rest.client import NO_BODY
-from genesis_worker.rest.context import context
+from genesis_worker.rest.context import FORWARD_HEADERS, FORWARDED_TO, context
 from genesis_worker.rest.forwarding import (
     NO_LEADER,
     STALE_CONFIG,
@@ -80,8 +80,9 @@ async def complete_or_forward(
             ctx = context(request)
             url = forward_url(e.url, path, forward is None, query)
             status, result = await ctx.forwarder.request(
-                url, request.method, body, request.headers.get("Authorization")
+                url, request.method, body, request.headers.get("Authorization"), request.get(FORWARD_HEADERS)
             )
+            request[FORWARDED_TO] = url
             if request.method != "GET":
                 # read-your-writes on this worker: the leader wrote the change, our view may lag a fetch behind
                 await ctx.herder.catch_up()

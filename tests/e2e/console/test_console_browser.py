@@ -187,6 +187,18 @@ def test_console_in_chromium(worker: WorkerProcess, browser: webdriver.Chrome, t
     hist = wait_for("'paused' in the history", history_after_pause)
     assert [r[1] for r in hist] == ["paused", "created"]  # newest first
     wait_for("PAUSED on the page", lambda: "connector PAUSED" in text(browser, "#detail-body"))
+    assert hist[0][4] == "127.0.0.1"  # the actor: no authentication nor actor header, the client's address
+
+    # the history's diff view: an update shows its changed key, old -> new
+    config = rest("GET", f"{base}/connectors/sink/config")[1]
+    assert rest("PUT", f"{base}/connectors/sink/config", {**config, "genesis.description": "orders"})[0] == 200
+
+    def history_after_update() -> list[list[str]] | None:
+        h = rows(browser, "#history tbody tr")
+        return h if h and h[0][1] == "updated" else None
+
+    updated = wait_for("'updated' in the history", history_after_update)
+    assert updated[0][5] == "genesis.description: unset → orders"
 
     # the pipelines page shows both, then the screenshot
     browser.find_element(By.CSS_SELECTOR, "nav a[data-view='pipelines']").click()

@@ -35,12 +35,14 @@ async def _serve(props: dict[str, str]) -> None:
     herder = StandaloneHerder(config)
     genesis = GenesisLayer.attach(herder, config)
     await herder.start()
-    server = await start_rest_server(herder, props, extra_routes=genesis.routes)
+    await genesis.start()
+    server = await start_rest_server(herder, props, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares)
     print(f"URL {server.url.rstrip('/')}", flush=True)
     try:
         await stop.wait()
     finally:
         await server.stop()
+        await genesis.stop()
         await herder.stop()
 
 

@@ -36,11 +36,13 @@ async def worker(kafka: Any, tmp_path: Path) -> AsyncIterator[RestServer]:
     herder = StandaloneHerder(config)
     genesis = GenesisLayer.attach(herder, config)
     await herder.start()
-    server = await start_rest_server(herder, props, extra_routes=genesis.routes)
+    await genesis.start()
+    server = await start_rest_server(herder, props, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares)
     try:
         yield server
     finally:
         await server.stop()
+        await genesis.stop()
         await herder.stop()
 
 

@@ -46,13 +46,17 @@ def live_worker_url(kafka: Any, tmp_path_factory: pytest.TempPathFactory) -> Ite
     herder = StandaloneHerder(config)
     genesis = GenesisLayer.attach(herder, config)  # composed as the CLI does: core + Genesis routes
     loop.run_until_complete(herder.start())
-    server = loop.run_until_complete(start_rest_server(herder, props, extra_routes=genesis.routes))
+    loop.run_until_complete(genesis.start())
+    server = loop.run_until_complete(
+        start_rest_server(herder, props, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares)
+    )
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
     try:
         yield server.url.rstrip("/")
     finally:
         asyncio.run_coroutine_threadsafe(server.stop(), loop).result(30)
+        asyncio.run_coroutine_threadsafe(genesis.stop(), loop).result(30)
         asyncio.run_coroutine_threadsafe(herder.stop(), loop).result(60)
         loop.call_soon_threadsafe(loop.stop)
         thread.join(10)

@@ -115,11 +115,11 @@ async def test_failed_task_and_connector_restart_until_running(kafka: Any, tmp_p
         assert await restarts_metric(s, "flaky-task", "task") == 3
         assert await restarts_metric(s, "flaky-conn", "connector") == 2
         events = await history(s, "flaky-task")
-        auto = [(e["action"], e["detail"]) for e in events if e["action"] == "auto-restarted"]
-        assert auto == [("auto-restarted", f"task 0, attempt {i}") for i in (1, 2, 3)]
+        auto = [(e["actor"], e["details"]) for e in events if e["action"] == "auto-restarted"]
+        assert auto == [("genesis.restart", {"task": 0, "attempt": i}) for i in (1, 2, 3)]
         events = await history(s, "flaky-conn")
-        assert [e["detail"] for e in events if e["action"] == "auto-restarted"] == [
-            f"connector, attempt {i}" for i in (1, 2)
+        assert [e["details"] for e in events if e["action"] == "auto-restarted"] == [
+            {"task": "connector", "attempt": i} for i in (1, 2)
         ]
 
 

@@ -1,5 +1,5 @@
-"""The Genesis layer on the core: it follows the herder's config store, registers its ownership policy,
-and its routes are served (and documented) beside Connect's. The core alone knows none of it."""
+"""The Genesis layer on the core: it registers its ownership policy, and its routes are served (and
+documented) beside Connect's. The core alone knows none of it."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.genesis.history import HistoryRecord
 from genesis_worker.genesis.layer import GenesisLayer, worker_openapi_document
 from genesis_worker.herder.standalone import StandaloneHerder
-from genesis_worker.model.states import RestartRequest, TargetState
 from genesis_worker.rest.server import create_app, route_table
 from tests.unit.rest.fake_herder import FakeHerder
 
@@ -55,19 +55,6 @@ def test_core_does_not_import_genesis() -> None:
     assert out.stdout.strip() == "[]"
 
 
-async def test_history_follows_the_config_store(tmp_path: Path) -> None:
-    h = herder(tmp_path)
-    layer = GenesisLayer.attach(h, h.config)
-    owned = {**SINK, "genesis.owner": "ann", "genesis.ticket": "T-1"}
-    await h.config_store.put_connector_config("s", owned)
-    await h.config_store.put_target_state("s", TargetState.PAUSED)
-    await h.config_store.put_restart_request(RestartRequest("s"))
-    await h.config_store.remove_connector_config("s")
-    events = layer.history.events("s")
-    assert [e.action for e in events] == ["created", "paused", "restarted", "deleted"]
-    assert {(e.owner, e.ticket) for e in events} == {("ann", "T-1")}
-
-
 @pytest.mark.parametrize("required", ["true", "false"])
 async def test_ownership_policy_joins_validation(tmp_path: Path, required: str) -> None:
     h = herder(tmp_path, **{"genesis.ownership.required": required})
@@ -85,7 +72,7 @@ async def test_ownership_policy_joins_validation(tmp_path: Path, required: str) 
 
 async def test_routes_are_served_beside_connect() -> None:
     layer = GenesisLayer()
-    layer.history.record_config("c", {"connector.class": "X", "genesis.owner": "ann"}, 1)
+    layer.history.add(HistoryRecord.of("c", "created", new={"connector.class": "X", "genesis.owner": "ann"}))
     client = TestClient(TestServer(create_app(FakeHerder(), {}, routes=route_table(layer.routes))))
     await client.start_server()
     try:
