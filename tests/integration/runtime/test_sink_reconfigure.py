@@ -105,7 +105,9 @@ async def test_sink_updated_one_second_after_creation_delivers_at_once(
     await herder.put_connector_config("reconf", cfg, allow_replace=False)
     await asyncio.sleep(1.0)
     updated_at = time.monotonic()
-    await herder.put_connector_config("reconf", {**cfg, "consumer.override.max.poll.records": "100"}, allow_replace=True)
+    await herder.put_connector_config(
+        "reconf", {**cfg, "consumer.override.max.poll.records": "100"}, allow_replace=True
+    )
     await asyncio.to_thread(_produce, broker.bootstrap, topic_name, [b"after-%d" % i for i in range(50)])
 
     deadline = updated_at + 15
