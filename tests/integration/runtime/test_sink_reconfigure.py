@@ -91,7 +91,7 @@ def _produce(bootstrap: str, topic: str, values: list[bytes]) -> None:
 
 
 async def test_sink_updated_one_second_after_creation_delivers_at_once(
-    herder: StandaloneHerder, broker: BrokerBase, topic_name: str
+    herder: StandaloneHerder, broker: BrokerBase, topic_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     broker.create_topic(topic_name, partitions=2)
     await asyncio.to_thread(_produce, broker.bootstrap, topic_name, [b"before-%d" % i for i in range(50)])
@@ -121,4 +121,5 @@ async def test_sink_updated_one_second_after_creation_delivers_at_once(
         f"{broker.name}: {len(got)} distinct records delivered {took:.1f}s after the update"
     )
     assert {b"before-%d" % i for i in range(50)} <= got
+    assert "Graceful stop of task" not in caplog.text  # the old task's stop did not wait for its group
     print(f"{broker.name}: every record delivered {took:.1f}s after the update")
