@@ -101,6 +101,26 @@ def _common(d: ConfigDef) -> ConfigDef:
             "rest of the worker keeps running. A connector config may set the same key; 0 or less turns it off.",
         )
         .define(
+            "genesis.source.max.inflight.records",
+            ConfigType.LONG,
+            100_000,
+            None,
+            L,
+            "Genesis: the most records a source task holds from their send until their offsets are committed; "
+            "at the bound it stops polling until acknowledgements (and offsets committed early) bring it back "
+            "under. A connector config may set the same key.",
+        )
+        .define(
+            "genesis.source.max.inflight.bytes",
+            ConfigType.LONG,
+            64 * 1024 * 1024,
+            None,
+            L,
+            "Genesis: the most bytes a source task holds in flight: 256 per record until its offset is "
+            "committed, plus the serialized size of each record not yet acknowledged; at the bound it stops "
+            "polling as for genesis.source.max.inflight.records. A connector config may set the same key.",
+        )
+        .define(
             "offset.flush.interval.ms",
             ConfigType.LONG,
             60000,

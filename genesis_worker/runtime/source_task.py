@@ -6,6 +6,12 @@ reports are served on the loop thread too with non-blocking ``poll(0)`` calls (a
 from a small pump while sends are outstanding), so callbacks never race the loop and no thread fights
 it for the GIL. Offsets are tracked per source partition in submission order and written to the offset
 store every ``offset.flush.interval.ms`` and at stop, then ``task.commit()`` is called.
+
+What a task holds in flight is bounded (``genesis.source.max.inflight.records`` / ``.bytes``): every
+record from its send until its offset is committed (its offset map stays in memory until then, and its
+serialized bytes in the producer until it is acknowledged). At the bound the task stops calling
+``poll()``; acknowledged records' offsets are committed early when that brings it back under (more
+often than ``offset.flush.interval.ms``, never for a record not acknowledged), else it waits for acks.
 """
 
 from __future__ import annotations
@@ -28,7 +34,12 @@ from genesis_worker.metrics.task_metrics import TaskMetrics
 from genesis_worker.model.ids import ConnectorTaskId
 from genesis_worker.model.states import State, TargetState
 from genesis_worker.runtime.errors import SKIPPED, ProcessingContext, RetryWithToleranceOperator, Stage
-from genesis_worker.runtime.source_offsets import OffsetKeys, StoreOffsetReader, SubmittedRecords
+from genesis_worker.runtime.source_offsets import (
+    HELD_RECORD_OVERHEAD_BYTES,
+    OffsetKeys,
+    StoreOffsetReader,
+    SubmittedRecords,
+)
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
 from genesis_worker.runtime.topic_creation import TopicCreator
 from genesis_worker.runtime.transformation_chain import TransformationChain
@@ -39,6 +50,10 @@ log = logging.getLogger(__name__)
 
 ProducerFactory = Callable[[dict[str, Any]], Any]
 MAX_OUTSTANDING = 20000
+MAX_INFLIGHT_RECORDS_CONFIG = "genesis.source.max.inflight.records"
+MAX_INFLIGHT_BYTES_CONFIG = "genesis.source.max.inflight.bytes"
+DEFAULT_MAX_INFLIGHT_RECORDS = 100_000
+DEFAULT_MAX_INFLIGHT_BYTES = 64 * 1024 * 1024
 
 
 class WorkerSourceTaskContext(SourceTaskContext):
@@ -76,6 +91,8 @@ class WorkerSourceTask(WorkerTask):
         offset_flush_timeout_ms: int = 5000,
         producer_factory: ProducerFactory = Producer,
         topic_creator: TopicCreator | None = None,
+        max_inflight_records: int = DEFAULT_MAX_INFLIGHT_RECORDS,
+        max_inflight_bytes: int = DEFAULT_MAX_INFLIGHT_BYTES,
     ) -> None:
         super().__init__(task_id, listener, target_state)
         self.topic_creator = topic_creator
@@ -95,6 +112,9 @@ class WorkerSourceTask(WorkerTask):
         self.producer_factory = producer_factory
         self.producer: Any = None
         self.submitted = SubmittedRecords()
+        self.max_inflight_records = max(1, max_inflight_records)
+        self.max_inflight_bytes = max(1, max_inflight_bytes)
+        self.early_commits = 0  # offset commits made before the flush interval to get back under the bound
         self.uncommitted: dict[Any, tuple[Any, Any]] = {}
         self.active_topics: set[str] = set()
         self.loop: asyncio.AbstractEventLoop | None = None
@@ -261,6 +281,9 @@ class WorkerSourceTask(WorkerTask):
                 continue
             if self._reported is State.PAUSED:
                 self.report(State.RUNNING)
+            if not self._fits(0):
+                await self._make_room(0)
+                continue
             poll_started = time.monotonic()
             try:
                 records = await self.task.poll()
@@ -309,7 +332,10 @@ class WorkerSourceTask(WorkerTask):
                 validate_offset_map("Partition", record.source_partition)
                 self._last_partition = record.source_partition
             validate_offset_map("Offset", record.source_offset)
-            sub = self.submitted.submit(record.source_partition, record.source_offset)
+            size = _serialized_size(key, value, headers)
+            if not self._fits(size):
+                await self._make_room(size)
+            sub = self.submitted.submit(record.source_partition, record.source_offset, size)
             while not self._produce_nowait(topic, key, value, headers, rec, record, sub):
                 self.producer.poll(0)  # queue full: serve delivery reports, let the network catch up
                 if self._acks:
@@ -319,6 +345,38 @@ class WorkerSourceTask(WorkerTask):
         self.producer.poll(0)
         if self._acks:
             self._drain_acks()
+
+    def _fits(self, size: int) -> bool:
+        """Whether one more record of ``size`` bytes stays within the in-flight bounds (a task holding
+        nothing may always send one, however large)."""
+        sub = self.submitted
+        if sub.held_count == 0:
+            return True
+        return (
+            sub.held_count < self.max_inflight_records
+            and sub.held_bytes + HELD_RECORD_OVERHEAD_BYTES + size <= self.max_inflight_bytes
+        )
+
+    async def _make_room(self, size: int) -> None:
+        """Wait, without polling the task, until a record of ``size`` bytes fits: serve delivery reports,
+        and commit the acknowledged records' offsets early once that alone brings the task back under."""
+        sub = self.submitted
+        while not self._fits(size):
+            if self.send_error is not None:
+                raise self.send_error
+            self.producer.poll(0)
+            if self._acks:
+                self._drain_acks()
+                continue
+            after = sub.bytes_after_commit() + HELD_RECORD_OVERHEAD_BYTES + size
+            if sub.held_count > sub.pending_count and (
+                sub.pending_count == 0
+                or (sub.pending_count < self.max_inflight_records and after <= self.max_inflight_bytes)
+            ):
+                self.early_commits += 1
+                await self.commit_offsets()
+                continue
+            await asyncio.sleep(0.002)
 
     def _convert(
         self, rec: SourceRecord
@@ -434,6 +492,14 @@ class WorkerSourceTask(WorkerTask):
             except Exception as e:
                 log.error("%s Exception thrown while calling task.commit(): %s", self, e)
             return ok
+
+
+def _serialized_size(key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes | None]] | None) -> int:
+    size = (len(key) if key else 0) + (len(value) if value else 0)
+    if headers:
+        for name, hv in headers:
+            size += len(name) + (len(hv) if hv else 0)
+    return size
 
 
 def _log_failure(t: asyncio.Future[Any]) -> None:

@@ -61,7 +61,7 @@ from genesis_worker.runtime.errors import (
     stack_trace,
 )
 from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
-from genesis_worker.runtime.source_task import WorkerSourceTask
+from genesis_worker.runtime.source_task import MAX_INFLIGHT_BYTES_CONFIG, MAX_INFLIGHT_RECORDS_CONFIG, WorkerSourceTask
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
 from genesis_worker.runtime.task_thread import (
     BLOCKED_TIMEOUT_CONFIG,
@@ -481,9 +481,15 @@ class Worker:
                 target_state,
                 offset_flush_interval_ms=flush_ms,
                 offset_flush_timeout_ms=self.config.offset_flush_timeout_ms,
+                max_inflight_records=self._task_setting(config, MAX_INFLIGHT_RECORDS_CONFIG),
+                max_inflight_bytes=self._task_setting(config, MAX_INFLIGHT_BYTES_CONFIG),
                 **kw,
             )
         raise ConnectException(f"Connector {type(connector).__name__} is neither a sink nor a source")
+
+    def _task_setting(self, config: ConnectorConfig, key: str) -> int:
+        """A Genesis task setting: the connector's value of ``key``, else the worker's."""
+        return int(config.originals.get(key) or self.config.get(key))
 
     def sink_consumer_config(self, task_id: ConnectorTaskId, config: ConnectorConfig) -> Any:
         props: dict[str, Any] = {
