@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from genesis_worker.api.config import NO_DEFAULT_VALUE, AbstractConfig, ConfigDef, ConfigType, Importance
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.api.validators import CaseInsensitiveValidString, Range, ValidString
+from genesis_worker.config.genesis_keys import genesis_config_def
 from genesis_worker.config.kafka_clients import ClientConfig, Role, translate
 from genesis_worker.config.properties import apply_env_overrides, load_properties_file
 from genesis_worker.config.providers import (
@@ -89,36 +90,6 @@ def _common(d: ConfigDef) -> ConfigDef:
             None,
             L,
             "Amount of time to wait for tasks to shutdown gracefully.",
-        )
-        .define(
-            "genesis.task.blocked.timeout.ms",
-            ConfigType.LONG,
-            30000,
-            None,
-            M,
-            "Genesis: a task whose thread's event loop makes no progress for longer than this (a blocking call "
-            "or a busy loop in put/poll) is reported FAILED with the stack where it is stuck and abandoned; the "
-            "rest of the worker keeps running. A connector config may set the same key; 0 or less turns it off.",
-        )
-        .define(
-            "genesis.source.max.inflight.records",
-            ConfigType.LONG,
-            100_000,
-            None,
-            L,
-            "Genesis: the most records a source task holds from their send until their offsets are committed; "
-            "at the bound it stops polling until acknowledgements (and offsets committed early) bring it back "
-            "under. A connector config may set the same key.",
-        )
-        .define(
-            "genesis.source.max.inflight.bytes",
-            ConfigType.LONG,
-            64 * 1024 * 1024,
-            None,
-            L,
-            "Genesis: the most bytes a source task holds in flight: 256 per record until its offset is "
-            "committed, plus the serialized size of each record not yet acknowledged; at the bound it stops "
-            "polling as for genesis.source.max.inflight.records. A connector config may set the same key.",
         )
         .define(
             "offset.flush.interval.ms",
@@ -200,15 +171,6 @@ def _common(d: ConfigDef) -> ConfigDef:
             "List of paths separated by commas (,) that contain plugins (connectors, converters, transformations).",
         )
         .define(
-            "genesis.ownership.required",
-            ConfigType.BOOLEAN,
-            False,
-            None,
-            Importance.MEDIUM,
-            "Genesis: when true, a connector config without genesis.owner and genesis.ticket fails validation "
-            "(400 on create and update).",
-        )
-        .define(
             "plugin.discovery",
             ConfigType.STRING,
             "hybrid_warn",
@@ -257,55 +219,7 @@ def _common(d: ConfigDef) -> ConfigDef:
             "metrics.recording.level", ConfigType.STRING, "INFO", None, L, "The highest recording level for metrics."
         )
         .define("client.id", ConfigType.STRING, "", None, L, "An id string to pass to the server when making requests.")
-        .merge(restart_config_def())
-    )
-
-
-RESTART_ENABLED_CONFIG = "genesis.restart.enabled"
-RESTART_BACKOFF_INITIAL_MS_CONFIG = "genesis.restart.backoff.initial.ms"
-RESTART_BACKOFF_MAX_MS_CONFIG = "genesis.restart.backoff.max.ms"
-RESTART_MAX_ATTEMPTS_CONFIG = "genesis.restart.backoff.max.attempts"
-
-
-def restart_config_def() -> ConfigDef:
-    """The automatic restart policy's keys (worker defaults; a connector config may set each of them)."""
-    M = Importance.MEDIUM
-    return (
-        ConfigDef()
-        .define(
-            RESTART_ENABLED_CONFIG,
-            ConfigType.BOOLEAN,
-            False,
-            None,
-            M,
-            "Genesis: restart FAILED connectors and tasks automatically, with exponential backoff (Connect never "
-            "does). Tasks failed by the blocked-task watchdog are never restarted automatically.",
-        )
-        .define(
-            RESTART_BACKOFF_INITIAL_MS_CONFIG,
-            ConfigType.LONG,
-            1000,
-            Range.at_least(0),
-            M,
-            "Genesis: delay before the first automatic restart; it doubles at each further attempt.",
-        )
-        .define(
-            RESTART_BACKOFF_MAX_MS_CONFIG,
-            ConfigType.LONG,
-            60000,
-            Range.at_least(0),
-            M,
-            "Genesis: the longest delay between automatic restarts; also how long a restarted connector or task "
-            "must stay RUNNING before its attempts count from zero again.",
-        )
-        .define(
-            RESTART_MAX_ATTEMPTS_CONFIG,
-            ConfigType.INT,
-            5,
-            Range.at_least(-1),
-            M,
-            "Genesis: automatic restarts in a row before giving up (it then stays FAILED); -1 for no limit.",
-        )
+        .merge(genesis_config_def())
     )
 
 

@@ -44,7 +44,7 @@ from enum import Enum
 from typing import Any, Protocol
 
 from genesis_worker.api.errors import ConfigException
-from genesis_worker.config.worker_config import (
+from genesis_worker.config.genesis_keys import (
     RESTART_BACKOFF_INITIAL_MS_CONFIG,
     RESTART_BACKOFF_MAX_MS_CONFIG,
     RESTART_ENABLED_CONFIG,
