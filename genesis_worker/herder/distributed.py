@@ -126,8 +126,7 @@ class DistributedHerder(AbstractHerder):
             connector_config=lambda name: self._snapshot().connector_config(name),
             restart=self._auto_restart,
         )
-        self.runtime = runtime(self.restarts)
-        self.runtime.bind_config_reloads(self._restart_for_reload)
+        self.runtime = runtime(self.restarts, self._restart_for_reload)
         self.metrics = self.restarts.metrics = self.runtime.metrics
         self.keys = SessionKeys(cfg, config_store, self.snapshots, self.group, worker_id=worker_id)
         self.reconfigurer = TaskReconfigurer(
@@ -582,7 +581,9 @@ def from_worker_config(config: WorkerConfig, plugins: PluginRegistry | None = No
         cfg,
         rest_url=config.rest_url,
         worker_id=config.worker_id,
-        runtime=lambda listener: WorkerRuntime(config, registry, stores.offsets, listener, config.worker_id),
+        runtime=lambda listener, reload: WorkerRuntime(
+            config, registry, stores.offsets, listener, config.worker_id, reload
+        ),
         config_store=stores.config,
         status_store=stores.status,
         offset_store=stores.offsets,

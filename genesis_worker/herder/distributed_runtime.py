@@ -2,7 +2,7 @@
 the runtime :class:`Worker` (:class:`WorkerRuntime`): start/stop of connectors and tasks, task-config
 generation, config reloads (KIP-421), validation, and the KIP-875 offset operations::
 
-    herder = DistributedHerder(..., runtime=lambda listener: WorkerRuntime(worker_config, plugins, offsets, listener))
+    herder = DistributedHerder(..., runtime=lambda listener, reload: WorkerRuntime(worker_config, plugins, offsets, listener, None, reload))
 
 The herder passes its status writer as ``listener`` (the Worker reports every state change to it).
 """
@@ -58,10 +58,6 @@ class HerderRuntime(Protocol):
         """The resolved config the connector runs with here (None when it does not run here)."""
         ...
 
-    def bind_config_reloads(self, restart_connector: Callable[[str], None]) -> None:
-        """``restart_connector(name)`` is called when a connector's config-provider values expire."""
-        ...
-
     async def validate_connector_config(
         self, config: Mapping[str, Any], policies: Sequence[ConnectorConfigPolicy] = ()
     ) -> JsonObj: ...
@@ -75,7 +71,8 @@ class HerderRuntime(Protocol):
     async def stop(self) -> None: ...
 
 
-RuntimeFactory = Callable[[WorkerStatusListener], HerderRuntime]
+RuntimeFactory = Callable[[WorkerStatusListener, Callable[[str], None]], HerderRuntime]
+"""(status listener, restart of a connector whose config-provider values expired) -> the runtime."""
 """Builds the runtime around the herder's status listener."""
 
 
@@ -93,10 +90,11 @@ class WorkerRuntime:
         offset_store: OffsetBackingStore,
         listener: WorkerStatusListener,
         worker_id: str | None = None,
+        on_config_reload: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
         self.plugins = plugins
-        self.worker = Worker(config, plugins, offset_store, listener, worker_id)
+        self.worker = Worker(config, plugins, offset_store, listener, worker_id, on_config_reload)
         self.metrics: WorkerMetrics | None = self.worker.metrics
         self._offsets = ConnectorOffsetsAdmin(self.worker, plugins, offset_store)
 
@@ -135,9 +133,6 @@ class WorkerRuntime:
     def resolved_connector_config(self, name: str) -> dict[str, str] | None:
         wc = self.worker.connectors.get(name)
         return None if wc is None else dict(wc.props)
-
-    def bind_config_reloads(self, restart_connector: Callable[[str], None]) -> None:
-        self.worker.reloads.bind(restart_connector)
 
     async def stop(self) -> None:
         await self.worker.stop()

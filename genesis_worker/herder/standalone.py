@@ -72,7 +72,9 @@ class StandaloneHerder(AbstractHerder):
             connector_config=self._connector_config,
             restart=self._auto_restart,
         )
-        self.worker = Worker(config, self.plugins, offset_store, self.restarts, self.worker_id)
+        self.worker = Worker(
+            config, self.plugins, offset_store, self.restarts, self.worker_id, self._restart_for_reload
+        )
         self.metrics = self.restarts.metrics = self.worker.metrics
         self._lock = asyncio.Lock()
         self._started = False
@@ -81,7 +83,6 @@ class StandaloneHerder(AbstractHerder):
         self._offsets = ConnectorOffsetsAdmin(self.worker, self.plugins, offset_store)
         self._applied: dict[str, dict[str, str]] = {}
         """The resolved connector config each connector's stored task configs were generated from."""
-        self.worker.reloads.bind(self._restart_for_reload)
 
     # --- status listener ------------------------------------------------------------------------------
 

@@ -6,8 +6,7 @@ after each transform, and a newer one replaces the pending one. Here the worker 
 connector, armed for the smallest TTL of its values (the restart resolves them all again and re-arms),
 and at expiry calls the herder's ``restart_connector`` callable, bound when the herder is built::
 
-    reloads = ConfigReloads()
-    reloads.bind(herder_restart)            # herder_restart("c") restarts connector c on this worker
+    reloads = ConfigReloads(herder_restart)  # herder_restart("c") restarts connector c on this worker
     if restarts_on_reload(raw_props):
         reloads.schedule("c", result.ttls)  # ttls of the ConfigTransformerResult, by path
     reloads.set_stopped("c", True)          # target state STOPPED; False: armed again
@@ -37,14 +36,11 @@ def restarts_on_reload(raw_props: Mapping[str, object]) -> bool:
 class ConfigReloads:
     """The pending config-reload restarts of one worker's connectors (see the module doc)."""
 
-    def __init__(self) -> None:
-        self._restart: Callable[[str], None] | None = None
+    def __init__(self, restart_connector: Callable[[str], None] | None = None) -> None:
+        self._restart = restart_connector
+        """The herder's way to restart a connector of this worker (Java's ``worker.herder()``)."""
         self._deadlines: dict[str, float] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
-
-    def bind(self, restart_connector: Callable[[str], None]) -> None:
-        """The herder's way to restart a connector of this worker (Java's ``worker.herder()``)."""
-        self._restart = restart_connector
 
     def schedule(self, connector: str, ttls: Mapping[str, int], *, stopped: bool = False) -> None:
         """Restart ``connector`` when the first of ``ttls`` (ms) expires, replacing a pending restart

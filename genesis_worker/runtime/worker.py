@@ -209,6 +209,7 @@ class Worker:
         offset_store: OffsetBackingStore,
         listener: WorkerStatusListener,
         worker_id: str | None = None,
+        on_config_reload: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
         self.registry = registry
@@ -221,7 +222,7 @@ class Worker:
             lambda: self.tasks.values(), lambda t, s, tr: self.listener.on_task_state(t, s, tr)
         )
         self.metrics = WorkerMetrics(self.worker_id, connectors=self.connectors)
-        self.reloads = ConfigReloads()  # KIP-421 restarts; the herder binds its restart callable
+        self.reloads = ConfigReloads(on_config_reload)  # KIP-421: the herder's restart of a connector
         self.consumer_factory: Any = None  # tests may swap clients
         self.producer_factory: Any = None
 

@@ -70,7 +70,7 @@ class RecordingRuntime:
 
     metrics = None
 
-    def listening_to(self, listener: Any) -> RecordingRuntime:
+    def listening_to(self, listener: Any, on_config_reload: Any = None) -> RecordingRuntime:
         """The runtime factory of :func:`make_herder`: report states to the herder's ``listener``."""
         self.listener = listener
         return self
@@ -138,9 +138,6 @@ class RecordingRuntime:
 
     def resolved_connector_config(self, name: str) -> dict[str, str] | None:
         return {} if name in self.connectors else None
-
-    def bind_config_reloads(self, restart_connector: Any) -> None:
-        """No config providers here: nothing expires."""
 
     async def validate_connector_config(self, config: Mapping[str, Any], policies: Any = ()) -> dict[str, Any]:
         return {"name": config.get("connector.class"), "error_count": 0, "groups": [], "configs": []}

@@ -70,9 +70,6 @@ class Runtime:
     def is_running(self, name: str) -> bool:
         return False
 
-    def bind_config_reloads(self, restart_connector: Any) -> None:
-        pass
-
 
 async def herder(
     props: dict[str, str] | None = None, config: MemoryConfigBackingStore | None = None
@@ -86,7 +83,7 @@ async def herder(
         DistributedConfig.from_props(props or PROPS),
         rest_url="http://w1:8083/",
         worker_id="w1:8083",
-        runtime=lambda listener: runtime,
+        runtime=lambda listener, reload: runtime,
         config_store=config,
         status_store=MemoryStatusBackingStore(),
         offset_store=None,

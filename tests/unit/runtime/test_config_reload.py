@@ -85,8 +85,7 @@ class Restarts:
 
 async def test_a_newer_schedule_replaces_the_pending_one() -> None:
     restarts = Restarts()
-    reloads = ConfigReloads()
-    reloads.bind(restarts)
+    reloads = ConfigReloads(restarts)
     start = asyncio.get_running_loop().time()
     reloads.schedule("c", {"a": 50, "b": 500})  # the smallest TTL counts
     reloads.schedule("c", {"a": 150})
@@ -99,10 +98,10 @@ async def test_a_newer_schedule_replaces_the_pending_one() -> None:
 
 async def test_cancel_and_stopped_connectors() -> None:
     restarts = Restarts()
-    reloads = ConfigReloads()
-    reloads.schedule("c", {"a": 10})  # not bound to a herder yet: nothing to schedule
-    assert reloads.deadline("c") is None
-    reloads.bind(restarts)
+    unbound = ConfigReloads()
+    unbound.schedule("c", {"a": 10})  # no herder to restart it: nothing to schedule
+    assert unbound.deadline("c") is None
+    reloads = ConfigReloads(restarts)
     reloads.schedule("c", {"a": 50})
     reloads.schedule("d", {})  # no TTL: nothing
     reloads.cancel("c")
@@ -150,9 +149,8 @@ def _worker(tmp_path: Path) -> tuple[Worker, Restarts]:
         }
     )
     offsets: Any = None  # a connector without tasks does not read offsets
-    worker = Worker(config, PluginRegistry.discover(), offsets, _Listener())
     restarts = Restarts()
-    worker.reloads.bind(restarts)
+    worker = Worker(config, PluginRegistry.discover(), offsets, _Listener(), on_config_reload=restarts)
     return worker, restarts
 
 
