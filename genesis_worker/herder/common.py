@@ -347,6 +347,11 @@ _ZOMBIE_HINT = (
 )
 
 
+# A stopped sink's consumers leave the group as their tasks finish closing; the group must be empty for the
+# brokers to accept the change, so a refusal is retried this long before it is reported (Java reports at once).
+GROUP_EMPTY_WAIT_S = 10.0
+
+
 async def alter_sink_group_offsets(
     admin_conf: Mapping[str, Any], connector: str, group: str, parsed: Mapping[tuple[str, int], int | None]
 ) -> None:
@@ -355,31 +360,41 @@ async def alter_sink_group_offsets(
     as Java's ``alterSinkConnectorOffsets``. ``admin_conf`` is the connector's librdkafka admin config."""
     to_set = [KTopicPartition(t, p, o) for (t, p), o in parsed.items() if o is not None]
     to_reset = [(t, p) for (t, p), o in parsed.items() if o is None]
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + GROUP_EMPTY_WAIT_S
     if to_set:
 
         def alter() -> None:
             admin = AdminClient(dict(admin_conf))
             admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, to_set)])[group].result(30)
 
-        try:
-            await asyncio.get_running_loop().run_in_executor(None, alter)
-        except KafkaException as e:
-            raise ConnectException(
-                f"Failed to alter consumer group offsets for connector {connector} {_ZOMBIE_HINT}"
-            ) from e
+        while True:
+            try:
+                await loop.run_in_executor(None, alter)
+                break
+            except KafkaException as e:
+                if loop.time() >= deadline:
+                    raise ConnectException(
+                        f"Failed to alter consumer group offsets for connector {connector} {_ZOMBIE_HINT}"
+                    ) from e
+                await asyncio.sleep(0.25)
     if to_reset:
-        try:
-            await delete_group_offsets(
-                str(admin_conf["bootstrap.servers"]),
-                group,
-                to_reset,
-                client_id=str(admin_conf.get("client.id") or f"connector-adminclient-{connector}"),
-                **aiokafka_client_config(admin_conf),
-            )
-        except (ConnectException, AIOKafkaError) as e:
-            raise ConnectException(
-                f"Failed to delete consumer group offsets for connector {connector} {_ZOMBIE_HINT}"
-            ) from e
+        while True:
+            try:
+                await delete_group_offsets(
+                    str(admin_conf["bootstrap.servers"]),
+                    group,
+                    to_reset,
+                    client_id=str(admin_conf.get("client.id") or f"connector-adminclient-{connector}"),
+                    **aiokafka_client_config(admin_conf),
+                )
+                break
+            except (ConnectException, AIOKafkaError) as e:
+                if loop.time() >= deadline:
+                    raise ConnectException(
+                        f"Failed to delete consumer group offsets for connector {connector} {_ZOMBIE_HINT}"
+                    ) from e
+                await asyncio.sleep(0.25)
 
 
 async def read_connector_offsets(

@@ -20,7 +20,12 @@ from confluent_kafka.admin import AdminClient
 
 from genesis_worker.api.errors import ConnectException
 from genesis_worker.api.task import partition_key
-from genesis_worker.herder.common import alter_sink_group_offsets, connector_type, read_connector_offsets
+from genesis_worker.herder.common import (
+    GROUP_EMPTY_WAIT_S,
+    alter_sink_group_offsets,
+    connector_type,
+    read_connector_offsets,
+)
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.model.entities import ConnectorOffsets, JsonObj, Message
 from genesis_worker.plugins.registry import PluginRegistry
@@ -117,16 +122,23 @@ class ConnectorOffsetsAdmin:
                     if "GROUP_ID_NOT_FOUND" not in str(e):
                         raise
 
-            try:
-                await asyncio.get_running_loop().run_in_executor(None, run)
-            except KafkaException as e:
-                raise ConnectException(
-                    f"Failed to reset consumer group offsets for connector {name} either because its tasks "
-                    "haven't stopped completely yet or the connector was resumed before the request to reset "
-                    "its offsets could be successfully completed. If the connector is in a stopped state, this "
-                    "operation can be safely retried. If it doesn't eventually succeed, the Connect cluster may "
-                    "need to be restarted to get rid of the zombie sink tasks."
-                ) from e
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + GROUP_EMPTY_WAIT_S
+            while True:
+                try:
+                    await loop.run_in_executor(None, run)
+                    break
+                except KafkaException as e:
+                    if loop.time() < deadline:  # the stopped tasks' consumers may still be leaving the group
+                        await asyncio.sleep(0.25)
+                        continue
+                    raise ConnectException(
+                        f"Failed to reset consumer group offsets for connector {name} either because its tasks "
+                        "haven't stopped completely yet or the connector was resumed before the request to reset "
+                        "its offsets could be successfully completed. If the connector is in a stopped state, this "
+                        "operation can be safely retried. If it doesn't eventually succeed, the Connect cluster may "
+                        "need to be restarted to get rid of the zombie sink tasks."
+                    ) from e
         else:
             keys = await self._offset_store.connector_partitions(name)
             await self._offset_store.set(dict.fromkeys(keys))
