@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -45,7 +44,6 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MAX_POLL_RECORDS = 500
 MAX_POLL_WAIT_S = 0.5
-DEFAULT_SESSION_TIMEOUT_MS = 45000  # the consumer's session.timeout.ms when not configured (Java and librdkafka)
 
 ConsumerFactory = Callable[[dict[str, Any]], Any]
 
@@ -159,9 +157,6 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
         self.active_topics: set[str] = set()
         self.committing = False
         self.task_stopped = False
-        # True from subscribe (and after an eager revoke or a loss) until the group assigns partitions:
-        # the consumer's JoinGroup may still be waiting at the coordinator
-        self.join_pending = True
         self._key_bytes = is_bytes_passthrough(key_converter)
         self._value_bytes = is_bytes_passthrough(value_converter)
         self._raw_key_filter: Callable[[bytes | None], bool] | None = None
@@ -198,7 +193,6 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
             return await coro
 
     def _on_assign(self, consumer: Any, partitions: list[KTopicPartition]) -> None:
-        self.join_pending = False
         tps = [TopicPartition(p.topic, p.partition) for p in partitions]
         try:
             self.assigned.update(tps)
@@ -241,10 +235,8 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
                 consumer.incremental_unassign(partitions)
             else:
                 consumer.unassign()
-                self.join_pending = True  # eager protocol: the member rejoins next
 
     def _on_lost(self, consumer: Any, partitions: list[KTopicPartition]) -> None:
-        self.join_pending = True
         tps = [TopicPartition(p.topic, p.partition) for p in partitions]
         try:
             if not self.task_stopped:
@@ -339,36 +331,8 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
         finally:
             if self.consumer is not None:
                 consumer, self.consumer = self.consumer, None
-                if self.join_pending:
-                    self._close_after_join(consumer)
-                else:
-                    await self._in_consumer_thread(self._close_consumer, consumer)
+                await self._in_consumer_thread(self._close_consumer, consumer)
             self.executor.shutdown(wait=False)
-
-    def _close_after_join(self, consumer: Any) -> None:
-        """Close a consumer whose JoinGroup may still be waiting at the coordinator, without holding up the
-        stop: on its own daemon thread, keep polling (records are dropped, nothing is committed, the task is
-        not opened) until the group assigns it partitions or its session timeout passes, then close it.
-
-        Closing mid-join sends the LeaveGroup behind the pending JoinGroup on the coordinator connection:
-        tansu then completes the round with the departed member as leader and never forgets it (the next
-        task's SyncGroup fails with REBALANCE_IN_PROGRESS for minutes, even after an explicit LeaveGroup
-        for that member id), and Kafka makes the next member wait for the round to end. A member that
-        completes its join and then leaves is handled at once by both; the next task joins meanwhile."""
-        self.task_stopped = True  # rebalance callbacks must not open/close the task any more
-        session_s = int(self.consumer_config.get("session.timeout.ms", DEFAULT_SESSION_TIMEOUT_MS)) / 1000
-
-        def finish() -> None:
-            deadline = time.monotonic() + session_s
-            try:
-                while self.join_pending and time.monotonic() < deadline:
-                    consumer.poll(0.1)
-            except Exception as e:
-                log.warning("%s polling while finishing its group join failed: %s", self, e)
-            self._close_consumer(consumer)
-
-        log.info("%s stopped while joining its group: closing its consumer once the join completes", self)
-        threading.Thread(target=finish, name=f"sink-close-{self.id}", daemon=True).start()
 
     @staticmethod
     def _close_consumer(consumer: Any) -> None:
