@@ -18,6 +18,7 @@ from genesis_worker.api.errors import ConnectException
 from genesis_worker.config.properties import load_properties_file
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.layer import GenesisLayer
+from genesis_worker.herder.base import Herder
 from genesis_worker.herder.distributed import from_worker_config
 from genesis_worker.herder.standalone import StandaloneHerder
 from genesis_worker.rest.server import start_rest_server
@@ -67,7 +68,24 @@ async def run_standalone(
 ) -> int:
     """Run a standalone worker until ``stop`` is set (or SIGINT/SIGTERM)."""
     config = WorkerConfig.from_file(worker_properties, "standalone")
-    herder = StandaloneHerder(config)
+    return await _serve(StandaloneHerder(config), config, stop, connector_files, on_ready)
+
+
+async def run_distributed(worker_properties: str | Path, *, stop: asyncio.Event | None = None) -> int:
+    """Run a distributed worker (the one place that wires the distributed herder)."""
+    config = WorkerConfig.from_file(worker_properties, "distributed")
+    return await _serve(from_worker_config(config), config, stop)
+
+
+async def _serve(
+    herder: Herder,
+    config: WorkerConfig,
+    stop: asyncio.Event | None,
+    connector_files: Sequence[str | Path] = (),
+    on_ready: Any = None,
+) -> int:
+    """Compose the worker (herder, Genesis layer, REST server), create the connector files' connectors and
+    serve until ``stop`` is set (or SIGINT/SIGTERM); 1 if a connector file failed."""
     genesis = GenesisLayer.attach(herder, config)
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
@@ -96,24 +114,3 @@ async def run_standalone(
         await herder.stop()
         log.info("Kafka Connect stopped")
     return code
-
-
-async def run_distributed(worker_properties: str | Path, *, stop: asyncio.Event | None = None) -> int:
-    """Run a distributed worker (the one place that wires the distributed herder)."""
-    config = WorkerConfig.from_file(worker_properties, "distributed")
-    herder = from_worker_config(config)
-    genesis = GenesisLayer.attach(herder, config)
-    stop = stop or asyncio.Event()
-    _install_signal_handlers(stop)
-    await herder.start()
-    await genesis.start()  # reads the history back before the REST server serves changes
-    rest = await start_rest_server(
-        herder, config.originals, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares
-    )
-    try:
-        await stop.wait()
-    finally:
-        await rest.stop()
-        await genesis.stop()
-        await herder.stop()
-    return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from aiokafka.errors import KafkaError as AIOKafkaError
@@ -352,6 +352,24 @@ _ZOMBIE_HINT = (
 GROUP_EMPTY_WAIT_S = 10.0
 
 
+async def until_group_empty(
+    change: Callable[[], Awaitable[None]], refused: tuple[type[BaseException], ...], failure: str
+) -> None:
+    """Run ``change`` (an alter/delete of a stopped sink's group) until the broker stops refusing it with one
+    of ``refused`` (the group still has members), at most :data:`GROUP_EMPTY_WAIT_S`; then raise
+    ``ConnectException(failure)``."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + GROUP_EMPTY_WAIT_S
+    while True:
+        try:
+            await change()
+            return
+        except refused as e:
+            if loop.time() >= deadline:
+                raise ConnectException(failure) from e
+            await asyncio.sleep(0.25)
+
+
 async def alter_sink_group_offsets(
     admin_conf: Mapping[str, Any], connector: str, group: str, parsed: Mapping[tuple[str, int], int | None]
 ) -> None:
@@ -360,41 +378,29 @@ async def alter_sink_group_offsets(
     as Java's ``alterSinkConnectorOffsets``. ``admin_conf`` is the connector's librdkafka admin config."""
     to_set = [KTopicPartition(t, p, o) for (t, p), o in parsed.items() if o is not None]
     to_reset = [(t, p) for (t, p), o in parsed.items() if o is None]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + GROUP_EMPTY_WAIT_S
     if to_set:
 
         def alter() -> None:
             admin = AdminClient(dict(admin_conf))
             admin.alter_consumer_group_offsets([ConsumerGroupTopicPartitions(group, to_set)])[group].result(30)
 
-        while True:
-            try:
-                await loop.run_in_executor(None, alter)
-                break
-            except KafkaException as e:
-                if loop.time() >= deadline:
-                    raise ConnectException(
-                        f"Failed to alter consumer group offsets for connector {connector} {_ZOMBIE_HINT}"
-                    ) from e
-                await asyncio.sleep(0.25)
+        await until_group_empty(
+            lambda: asyncio.get_running_loop().run_in_executor(None, alter),
+            (KafkaException,),
+            f"Failed to alter consumer group offsets for connector {connector} {_ZOMBIE_HINT}",
+        )
     if to_reset:
-        while True:
-            try:
-                await delete_group_offsets(
-                    str(admin_conf["bootstrap.servers"]),
-                    group,
-                    to_reset,
-                    client_id=str(admin_conf.get("client.id") or f"connector-adminclient-{connector}"),
-                    **aiokafka_client_config(admin_conf),
-                )
-                break
-            except (ConnectException, AIOKafkaError) as e:
-                if loop.time() >= deadline:
-                    raise ConnectException(
-                        f"Failed to delete consumer group offsets for connector {connector} {_ZOMBIE_HINT}"
-                    ) from e
-                await asyncio.sleep(0.25)
+        await until_group_empty(
+            lambda: delete_group_offsets(
+                str(admin_conf["bootstrap.servers"]),
+                group,
+                to_reset,
+                client_id=str(admin_conf.get("client.id") or f"connector-adminclient-{connector}"),
+                **aiokafka_client_config(admin_conf),
+            ),
+            (ConnectException, AIOKafkaError),
+            f"Failed to delete consumer group offsets for connector {connector} {_ZOMBIE_HINT}",
+        )
 
 
 async def read_connector_offsets(

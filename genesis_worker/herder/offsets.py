@@ -18,13 +18,12 @@ import orjson
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
-from genesis_worker.api.errors import ConnectException
 from genesis_worker.api.task import partition_key
 from genesis_worker.herder.common import (
-    GROUP_EMPTY_WAIT_S,
     alter_sink_group_offsets,
     connector_type,
     read_connector_offsets,
+    until_group_empty,
 )
 from genesis_worker.herder.errors import BadRequestException
 from genesis_worker.model.entities import ConnectorOffsets, JsonObj, Message
@@ -122,23 +121,15 @@ class ConnectorOffsetsAdmin:
                     if "GROUP_ID_NOT_FOUND" not in str(e):
                         raise
 
-            loop = asyncio.get_running_loop()
-            deadline = loop.time() + GROUP_EMPTY_WAIT_S
-            while True:
-                try:
-                    await loop.run_in_executor(None, run)
-                    break
-                except KafkaException as e:
-                    if loop.time() < deadline:  # the stopped tasks' consumers may still be leaving the group
-                        await asyncio.sleep(0.25)
-                        continue
-                    raise ConnectException(
-                        f"Failed to reset consumer group offsets for connector {name} either because its tasks "
-                        "haven't stopped completely yet or the connector was resumed before the request to reset "
-                        "its offsets could be successfully completed. If the connector is in a stopped state, this "
-                        "operation can be safely retried. If it doesn't eventually succeed, the Connect cluster may "
-                        "need to be restarted to get rid of the zombie sink tasks."
-                    ) from e
+            await until_group_empty(
+                lambda: asyncio.get_running_loop().run_in_executor(None, run),
+                (KafkaException,),
+                f"Failed to reset consumer group offsets for connector {name} either because its tasks "
+                "haven't stopped completely yet or the connector was resumed before the request to reset "
+                "its offsets could be successfully completed. If the connector is in a stopped state, this "
+                "operation can be safely retried. If it doesn't eventually succeed, the Connect cluster may "
+                "need to be restarted to get rid of the zombie sink tasks.",
+            )
         else:
             keys = await self._offset_store.connector_partitions(name)
             await self._offset_store.set(dict.fromkeys(keys))

@@ -82,17 +82,7 @@ def offset_value(offset: Mapping[str, Any] | None) -> bytes | None:
 
 def parse_offset_key(key: bytes | None) -> tuple[str, dict[str, Any] | None] | None:
     """``(connector, partition)`` of a stored key, or None if it is not a Connect offset key."""
-    if key is None:
-        return None
-    try:
-        parsed = orjson.loads(key)
-    except orjson.JSONDecodeError:
-        return None
-    if not isinstance(parsed, list) or len(parsed) != 2 or not isinstance(parsed[0], str):
-        return None
-    if parsed[1] is not None and not isinstance(parsed[1], dict):
-        return None
-    return parsed[0], parsed[1]
+    return None if key is None else serde.parse_offset_key(key)
 
 
 def parse_offset_value(value: bytes | None) -> dict[str, Any] | None:

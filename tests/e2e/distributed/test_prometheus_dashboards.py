@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.proc import wait_until
 from tests.fixtures.prometheus import PrometheusServer
 from tests.integration.distributed.harness import cluster_props
 from tests.integration.distributed.plugins import FileSinkConnector, SeqSourceConnector, class_path
@@ -73,11 +74,7 @@ def label_values_query(q: str) -> tuple[str, str] | None:
 
 
 def wait(cond: Any, limit: float, what: str) -> None:
-    t0 = time.monotonic()
-    while not cond():
-        if time.monotonic() - t0 > limit:
-            raise AssertionError(f"timed out after {limit}s waiting for {what}")
-        time.sleep(0.5)
+    wait_until(cond, limit, what, interval=0.5)
 
 
 def test_prometheus_scraping_three_workers_serves_confluents_connect_dashboard(kafka: Any, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.fixtures.proc import wait_until
 from tests.integration.distributed.harness import cluster_props
 from tests.integration.distributed.plugins import FileSinkConnector, class_path
 
@@ -21,15 +22,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
 TASKS = 4
 DELAY_MS = 30_000  # scheduled.rebalance.max.delay.ms: the dead worker's work waits this long for it
-
-
-def wait(cond: Any, limit: float, what: str) -> float:
-    t0 = time.monotonic()
-    while not cond():
-        if time.monotonic() - t0 > limit:
-            raise AssertionError(f"timed out after {limit}s waiting for {what}")
-        time.sleep(0.2)
-    return time.monotonic() - t0
 
 
 def test_killed_workers_tasks_turn_unassigned_then_running_again(kafka: Any, tmp_path: Path) -> None:
@@ -63,7 +55,7 @@ def test_killed_workers_tasks_turn_unassigned_then_running_again(kafka: Any, tmp
                 and {t["worker_id"] for t in tasks} == {leader.worker_id, victim.worker_id}
             )
 
-        wait(spread, 90, "tasks RUNNING on both workers")
+        wait_until(spread, 90, "tasks RUNNING on both workers", interval=0.2)
         on_victim = {t["id"] for t in status()["tasks"] if t["worker_id"] == victim.worker_id}
         victim.kill()
         killed = time.monotonic()
@@ -72,7 +64,8 @@ def test_killed_workers_tasks_turn_unassigned_then_running_again(kafka: Any, tmp
             tasks = {t["id"]: t for t in status()["tasks"]}
             return all(tasks[i]["state"] == "UNASSIGNED" for i in on_victim)
 
-        took = wait(victims_unassigned, DELAY_MS / 1000 - 5, "the dead worker's tasks UNASSIGNED")
+        wait_until(victims_unassigned, DELAY_MS / 1000 - 5, "the dead worker's tasks UNASSIGNED", interval=0.2)
+        took = time.monotonic() - killed
         print(f"dead worker's tasks UNASSIGNED {took:.1f}s after SIGKILL (delay {DELAY_MS / 1000:.0f}s)")
         tasks = {t["id"]: t for t in status()["tasks"]}
         for i in on_victim:
@@ -83,7 +76,9 @@ def test_killed_workers_tasks_turn_unassigned_then_running_again(kafka: Any, tmp
         assert time.monotonic() - killed < DELAY_MS / 1000  # before Connect would have reassigned anything
 
         victim.start()  # the same worker id comes back: its tasks run (and say so) again
-        wait(lambda: {t["state"] for t in status()["tasks"]} == {"RUNNING"}, 90, "every task RUNNING again")
+        wait_until(
+            lambda: {t["state"] for t in status()["tasks"]} == {"RUNNING"}, 90, "every task RUNNING again", interval=0.2
+        )
     finally:
         for w in (victim, leader):
             w.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import orjson
 import pytest
 
 from tests.integration.rest.conftest import standalone_worker
@@ -29,8 +30,6 @@ def sink(name: str, tmp: Path) -> dict[str, Any]:
 
 def bad_requests(tmp: Path) -> list[tuple[str, str, str, bytes]]:
     """(id, method, path, raw body): each is the client's mistake."""
-    import orjson
-
     good = sink("ok", tmp)
     return [
         ("malformed", "POST", "/connectors", b'{"name": "x", "config": {'),
@@ -95,8 +94,6 @@ async def test_no_5xx_for_client_mistakes(kafka: Any, tmp_path: Path, caplog: py
             left = await resp.json()
     server_errors = {c: s for c, s in seen.items() if s[0] >= 500}
     assert not server_errors, "\n".join(f"{c}: {s[0]} {s[1][:200]!r}" for c, s in server_errors.items())
-    import orjson
-
     for case, (status, text) in seen.items():
         assert 400 <= status < 500, (case, status)
         body = orjson.loads(text)

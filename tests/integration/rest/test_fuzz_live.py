@@ -14,14 +14,13 @@ from typing import Any
 import pytest
 import requests
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.layer import GenesisLayer
 from genesis_worker.herder.standalone import StandaloneHerder
 from genesis_worker.rest.server import start_rest_server
-from tests.unit.rest.test_fuzz import check_response
+from tests.unit.rest.test_fuzz import check_response, run_examples
 
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(600)]
 
@@ -77,20 +76,13 @@ def test_no_server_error_for_any_generated_request(live_worker_url: str, caplog:
         modes = [GenerationMode.POSITIVE] + ([GenerationMode.NEGATIVE] if operation.body else [])
         for mode in modes:
 
-            @settings(
-                max_examples=EXAMPLES_PER_OPERATION,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-                database=None,
-            )
-            @given(operation.as_strategy(generation_mode=mode))
-            def run(case: Any) -> None:
+            def check(case: Any) -> None:
                 resp = case.call(base_url=live_worker_url, session=session, timeout=30)
                 seen[resp.status_code] = seen.get(resp.status_code, 0) + 1
                 assert resp.status_code < 500, (case.method, case.formatted_path, case.body, resp.text)
                 check_response(resp)
 
-            run()
+            run_examples(operation, mode, EXAMPLES_PER_OPERATION, check)
     assert sum(seen.values()) > 200 and any(400 <= s < 500 for s in seen), seen
     errors = [
         r.getMessage()

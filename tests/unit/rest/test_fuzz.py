@@ -79,6 +79,17 @@ def check_response(resp: Any) -> None:
         assert DOCUMENTED_500.match(resp.json()["message"] or ""), resp.text
 
 
+def run_examples(operation: Any, mode: GenerationMode, examples: int, check: Any) -> None:
+    """Generate ``examples`` cases of ``operation`` (positive or negative data) and ``check(case)`` each."""
+
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    @given(operation.as_strategy(generation_mode=mode))
+    def run(case: Any) -> None:
+        check(case)
+
+    run()
+
+
 # negative data (wrong JSON types) only where there is a body to get wrong
 CASES = [(op, GenerationMode.POSITIVE) for op in OPERATIONS] + [
     (op, GenerationMode.NEGATIVE) for op in OPERATIONS if op.body
@@ -92,17 +103,10 @@ def test_fuzz_operation(operation: Any, mode: GenerationMode, live_url: str) -> 
     session = requests.Session()
     checks = [status_code_conformance, response_schema_conformance] if mode is GenerationMode.POSITIVE else []
 
-    @settings(
-        max_examples=EXAMPLES_PER_OPERATION,
-        deadline=None,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
-    @given(operation.as_strategy(generation_mode=mode))
-    def run(case: Any) -> None:
+    def check(case: Any) -> None:
         resp = case.call(base_url=live_url, session=session)
         check_response(resp)
         if checks:
             case.validate_response(resp, checks=checks)
 
-    run()
+    run_examples(operation, mode, EXAMPLES_PER_OPERATION, check)
