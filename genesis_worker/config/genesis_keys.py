@@ -1,6 +1,6 @@
 """The worker properties genesis-worker adds to Connect's (``genesis.*``): blocked-task watchdog, source
-in-flight bounds, the ownership rule and the automatic restart policy. Merged into the worker's ConfigDef;
-several may also be set in a connector's config (the docs of each key say which)."""
+in-flight bounds, the ownership rule, the automatic restart policy and the lag evaluator's sampling. Merged
+into the worker's ConfigDef; several may also be set in a connector's config (the docs of each key say which)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ RESTART_ENABLED_CONFIG = "genesis.restart.enabled"
 RESTART_BACKOFF_INITIAL_MS_CONFIG = "genesis.restart.backoff.initial.ms"
 RESTART_BACKOFF_MAX_MS_CONFIG = "genesis.restart.backoff.max.ms"
 RESTART_MAX_ATTEMPTS_CONFIG = "genesis.restart.backoff.max.attempts"
+LAG_SAMPLE_INTERVAL_MS_CONFIG = "genesis.lag.sample.interval.ms"
+LAG_WINDOW_SIZE_CONFIG = "genesis.lag.window.size"
+LAG_MINIMUM_COMPLETE_CONFIG = "genesis.lag.minimum.complete"
 
 
 def restart_config_def() -> ConfigDef:
@@ -51,6 +54,41 @@ def restart_config_def() -> ConfigDef:
             Range.at_least(-1),
             M,
             "Genesis: automatic restarts in a row before giving up (it then stays FAILED); -1 for no limit.",
+        )
+    )
+
+
+def lag_config_def() -> ConfigDef:
+    """The lag evaluator's keys (Burrow's ``offset-refresh``, ``intervals`` and ``minimum-complete``)."""
+    return (
+        ConfigDef()
+        .define(
+            LAG_SAMPLE_INTERVAL_MS_CONFIG,
+            ConfigType.LONG,
+            30000,
+            Range.at_least(100),
+            Importance.LOW,
+            "Genesis: how often the leader samples every sink's committed offsets and its topics' log-end offsets "
+            "for the lag evaluation (Burrow's offset-refresh). Interval times window should exceed "
+            "offset.flush.interval.ms several times, or a busy sink between two commits looks stalled.",
+        )
+        .define(
+            LAG_WINDOW_SIZE_CONFIG,
+            ConfigType.INT,
+            10,
+            Range.at_least(1),
+            Importance.LOW,
+            "Genesis: samples kept per partition and evaluated with Burrow's rules (Burrow's intervals).",
+        )
+        .define(
+            LAG_MINIMUM_COMPLETE_CONFIG,
+            ConfigType.DOUBLE,
+            0.5,
+            Range.between(0.0, 1.0),
+            Importance.LOW,
+            "Genesis: the share of the window a partition must have been sampled before its status is judged "
+            "(Burrow's minimum-complete); OK until then. Burrow's default, 0, judges from the first sample, when "
+            "a busy sink between two offset commits still looks stalled.",
         )
     )
 
@@ -99,4 +137,5 @@ def genesis_config_def() -> ConfigDef:
             "(400 on create and update).",
         )
         .merge(restart_config_def())
+        .merge(lag_config_def())
     )

@@ -1,5 +1,6 @@
 """Genesis as a layer on top of the core: it keeps the audit history (a log of its own, written at the
-REST boundary by :mod:`~genesis_worker.genesis.audit`'s middleware), registers its ownership rule with
+REST boundary by :mod:`~genesis_worker.genesis.audit`'s middleware), evaluates sink lag with Burrow's rules
+(:mod:`~genesis_worker.genesis.lag`), registers its ownership rule with
 the herder (a :class:`~genesis_worker.herder.policy.ConnectorConfigPolicy`) and brings its REST routes
 and console, which the REST server serves beside Connect's API. The core does not know it exists; the
 top layer (``genesis_worker.cli``) composes the two::
@@ -27,6 +28,7 @@ from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.audit import ACTOR_HEADER_CONFIG, AuditRecorder, config_of
 from genesis_worker.genesis.history import ConfigHistory
 from genesis_worker.genesis.history_log import HistoryLog, MemoryHistoryLog, history_log
+from genesis_worker.genesis.lag.monitor import LagMonitor
 from genesis_worker.genesis.ownership import REQUIRED_WORKER_CONFIG, OwnershipPolicy
 from genesis_worker.genesis.routes import genesis_routes
 from genesis_worker.herder.base import Herder
@@ -46,12 +48,14 @@ class GenesisLayer:
         log: HistoryLog | None = None,
         worker_id: str | None = None,
         actor_header: str | None = None,
+        lag: LagMonitor | None = None,
     ) -> None:
         self.history = history or ConfigHistory()
+        self.lag = lag or LagMonitor()
         self.log = log or MemoryHistoryLog(self.history)
         self.policy = OwnershipPolicy(ownership_required)
         self.recorder = AuditRecorder(self.log, worker_id, actor_header)
-        self.routes: tuple[Route, ...] = genesis_routes(self.history)
+        self.routes: tuple[Route, ...] = genesis_routes(self.history, self.lag)
         self.middlewares: tuple[Middleware, ...] = (self.recorder.middleware(),)
         self._pending: set[asyncio.Task[None]] = set()
 
@@ -65,7 +69,9 @@ class GenesisLayer:
             log=history_log(worker_config, history),
             worker_id=worker_config.worker_id,
             actor_header=str(worker_config.originals.get(ACTOR_HEADER_CONFIG) or "") or None,
+            lag=LagMonitor.of(worker_config),
         )
+        layer.lag.attach(herder, worker_config)
         herder.add_config_policy(layer.policy)
         herder.add_restart_listener(layer)
         return layer
@@ -90,10 +96,13 @@ class GenesisLayer:
         return created
 
     async def start(self) -> None:
-        """Read the history back (a topic: and follow it); before the REST server serves changes."""
+        """Read the history back (a topic: and follow it); before the REST server serves changes. Start
+        the lag monitor."""
         await self.log.start()
+        await self.lag.start()
 
     async def stop(self) -> None:
+        await self.lag.stop()
         await self.log.stop()
 
 

@@ -1,6 +1,7 @@
 """Genesis series served beside Connect's metrics on ``GET /metrics``: ``genesis_pipeline_info``, one series
 per connector the worker runs, labelled with its owner and ticket, so dashboards can filter and join Connect's
-per-connector metrics by owner (``... * on(connector) group_left(owner) genesis_pipeline_info``)."""
+per-connector metrics by owner (``... * on(connector) group_left(owner) genesis_pipeline_info``); and, on the
+worker that evaluates lag (the leader), the ``genesis_lag_*`` series (:mod:`~genesis_worker.genesis.lag.prometheus`)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
+from genesis_worker.genesis.lag.monitor import LagMonitor
+from genesis_worker.genesis.lag.prometheus import LagCollector
 from genesis_worker.genesis.ownership import Ownership
 from genesis_worker.metrics.registry import WorkerMetrics
 
@@ -30,8 +33,10 @@ class PipelineInfo(Collector):
         yield info
 
 
-def exposition(metrics: WorkerMetrics) -> bytes:
+def exposition(metrics: WorkerMetrics, lag: LagMonitor | None = None) -> bytes:
     """The Prometheus text of the Genesis series, to follow :meth:`WorkerMetrics.exposition`."""
     registry = CollectorRegistry(auto_describe=False)
     registry.register(PipelineInfo(metrics))
+    if lag is not None:
+        registry.register(LagCollector(lag))
     return generate_latest(registry)

@@ -8,6 +8,8 @@ so to the OpenAPI document); handlers reach the herder through the REST context.
   1000) with an ``id`` below ``before``; the next, older, page is ``before=<first record's id>``
 * ``GET /genesis/lineage`` (whole graph) and ``GET /genesis/lineage?topic=T`` (readers, writers, downstream)
 * ``GET /genesis/metrics``: throughput per pipeline and for the worker, as JSON
+* ``GET /genesis/lag``, ``GET /genesis/connectors/{connector}/lag`` and ``.../series``: lag evaluated with
+  Burrow's rules, and each pipeline's last hour (:mod:`~genesis_worker.genesis.lag.rest`)
 * ``GET /metrics``: Prometheus text format
 * ``GET /genesis/console``: the web console (static files under ``genesis_worker/genesis/console``)
 """
@@ -27,6 +29,8 @@ from genesis_worker.api.errors import NotFoundException
 from genesis_worker.api.lineage import Lineage
 from genesis_worker.genesis import pipeline_metrics
 from genesis_worker.genesis.history import DEFAULT_PAGE, MAX_PAGE, ConfigHistory
+from genesis_worker.genesis.lag.monitor import LagMonitor
+from genesis_worker.genesis.lag.rest import lag_routes
 from genesis_worker.genesis.lineage import LineageGraph, PipelineView
 from genesis_worker.genesis.ownership import Ownership
 from genesis_worker.herder.base import Herder
@@ -129,15 +133,6 @@ async def metrics_json(request: web.Request) -> web.StreamResponse:
     return json_response(herder.metrics.summary(await herder.connectors()))
 
 
-async def prometheus(request: web.Request) -> web.StreamResponse:
-    herder = context(request).herder
-    metrics = herder.metrics
-    body = metrics.exposition() + pipeline_metrics.exposition(metrics) if metrics is not None else b""
-    return web.Response(
-        body=body, content_type="text/plain", charset="utf-8", headers={"X-Content-Type-Options": "nosniff"}
-    )
-
-
 async def console(request: web.Request) -> web.StreamResponse:
     name = request.match_info.get("file") or "index.html"
     path = (CONSOLE_DIR / name).resolve()
@@ -161,8 +156,16 @@ def _int_param(request: web.Request, key: str, default: int) -> int:
 _PIPELINE = {"type": "object", "additionalProperties": True}
 
 
-def genesis_routes(changes: ConfigHistory) -> tuple[Route, ...]:
-    """Every Genesis route; the history endpoint answers from ``changes``."""
+def genesis_routes(changes: ConfigHistory, lag: LagMonitor) -> tuple[Route, ...]:
+    """Every Genesis route; the history endpoint answers from ``changes``, the lag endpoints and series
+    from ``lag``."""
+
+    async def prometheus(request: web.Request) -> web.StreamResponse:
+        metrics = context(request).herder.metrics
+        body = metrics.exposition() + pipeline_metrics.exposition(metrics, lag) if metrics is not None else b""
+        return web.Response(
+            body=body, content_type="text/plain", charset="utf-8", headers={"X-Content-Type-Options": "nosniff"}
+        )
 
     async def history(request: web.Request) -> web.StreamResponse:
         herder = context(request).herder
@@ -260,4 +263,5 @@ def genesis_routes(changes: ConfigHistory) -> tuple[Route, ...]:
             path_params=(Param("file", {"type": "string"}, "Asset name", location="path"),),
             replies=(Reply(200, "Asset"), Reply(404, "No such asset")),
         ),
+        *lag_routes(lag),
     )

@@ -51,6 +51,11 @@ NOT_STOPPED = (
 )
 
 
+def sink_group_id(name: str, cfg: Mapping[str, Any]) -> str:
+    """A sink connector's consumer group: ``consumer.override.group.id``, else ``connect-<name>``."""
+    return str(cfg.get("consumer.override.group.id") or f"connect-{name}")
+
+
 def not_stopped(name: str) -> BadRequestException:
     """The 400 answered when a connector's offsets are modified while it is not STOPPED."""
     return BadRequestException(NOT_STOPPED.replace("{c}", name))
@@ -78,7 +83,7 @@ class ConnectorOffsetsAdmin:
 
     @staticmethod
     def _group(name: str, cfg: Mapping[str, Any]) -> str:
-        return str(cfg.get("consumer.override.group.id") or f"connect-{name}")
+        return sink_group_id(name, cfg)
 
     def _admin_config(self, name: str, cfg: Mapping[str, Any]) -> dict[str, Any]:
         return self._worker.admin_config(f"connector-adminclient-{name}", _clean(cfg))

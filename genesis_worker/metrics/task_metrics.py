@@ -96,6 +96,8 @@ class TaskMetrics:
     """Dropped by a transform/predicate or skipped after a tolerated error (``total-records-skipped``)."""
     offset_commits: int = 0
     offset_commit_failures: int = 0
+    last_commit_ms: int | None = None
+    """Wall-clock time of the last successful offset commit (Genesis: a source's offset commit age)."""
     batches: int = 0
     batch_seconds: float = 0.0
     """Time spent in ``put``/``poll``, summed over batches."""
@@ -149,6 +151,7 @@ class TaskMetrics:
         """One offset commit attempt."""
         if ok:
             self.offset_commits += 1
+            self.last_commit_ms = int(time.time() * 1000)
             self.commit_times_ms.record(seconds * 1000)
         else:
             self.offset_commit_failures += 1
