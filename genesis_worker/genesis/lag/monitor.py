@@ -81,6 +81,8 @@ class LagMonitor:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._sampler is not None:
+            self._sampler.close()
 
     def _now_ms(self) -> int:
         return int(self.clock() * 1000)

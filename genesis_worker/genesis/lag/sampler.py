@@ -50,6 +50,10 @@ class AdminSampler:
         partitions = {tp for g in found.values() for tp in g.committed}
         return Reading(found, self._end_offsets(self._admin, partitions))
 
+    def close(self) -> None:
+        """Drop the client (librdkafka closes it when it is collected); the next read makes a new one."""
+        self._admin = None
+
     def _groups(self, admin: AdminClient, groups: Collection[str]) -> dict[str, GroupOffsets]:
         if not groups:
             return {}
