@@ -12,6 +12,10 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
+from genesis_worker.genesis import pipeline_metrics
+from genesis_worker.genesis.lag.monitor import LagMonitor
+from genesis_worker.genesis.lag.sampler import GroupOffsets
+from genesis_worker.genesis.lag.state import SinkLag
 from tests.fixtures.prometheus import promtool
 from tests.unit.metrics.test_connect_metrics import scrape, worker_metrics
 
@@ -39,7 +43,10 @@ def served_names() -> set[str]:
     wm, _, _ = worker_metrics()
     wm.rates()  # a second sample: the rate families have series
     names = set(PROMETHEUS_SERIES)
-    for fam in text_string_to_metric_families(scrape(wm)):
+    lag = LagMonitor()  # the genesis_lag_* series of the worker that evaluates lag, for one sink
+    lag.sinks["s"] = SinkLag("connect-s", 2)
+    lag.sinks["s"].observe(GroupOffsets({("t", 0): 1}, frozenset()), {("t", 0): 2}, 0)
+    for fam in text_string_to_metric_families(scrape(wm) + pipeline_metrics.exposition(wm, lag).decode()):
         names.add(fam.name)
         names.update(s.name for s in fam.samples)
     return names
