@@ -84,15 +84,7 @@ class LineageGraph:
         edges: list[dict[str, str]] = []
         for p in self.pipelines:
             cid = f"connector:{p.name}"
-            nodes[cid] = {
-                "id": cid,
-                "kind": "connector",
-                "name": p.name,
-                "type": p.type,
-                "owner": p.owner,
-                "ticket": p.ticket,
-                "state": p.state,
-            }
+            nodes[cid] = _connector_node(p)
             for ep in p.inputs():
                 nodes.setdefault(endpoint_id(ep), {"id": endpoint_id(ep), "kind": "endpoint", **ep.to_json()})
                 edges.append({"from": endpoint_id(ep), "to": cid})
@@ -120,59 +112,101 @@ class LineageGraph:
 
     def downstream(self, topic: str, system: str = "kafka", max_hops: int = 20) -> list[dict[str, Any]]:
         """Every endpoint data of ``topic`` reaches, with the path of connectors that carries it there."""
-        seen: set[str] = {endpoint_id(Endpoint(system, topic))}
-        out: list[dict[str, Any]] = []
-        queue: deque[tuple[Endpoint, list[str]]] = deque([(Endpoint(system, topic), [])])
-        while queue:
-            ep, path = queue.popleft()
-            if len(path) >= max_hops:
-                continue
-            for p in self.readers(ep.name, ep.system):
-                if p.name in path:  # a pipeline reading its own output (e.g. a regex that matches it): a loop
-                    continue
-                for target in p.outputs():
-                    resolved = _resolve(target, ep.name)
-                    tid = endpoint_id(resolved)
-                    if tid in seen:
-                        continue
-                    seen.add(tid)
-                    hop = [*path, p.name]
-                    out.append({"endpoint": resolved.to_json(), "via": hop})
-                    if not resolved.pattern:
-                        queue.append((resolved, hop))
-        return out
+        return self._walk(topic, system, max_hops, downward=True)[0]
 
     def upstream(self, topic: str, system: str = "kafka", max_hops: int = 20) -> list[dict[str, Any]]:
         """Every endpoint whose data flows into ``topic``, with the connectors in between."""
-        seen: set[str] = {endpoint_id(Endpoint(system, topic))}
+        return self._walk(topic, system, max_hops, downward=False)[0]
+
+    def _walk(self, topic: str, system: str, max_hops: int, downward: bool) -> tuple[list[dict[str, Any]], _Subgraph]:
+        """Breadth first from ``topic`` through its readers (``downward``) or writers: the endpoints found
+        with the connectors in between, and the subgraph walked, each node in its layer (the topic 0,
+        downstream positive, upstream negative; connectors on odd layers)."""
+        start = Endpoint(system, topic)
+        sub = _Subgraph()
+        seen = {sub.endpoint(start, 0)}
+        sign = 1 if downward else -1
         out: list[dict[str, Any]] = []
-        queue: deque[tuple[Endpoint, list[str]]] = deque([(Endpoint(system, topic), [])])
+        queue: deque[tuple[Endpoint, list[str]]] = deque([(start, [])])
         while queue:
             ep, path = queue.popleft()
             if len(path) >= max_hops:
                 continue
-            for p in self.writers(ep.name, ep.system):
-                if p.name in path:
+            for p in self.readers(ep.name, ep.system) if downward else self.writers(ep.name, ep.system):
+                if p.name in path:  # a pipeline reading its own output (e.g. a regex that matches it): a loop
                     continue
-                for source in p.inputs():
-                    sid = endpoint_id(source)
-                    if sid in seen:
+                hop = [*path, p.name] if downward else [p.name, *path]
+                cid = sub.connector(p, sign * (2 * len(hop) - 1))
+                sub.edge(endpoint_id(ep), cid, downward)
+                for other in p.outputs() if downward else p.inputs():
+                    found = _resolve(other, ep.name) if downward else other
+                    fid = sub.endpoint(found, sign * 2 * len(hop))
+                    sub.edge(cid, fid, downward)
+                    if fid in seen:
                         continue
-                    seen.add(sid)
-                    hop = [p.name, *path]
-                    out.append({"endpoint": source.to_json(), "via": hop})
-                    if not source.pattern:
-                        queue.append((source, hop))
-        return out
+                    seen.add(fid)
+                    out.append({"endpoint": found.to_json(), "via": hop})
+                    if not found.pattern:
+                        queue.append((found, hop))
+        return out, sub
 
     def for_topic(self, topic: str, system: str = "kafka") -> dict[str, Any]:
+        """Readers, writers, every endpoint downstream and upstream, and the ``graph`` of both directions
+        (``nodes`` with their ``layer``, ``edges``) for the console to draw."""
+        downstream, sub = self._walk(topic, system, 20, downward=True)
+        upstream, up = self._walk(topic, system, 20, downward=False)
         return {
             "topic": topic,
             "system": system,
             "readers": [_summary(p) for p in self.readers(topic, system)],
             "writers": [_summary(p) for p in self.writers(topic, system)],
-            "downstream": self.downstream(topic, system),
-            "upstream": self.upstream(topic, system),
+            "downstream": downstream,
+            "upstream": upstream,
+            "graph": sub.merge(up).to_json(),
+        }
+
+
+def _connector_node(p: PipelineView) -> dict[str, Any]:
+    return {
+        "id": f"connector:{p.name}",
+        "kind": "connector",
+        "name": p.name,
+        "type": p.type,
+        "owner": p.owner,
+        "ticket": p.ticket,
+        "state": p.state,
+    }
+
+
+class _Subgraph:
+    """The nodes and edges a walk from a topic went through, each node in the layer it was first met."""
+
+    def __init__(self) -> None:
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self.edges: dict[tuple[str, str], None] = {}  # ordered and without duplicates
+
+    def endpoint(self, ep: Endpoint, layer: int) -> str:
+        eid = endpoint_id(ep)
+        self.nodes.setdefault(eid, {"id": eid, "kind": "endpoint", "layer": layer, **ep.to_json()})
+        return eid
+
+    def connector(self, p: PipelineView, layer: int) -> str:
+        node = self.nodes.setdefault(f"connector:{p.name}", {**_connector_node(p), "layer": layer})
+        return str(node["id"])
+
+    def edge(self, a: str, b: str, forward: bool) -> None:
+        self.edges[(a, b) if forward else (b, a)] = None
+
+    def merge(self, other: _Subgraph) -> _Subgraph:
+        for nid, node in other.nodes.items():
+            self.nodes.setdefault(nid, node)
+        self.edges.update(other.edges)
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "nodes": sorted(self.nodes.values(), key=lambda n: (n["layer"], n["id"])),
+            "edges": [{"from": a, "to": b} for a, b in self.edges],
         }
 
 

@@ -65,3 +65,33 @@ def test_upstream_and_whole_graph():
 def test_active_topics_extend_declared_lineage():
     p = PipelineView("s", "sink", Lineage(inputs=[Endpoint("kafka", "a.*", pattern=True)]), active_topics=["a1"])
     assert Endpoint("kafka", "a1") in p.inputs()
+
+
+def test_topic_graph_follows_writers_upstream_hop_by_hop():
+    sub = graph().for_topic("ads.clicks", "mongodb")["graph"]
+    layers = {n["id"]: n["layer"] for n in sub["nodes"]}
+    assert layers == {
+        "kafka:ad-.*": -4,
+        "connector:filter-clicks": -3,
+        "kafka:ad-logs-clicks": -2,
+        "connector:clicks-to-mongo": -1,
+        "mongodb:ads.clicks": 0,
+    }
+    assert [(e["from"], e["to"]) for e in sub["edges"]] == [
+        ("connector:clicks-to-mongo", "mongodb:ads.clicks"),
+        ("kafka:ad-logs-clicks", "connector:clicks-to-mongo"),
+        ("connector:filter-clicks", "kafka:ad-logs-clicks"),
+        ("kafka:ad-.*", "connector:filter-clicks"),
+    ]
+
+
+def test_topic_graph_follows_two_hops_downstream_with_templates_resolved():
+    sub = graph().for_topic("ad-logs")["graph"]
+    layers = {n["id"]: n["layer"] for n in sub["nodes"]}
+    assert layers["file:/var/log/ads.log"] == -2 and layers["connector:adlog-source"] == -1
+    assert layers["connector:filter-clicks"] == 1 and layers["kafka:ad-logs-clicks"] == 2
+    assert layers["kafka:dlq-clicks"] == 2
+    assert layers["connector:clicks-to-mongo"] == 3 and layers["mongodb:ads.clicks"] == 4
+    assert "connector:unrelated" not in layers
+    assert {"from": "kafka:ad-logs-clicks", "to": "connector:clicks-to-mongo"} in sub["edges"]
+    assert [n for n in sub["nodes"] if n["id"] == "connector:filter-clicks"][0]["owner"] == "ads-team"
