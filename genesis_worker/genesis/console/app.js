@@ -1,6 +1,8 @@
-// Genesis web console: pipelines with owner, ticket, state, throughput and lag; create, edit and delete
-// pipelines with forms generated from each plugin's ConfigDef; history; lineage. Plain JS, no build step:
-// it only calls the worker's REST API (Connect's endpoints plus /genesis/*).
+// Genesis web console: pipelines with owner, ticket, state, throughput and lag status, searched and filtered,
+// from this cluster or every cluster of the selector; a pipeline's throughput and lag charts, lag per
+// partition and history with its diff view; create, edit and delete pipelines with forms generated from each
+// plugin's ConfigDef; the lineage of a topic as a graph. Plain JS, no build step: it only calls the worker's
+// REST API (Connect's endpoints plus /genesis/*); an endpoint this worker lacks (404) hides what it feeds.
 "use strict";
 
 const $ = (sel) => document.querySelector(sel);
@@ -34,8 +36,9 @@ function show(view) {
 async function route() {
   const hash = location.hash.replace(/^#/, "") || "/";
   clearInterval(window.__refresh);
-  if (hash === "/") {
+  if (hash === "/" || hash.startsWith("/?")) {
     show("pipelines");
+    readFilters(new URLSearchParams(hash.split("?")[1] || ""));
     await renderPipelines();
     window.__refresh = setInterval(renderPipelines, 3000);
   } else if (hash === "/new") {
@@ -47,6 +50,7 @@ async function route() {
   } else if (hash.startsWith("/pipeline/")) {
     show("detail");
     const name = decodeURIComponent(hash.slice(10));
+    clearDetail();
     await renderDetail(name);
     window.__refresh = setInterval(() => renderDetail(name), 3000);
   } else if (hash.startsWith("/lineage")) {
@@ -59,31 +63,183 @@ async function route() {
 async function renderCluster() {
   try {
     const m = await api("GET", "/genesis/metrics");
-    const w = m.worker || {};
-    $("#cluster").textContent = `worker ${m.worker_id || ""} · ${fmt(w.read_per_sec)} read/s · ${fmt(w.written_per_sec)} written/s · lag ${fmt(w.lag)}`;
+    const c = m.cluster, w = m.worker || {};
+    $("#cluster").textContent = c
+      ? `cluster of ${(c.workers || []).length} worker(s) · ${fmt(c.read_per_sec)} read/s · ${fmt(c.written_per_sec)} written/s · lag ${fmt(c.lag)}`
+      : `worker ${m.worker_id || ""} · ${fmt(w.read_per_sec)} read/s · ${fmt(w.written_per_sec)} written/s · lag ${fmt(w.lag)}`;
   } catch (e) { $("#cluster").textContent = ""; }
 }
 
+// ---- clusters: GET /genesis/clusters; "all" spans them (?clusters=all on pipelines and lineage) ---------
+
+const CLUSTER_KEY = "genesis.console.cluster";
+let clusters = []; // [{name, url, self, reachable, error}], empty when the worker has no cluster selector
+const selfCluster = () => (clusters.find((c) => c.self) || {}).name;
+// The ?clusters= value for the selection: "" for this cluster alone.
+function clusterParam() {
+  const sel = $("#cluster-select").value;
+  return !clusters.length || !sel || sel === selfCluster() ? "" : sel;
+}
+
+async function loadClusters() {
+  try { clusters = await api("GET", "/genesis/clusters"); } catch (e) { clusters = []; }
+  const picker = $("#cluster-picker");
+  picker.hidden = !clusters.length;
+  if (!clusters.length) return;
+  const opts = clusters.map((c) => `<option value="${esc(c.name)}" title="${esc(c.error || c.url)}">${esc(c.name)}${c.self ? " (this)" : ""}${c.reachable ? "" : " (unreachable)"}</option>`);
+  if (clusters.length > 1) opts.push('<option value="all">all clusters</option>');
+  const sel = $("#cluster-select");
+  sel.innerHTML = opts.join("");
+  const saved = localStorage.getItem(CLUSTER_KEY);
+  sel.value = [...sel.options].some((o) => o.value === saved) ? saved : selfCluster();
+}
+
+// ---- pipelines: search and filter by name, owner, ticket, topic, state and lag status -------------------
+
+let pipelineRows = [];
+
+function readFilters(q) {
+  $("#filter-text").value = q.get("q") || "";
+  $("#filter-state").value = q.get("state") || "";
+  $("#filter-lag").value = q.get("lag") || "";
+}
+
+function writeFilters() {
+  const q = new URLSearchParams();
+  for (const [k, id] of [["q", "#filter-text"], ["state", "#filter-state"], ["lag", "#filter-lag"]]) {
+    if ($(id).value) q.set(k, $(id).value);
+  }
+  history.replaceState(null, "", `#/${q.toString() ? `?${q}` : ""}`);
+}
+
+// "owner:ads ticket:ADS-1 orders": each field:value term must match that field, each bare word any field.
+function matches(row, text, state, lag) {
+  if (state && row.state !== state) return false;
+  if (lag && row.lagStatus !== lag) return false;
+  const fields = { name: [row.name], owner: [row.owner], ticket: [row.ticket], topic: row.topics };
+  for (const term of text.toLowerCase().split(/\s+/).filter(Boolean)) {
+    const m = term.match(/^(name|owner|ticket|topic):(.*)$/);
+    const hay = m ? fields[m[1]] : Object.values(fields).flat();
+    const needle = m ? m[2] : term;
+    if (!hay.some((v) => String(v ?? "").toLowerCase().includes(needle))) return false;
+  }
+  return true;
+}
+
+function applyFilters() {
+  const text = $("#filter-text").value, state = $("#filter-state").value, lag = $("#filter-lag").value;
+  let shown = 0;
+  for (const tr of document.querySelectorAll("#pipelines tbody tr")) {
+    const row = pipelineRows[Number(tr.dataset.row)];
+    tr.hidden = !matches(row, text, state, lag);
+    if (!tr.hidden) shown++;
+  }
+  $("#filter-count").textContent = pipelineRows.length ? `${shown} of ${pipelineRows.length} pipelines` : "";
+}
+
+// The topics a pipeline reads or writes: the active ones and those of its config.
+function topicsOf(p) {
+  const cfg = p.config || {};
+  const named = [cfg.topics, cfg.topic].filter(Boolean).flatMap((v) => String(v).split(",")).map((t) => t.trim());
+  return [...new Set([...(p.topics || []), ...named].filter(Boolean))];
+}
+
+async function fetchPipelines() {
+  const param = clusterParam();
+  const [answer, lag] = await Promise.all([
+    api("GET", `/genesis/pipelines${param ? `?clusters=${encodeURIComponent(param)}` : ""}`),
+    api("GET", "/genesis/lag").catch(() => null),
+  ]);
+  const list = Array.isArray(answer) ? answer : answer.pipelines || [];
+  const down = Array.isArray(answer) ? [] : (answer.clusters || []).filter((c) => !c.reachable);
+  const note = $("#clusters-note");
+  note.hidden = !down.length;
+  note.textContent = down.map((c) => `cluster ${c.name} unreachable: ${c.error || ""}`).join("; ");
+  const self = selfCluster();
+  return list
+    .filter((p) => !param || param === "all" || !p.cluster || p.cluster === param)
+    .map((p) => {
+      const local = !p.cluster || p.cluster === self;
+      const l = local && lag ? lag[p.name] : null;
+      return { ...p, local, state: (p.connector && p.connector.state) || "UNASSIGNED", owner: p.owner, ticket: p.ticket,
+        topics: topicsOf(p), lagStatus: (l && l.status) || "n/a", totalLag: l ? l.total_lag : null };
+    });
+}
+
+function pipelineLink(p) {
+  const path = `#/pipeline/${encodeURIComponent(p.name)}`;
+  if (p.local) return path;
+  const c = clusters.find((x) => x.name === p.cluster);
+  return c ? `${c.url}/genesis/console${path}` : null;
+}
+
 async function renderPipelines() {
-  const rows = await api("GET", "/genesis/pipelines");
-  const body = $("#pipelines tbody");
-  body.innerHTML = rows.map((p) => {
-    const st = (p.connector && p.connector.state) || "UNASSIGNED";
+  pipelineRows = await fetchPipelines();
+  $("#pipelines tbody").innerHTML = pipelineRows.map((p, i) => {
     const running = p.tasks.filter((t) => t.state === "RUNNING").length;
     const m = p.metrics || {};
-    return `<tr data-name="${esc(p.name)}">
-      <td><a href="#/pipeline/${encodeURIComponent(p.name)}">${esc(p.name)}</a></td>
-      <td>${esc(p.type)}</td><td class="state-${esc(st)}">${esc(st)}</td>
+    const href = pipelineLink(p);
+    return `<tr data-row="${i}" data-name="${esc(p.name)}" data-cluster="${esc(p.cluster || "")}">
+      <td>${href ? `<a href="${esc(href)}">${esc(p.name)}</a>` : esc(p.name)}</td>
+      <td>${esc(p.type)}</td><td class="state-${esc(p.state)}">${esc(p.state)}</td>
       <td>${running}/${p.tasks.length}</td><td>${esc(p.owner)}</td><td>${esc(p.ticket)}</td>
-      <td>${fmt(m.read_per_sec)}</td><td>${fmt(m.written_per_sec)}</td><td>${fmt(m.lag)}</td>
-      <td><a href="#/edit/${encodeURIComponent(p.name)}">edit</a></td></tr>`;
+      <td>${fmt(m.read_per_sec)}</td><td>${fmt(m.written_per_sec)}</td><td>${fmt(p.totalLag ?? m.lag)}</td>
+      <td class="lag-${esc(p.lagStatus)}">${esc(p.lagStatus)}</td><td>${p.topics.map(esc).join(", ")}</td>
+      <td>${esc(p.cluster || "")}</td>
+      <td>${p.local ? `<a href="#/edit/${encodeURIComponent(p.name)}">edit</a>` : ""}</td></tr>`;
   }).join("");
-  $("#pipelines-empty").hidden = rows.length > 0;
+  $("#pipelines-empty").hidden = pipelineRows.length > 0;
+  applyFilters();
   renderCluster();
+}
+
+// ---- a pipeline: lag, charts of the last hour, tasks, config, history ------------------------------------
+
+function clearDetail() {
+  for (const id of ["#detail-body", "#detail-lag", "#chart-throughput", "#chart-lag", "#history tbody"]) $(id).innerHTML = "";
+}
+
+// GET .../lag: a sink's Burrow evaluation per partition, a source's produce figures; "lag: n/a" without it.
+async function renderLag(name) {
+  let l;
+  try { l = await api("GET", `/genesis/connectors/${encodeURIComponent(name)}/lag`); } catch (e) { l = null; }
+  const out = $("#detail-lag");
+  if (!l) { out.innerHTML = '<p class="lag-summary">lag: n/a</p>'; return; }
+  if (l.type !== "sink") {
+    const age = l.last_offset_commit_age_ms == null ? "n/a" : `${fmt(l.last_offset_commit_age_ms / 1000)} s ago`;
+    out.innerHTML = `<p class="lag-summary">produce rate <b>${fmt(l.records_per_sec)}</b> records/s ·
+      last offset commit ${esc(age)} · pending records <b>${fmt(l.pending_records)}</b></p>`;
+    return;
+  }
+  const parts = (l.partitions || []).map((p) => `<tr><td>${esc(p.topic)}</td><td>${p.partition}</td>
+      <td class="lag-${esc(p.status)}">${esc(p.status)}</td><td>${fmt(p.current_lag)}</td>
+      <td>${fmt(p.committed_offset)}</td><td>${fmt(p.end_offset)}</td></tr>`).join("");
+  out.innerHTML = `<p class="lag-summary">lag status <b class="lag-${esc(l.status)}">${esc(l.status)}</b> ·
+      total lag <b>${fmt(l.total_lag)}</b> · group ${esc(l.group)}${l.evaluated_at ? ` · evaluated ${esc(new Date(l.evaluated_at).toISOString())}` : ""}</p>
+    ${parts ? `<table class="partitions"><thead><tr><th>Topic</th><th>Partition</th><th>Status</th><th>Lag</th>
+      <th>Committed</th><th>End</th></tr></thead><tbody>${parts}</tbody></table>` : ""}`;
+}
+
+// GET .../series: throughput and lag over the last hour; a chart without data (or without the endpoint) hides.
+async function renderCharts(name) {
+  let s;
+  try { s = await api("GET", `/genesis/connectors/${encodeURIComponent(name)}/series?minutes=60`); } catch (e) { s = null; }
+  const points = (s && s.points) || [];
+  const charts = [
+    ["#chart-throughput", { key: "records_per_sec", title: "Throughput", unit: "records/s" }],
+    ["#chart-lag", { key: "lag", title: "Lag", unit: "records", colourByStatus: true }],
+  ];
+  for (const [id, opts] of charts) {
+    const svg = GenesisCharts.lineChart(points, opts);
+    $(id).innerHTML = svg;
+    $(id).hidden = !svg;
+  }
 }
 
 async function renderDetail(name) {
   $("#detail-name").textContent = name;
+  renderLag(name);
+  renderCharts(name);
   let status, info, hist, offsets;
   try {
     [status, info, hist] = await Promise.all([
@@ -249,14 +405,34 @@ async function save(ev) {
 
 // ---- lineage ------------------------------------------------------------------------------------------
 
+// GET /genesis/lineage?topic=T (or ?clusters=...&topic=T: one answer per cluster): a graph per cluster,
+// then the pipelines that read and write the topic.
 async function renderLineage(topic) {
-  const l = await api("GET", `/genesis/lineage?topic=${encodeURIComponent(topic)}`);
-  const ep = (e) => `${esc(e.system)}:${esc(e.name)}${e.pattern ? " (pattern)" : ""}`;
+  const param = clusterParam();
+  const q = `topic=${encodeURIComponent(topic)}${param ? `&clusters=${encodeURIComponent(param)}` : ""}`;
+  const answer = await api("GET", `/genesis/lineage?${q}`);
+  const results = (answer.results || [answer]).filter((r) => !param || param === "all" || !r.cluster || r.cluster === param);
+  const self = selfCluster();
+  const link = (cluster) => (n) => {
+    const local = !cluster || cluster === self;
+    if (n.kind === "connector") {
+      const c = clusters.find((x) => x.name === cluster);
+      return local ? `#/pipeline/${encodeURIComponent(n.name)}` : c ? `${c.url}/genesis/console#/pipeline/${encodeURIComponent(n.name)}` : null;
+    }
+    return n.system === "kafka" && !n.pattern && local ? `#/lineage?topic=${encodeURIComponent(n.name)}` : null;
+  };
   const list = (ps) => ps.length ? `<ul>${ps.map((p) => `<li><a href="#/pipeline/${encodeURIComponent(p.name)}">${esc(p.name)}</a>
-      (${esc(p.type)}, owner ${esc(p.owner)}, ticket ${esc(p.ticket)}) → ${p.outputs.map(ep).join(", ")}</li>`).join("")}</ul>` : "<p>none</p>";
-  const flow = (xs) => xs.length ? `<ul>${xs.map((d) => `<li>${ep(d.endpoint)} via ${d.via.map(esc).join(" → ")}</li>`).join("")}</ul>` : "<p>none</p>";
-  $("#lineage-result").innerHTML = `<h3>Read by</h3>${list(l.readers)}<h3>Written by</h3>${list(l.writers)}
-    <h3>Downstream</h3>${flow(l.downstream)}<h3>Upstream</h3>${flow(l.upstream)}`;
+      (${esc(p.type)}, owner ${esc(p.owner)}, ticket ${esc(p.ticket)})</li>`).join("")}</ul>` : "<p>none</p>";
+  $("#lineage-result").innerHTML = results.map((r) => {
+    const g = r.graph;
+    const focus = `${r.system || "kafka"}:${r.topic}`;
+    const drawn = g && g.nodes.length > 1 ? GenesisGraph.lineageGraph(g, focus, link(r.cluster)) : "<p>No pipeline reads or writes it.</p>";
+    return `<section class="lineage" data-cluster="${esc(r.cluster || "")}">
+      ${results.length > 1 || r.cluster !== undefined && param ? `<h3 class="cluster-name">cluster ${esc(r.cluster)}</h3>` : ""}
+      <div class="graph-box">${drawn}</div>
+      <div class="lineage-lists"><div><h3>Written by</h3>${list(r.writers || [])}</div><div><h3>Read by</h3>${list(r.readers || [])}</div></div>
+    </section>`;
+  }).join("");
 }
 
 // ---- wiring -------------------------------------------------------------------------------------------
@@ -272,9 +448,17 @@ document.addEventListener("DOMContentLoaded", () => {
       out.textContent = v.count ? `${v.count} error(s): ${v.msgs.join("; ")}` : "Valid.";
     } catch (e) { out.className = "error"; out.textContent = e.message; }
   });
+  $("#filters").addEventListener("submit", (ev) => ev.preventDefault());
+  for (const id of ["#filter-text", "#filter-state", "#filter-lag"]) {
+    $(id).addEventListener("input", () => { writeFilters(); applyFilters(); });
+  }
+  $("#cluster-select").addEventListener("change", () => {
+    localStorage.setItem(CLUSTER_KEY, $("#cluster-select").value);
+    route();
+  });
   $("#lineage-form").addEventListener("submit", (ev) => {
     ev.preventDefault();
     location.hash = `#/lineage?topic=${encodeURIComponent($("#lineage-topic").value.trim())}`;
   });
-  route();
+  loadClusters().then(route);
 });
