@@ -65,7 +65,7 @@ def connector_lineage(herder: Herder, config: Mapping[str, str]) -> Lineage:
 
 async def _pipeline(herder: Herder, name: str) -> dict[str, Any] | None:
     try:
-        info, status = await asyncio.gather(herder.connector_info(name), herder.connector_status(name))
+        info, status = await asyncio.gather(herder.connector_info_local(name), herder.connector_status(name))
     except NotFoundException:
         return None  # deleted between the list and now
     config = info.config
