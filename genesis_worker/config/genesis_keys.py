@@ -93,6 +93,56 @@ def lag_config_def() -> ConfigDef:
     )
 
 
+CLUSTER_NAME_CONFIG = "genesis.cluster.name"
+CONSOLE_CLUSTERS_CONFIG = "genesis.console.clusters"
+CLUSTER_TIMEOUT_MS_CONFIG = "genesis.cluster.request.timeout.ms"
+CLUSTER_CACHE_MS_CONFIG = "genesis.cluster.cache.ms"
+
+
+def cluster_view_config_def() -> ConfigDef:
+    """The keys of the cluster views: figures gathered from every worker, other clusters for the console."""
+    M = Importance.MEDIUM
+    return (
+        ConfigDef()
+        .define(
+            CLUSTER_NAME_CONFIG,
+            ConfigType.STRING,
+            "",
+            None,
+            M,
+            'Genesis: this cluster\'s name in GET /genesis/clusters and in the "cluster" field of multi-cluster '
+            'answers; empty: group.id (distributed) or "standalone".',
+        )
+        .define(
+            CONSOLE_CLUSTERS_CONFIG,
+            ConfigType.LIST,
+            "",
+            None,
+            M,
+            "Genesis: other genesis-worker clusters the console's cluster selector offers, one per Kafka cluster: "
+            "a comma-separated list of name=url or url (the REST URL of any worker of that cluster; user:password@ "
+            "in the URL is sent as HTTP basic authentication).",
+        )
+        .define(
+            CLUSTER_TIMEOUT_MS_CONFIG,
+            ConfigType.LONG,
+            2000,
+            Range.at_least(1),
+            M,
+            "Genesis: how long a request to another worker (cluster-wide /genesis/metrics) or to another cluster "
+            "(genesis.console.clusters) may take before that member or cluster is reported unreachable.",
+        )
+        .define(
+            CLUSTER_CACHE_MS_CONFIG,
+            ConfigType.LONG,
+            2000,
+            Range.at_least(0),
+            M,
+            "Genesis: how long figures gathered from the other workers and answers of other clusters are reused.",
+        )
+    )
+
+
 def genesis_config_def() -> ConfigDef:
     """Every ``genesis.*`` worker property."""
     return (
@@ -138,4 +188,5 @@ def genesis_config_def() -> ConfigDef:
         )
         .merge(restart_config_def())
         .merge(lag_config_def())
+        .merge(cluster_view_config_def())
     )

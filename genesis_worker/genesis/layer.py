@@ -21,11 +21,20 @@ from __future__ import annotations
 import asyncio
 import getpass
 from typing import Any
+from urllib.parse import urlsplit
 
 from aiohttp.typedefs import Middleware
 
+from genesis_worker.config.genesis_keys import (
+    CLUSTER_CACHE_MS_CONFIG,
+    CLUSTER_NAME_CONFIG,
+    CLUSTER_TIMEOUT_MS_CONFIG,
+    CONSOLE_CLUSTERS_CONFIG,
+)
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.genesis.audit import ACTOR_HEADER_CONFIG, AuditRecorder, config_of
+from genesis_worker.genesis.cluster_view import ClusterMetrics
+from genesis_worker.genesis.clusters import Clusters, parse_clusters
 from genesis_worker.genesis.history import ConfigHistory
 from genesis_worker.genesis.history_log import HistoryLog, MemoryHistoryLog, history_log
 from genesis_worker.genesis.lag.monitor import LagMonitor
@@ -33,8 +42,10 @@ from genesis_worker.genesis.ownership import REQUIRED_WORKER_CONFIG, OwnershipPo
 from genesis_worker.genesis.routes import genesis_routes
 from genesis_worker.herder.base import Herder
 from genesis_worker.model.ids import ConnectorTaskId
+from genesis_worker.rest.client import Forwarder
 from genesis_worker.rest.routes import Route
 from genesis_worker.rest.server import openapi_document, route_table
+from genesis_worker.rest.tls import client_ssl_context, ssl_settings
 
 
 class GenesisLayer:
@@ -49,13 +60,18 @@ class GenesisLayer:
         worker_id: str | None = None,
         actor_header: str | None = None,
         lag: LagMonitor | None = None,
+        cluster_metrics: ClusterMetrics | None = None,
+        clusters: Clusters | None = None,
+        client: Forwarder | None = None,
     ) -> None:
         self.history = history or ConfigHistory()
         self.lag = lag or LagMonitor()
         self.log = log or MemoryHistoryLog(self.history)
         self.policy = OwnershipPolicy(ownership_required)
         self.recorder = AuditRecorder(self.log, worker_id, actor_header)
-        self.routes: tuple[Route, ...] = genesis_routes(self.history, self.lag)
+        self.client = client
+        """The HTTP client of the cluster views (other workers, other clusters), closed on stop."""
+        self.routes: tuple[Route, ...] = genesis_routes(self.history, self.lag, cluster_metrics, clusters)
         self.middlewares: tuple[Middleware, ...] = (self.recorder.middleware(),)
         self._pending: set[asyncio.Task[None]] = set()
 
@@ -63,6 +79,31 @@ class GenesisLayer:
     def attach(cls, herder: Herder, worker_config: WorkerConfig) -> GenesisLayer:
         """A layer validating ``herder``'s connector configs, keeping its history where ``worker_config`` says."""
         history = ConfigHistory()
+        timeout_s = worker_config.get_int(CLUSTER_TIMEOUT_MS_CONFIG) / 1000
+        cache_s = worker_config.get_int(CLUSTER_CACHE_MS_CONFIG) / 1000
+        client = Forwarder(client_ssl_context(ssl_settings(worker_config.originals, "listeners.https.")), timeout_s)
+        cluster_metrics = None
+        if worker_config.mode == "distributed":
+            cluster_metrics = ClusterMetrics(
+                herder,
+                worker_id=worker_config.worker_id,
+                scheme=urlsplit(worker_config.rest_url).scheme,
+                client=client,
+                algorithm=str(worker_config.originals.get("inter.worker.signature.algorithm") or "HmacSHA256"),
+                cache_s=cache_s,
+            )
+        name = worker_config.get_str(CLUSTER_NAME_CONFIG) or (
+            str(worker_config.get("group.id")) if worker_config.mode == "distributed" else "standalone"
+        )
+        others = parse_clusters(worker_config.get_list(CONSOLE_CLUSTERS_CONFIG), name, worker_config.rest_url)
+        clusters = Clusters(
+            name,
+            worker_config.rest_url.rstrip("/"),
+            others,
+            client,
+            kafka_cluster_id=herder.kafka_cluster_id,
+            cache_s=cache_s,
+        )
         layer = cls(
             worker_config.get_bool(REQUIRED_WORKER_CONFIG),
             history=history,
@@ -70,6 +111,9 @@ class GenesisLayer:
             worker_id=worker_config.worker_id,
             actor_header=str(worker_config.originals.get(ACTOR_HEADER_CONFIG) or "") or None,
             lag=LagMonitor.of(worker_config),
+            cluster_metrics=cluster_metrics,
+            clusters=clusters,
+            client=client,
         )
         layer.lag.attach(herder, worker_config)
         herder.add_config_policy(layer.policy)
@@ -104,6 +148,8 @@ class GenesisLayer:
     async def stop(self) -> None:
         await self.lag.stop()
         await self.log.stop()
+        if self.client is not None:
+            await self.client.close()
 
 
 def worker_openapi_document() -> dict[str, Any]:
