@@ -107,7 +107,7 @@ function readFilters(q) {
 function writeFilters() {
   const q = new URLSearchParams();
   for (const [k, id] of [["q", "#filter-text"], ["state", "#filter-state"], ["lag", "#filter-lag"]]) {
-    if ($(id).value) q.set(k, $(id).value);
+    if ($(id).value.trim()) q.set(k, $(id).value.trim());
   }
   history.replaceState(null, "", `#/${q.toString() ? `?${q}` : ""}`);
 }
@@ -450,7 +450,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   $("#filters").addEventListener("submit", (ev) => ev.preventDefault());
   for (const id of ["#filter-text", "#filter-state", "#filter-lag"]) {
-    $(id).addEventListener("input", () => { writeFilters(); applyFilters(); });
+    for (const ev of ["input", "change"]) $(id).addEventListener(ev, () => { writeFilters(); applyFilters(); });
   }
   $("#cluster-select").addEventListener("change", () => {
     localStorage.setItem(CLUSTER_KEY, $("#cluster-select").value);

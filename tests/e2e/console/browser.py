@@ -2,10 +2,13 @@
 
 The flags keep an offline Chromium quiet (no background networking, updates, sync or QUIC); every session
 gets a fresh profile directory. A missing chromium or chromedriver fails the test with what to install.
+Screenshots are kept as test artifacts in ``test-artifacts/console/`` (git-ignored; ``GENESIS_TEST_ARTIFACTS``
+names another folder).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -29,6 +32,16 @@ CHROMIUM_FLAGS = (
     "--window-size=1400,900",
 )
 T = TypeVar("T")
+ARTIFACTS = Path(os.environ.get("GENESIS_TEST_ARTIFACTS") or Path(__file__).resolve().parents[3] / "test-artifacts")
+
+
+def screenshot(driver: webdriver.Chrome, name: str) -> Path:
+    """Save the page as ``<artifacts>/console/<name>.png`` and check that it holds an image, not a blank."""
+    path = ARTIFACTS / "console" / f"{name}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert driver.save_screenshot(str(path)), f"no screenshot {path}"
+    assert path.stat().st_size > 5000, f"{path} is nearly empty"
+    return path
 
 
 def _which(*names: str) -> str | None:
@@ -37,6 +50,30 @@ def _which(*names: str) -> str | None:
         if found:
             return found
     return None
+
+
+ROWS_JS = """return [...document.querySelectorAll(arguments[0])].map(
+    (tr) => [...tr.cells].map((c) => c.textContent.trim()));"""
+
+
+def rows(driver: webdriver.Chrome, selector: str) -> list[list[str]]:
+    result: list[list[str]] = driver.execute_script(ROWS_JS, selector)
+    return result
+
+
+def text(driver: webdriver.Chrome, selector: str) -> str:
+    return str(
+        driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", selector)
+    )
+
+
+def graph_nodes(driver: webdriver.Chrome) -> dict[str, int]:
+    """The lineage graph's nodes drawn in the page: id -> layer (column)."""
+    found: dict[str, int] = driver.execute_script(
+        """return Object.fromEntries([...document.querySelectorAll('#lineage-result svg .node')]
+            .map((g) => [g.dataset.id, Number(g.dataset.layer)]));"""
+    )
+    return found
 
 
 def start_chromium(profile_dir: Path) -> webdriver.Chrome:

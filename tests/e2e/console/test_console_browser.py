@@ -15,7 +15,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from .browser import start_chromium
+from .browser import graph_nodes, rows, screenshot, start_chromium, text
 from .browser import wait_for as browser_wait_for
 from .worker_proc import WorkerProcess
 
@@ -26,8 +26,6 @@ SINK_CLASS = "org.apache.kafka.connect.file.FileStreamSinkConnector"
 N_LINES = 20
 T = TypeVar("T")
 
-ROWS_JS = """return [...document.querySelectorAll(arguments[0])].map(
-    (tr) => [...tr.cells].map((c) => c.textContent.trim()));"""
 WORKERS: list[WorkerProcess] = []  # the running worker, for rest() and wait_for() to notice a crash
 
 
@@ -77,19 +75,8 @@ def rest(method: str, url: str, body: Any = None) -> tuple[int, Any]:
     return resp.status_code, (resp.json() if resp.text and "json" in ctype else resp.text)
 
 
-def rows(driver: webdriver.Chrome, selector: str) -> list[list[str]]:
-    result: list[list[str]] = driver.execute_script(ROWS_JS, selector)
-    return result
-
-
-def text(driver: webdriver.Chrome, selector: str) -> str:
-    return str(
-        driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", selector)
-    )
-
-
 def lineage_names(driver: webdriver.Chrome, heading: str) -> list[str]:
-    links = driver.find_elements(By.XPATH, f"//div[@id='lineage-result']/h3[.='{heading}']/following-sibling::*[1]//a")
+    links = driver.find_elements(By.XPATH, f"//div[@id='lineage-result']//h3[.='{heading}']/following-sibling::*[1]//a")
     return [a.text for a in links]
 
 
@@ -210,8 +197,7 @@ def test_console_in_chromium(worker: WorkerProcess, browser: webdriver.Chrome, t
     table = wait_for("both pipelines listed", both_listed)
     by_name = {r[0]: r for r in table}
     assert by_name["sink"][1:3] == ["sink", "PAUSED"] and by_name["sink"][4:6] == ["ads-team", "ADS-2"]
-    assert browser.save_screenshot(str(tmp_path / "pipelines.png"))
-    assert (tmp_path / "pipelines.png").stat().st_size > 5000
+    screenshot(browser, "pipelines")
 
     # (4) lineage for the topic: the source writes it, the sink reads it
     browser.find_element(By.CSS_SELECTOR, "nav a[data-view='lineage']").click()
@@ -221,8 +207,15 @@ def test_console_in_chromium(worker: WorkerProcess, browser: webdriver.Chrome, t
     wait_for("the lineage result", lambda: lineage_names(browser, "Read by"))
     assert lineage_names(browser, "Read by") == ["sink"]
     assert lineage_names(browser, "Written by") == ["src"]
-    result = text(browser, "#lineage-result")
-    assert f"file:{out_file}" in result and f"file:{src_file}" in result
+    nodes = graph_nodes(browser)
+    assert nodes == {
+        f"file:{src_file}": -2,
+        "connector:src": -1,
+        f"kafka:{topic_name}": 0,
+        "connector:sink": 1,
+        f"file:{out_file}": 2,
+    }
+    screenshot(browser, "lineage")
 
     # (5) delete from the detail page, accepting the confirm dialog
     browser.find_element(By.LINK_TEXT, "sink").click()
