@@ -39,7 +39,7 @@
     }).join("");
     const dots = pts.length > MAX_DOTS ? "" : pts.map((p) => {
       const fill = colourByStatus ? STATUS_COLOURS[p.status] || "#6b7385" : "";
-      return `<circle class="pt" cx="${x(p.t).toFixed(1)}" cy="${y(Number(p[key])).toFixed(1)}" r="2.2"${fill ? ` fill="${fill}"` : ""}>
+      return `<circle class="pt" cx="${x(p.t).toFixed(1)}" cy="${y(Number(p[key])).toFixed(1)}" r="2.2"${fill ? ` style="fill:${fill}"` : ""}>
         <title>${clock(p.t)} ${short(Number(p[key]))} ${escXml(unit)}${p.status ? ` ${escXml(p.status)}` : ""}</title></circle>`;
     }).join("");
     const last = pts[pts.length - 1];

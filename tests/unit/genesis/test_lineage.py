@@ -94,4 +94,4 @@ def test_topic_graph_follows_two_hops_downstream_with_templates_resolved():
     assert layers["connector:clicks-to-mongo"] == 3 and layers["mongodb:ads.clicks"] == 4
     assert "connector:unrelated" not in layers
     assert {"from": "kafka:ad-logs-clicks", "to": "connector:clicks-to-mongo"} in sub["edges"]
-    assert [n for n in sub["nodes"] if n["id"] == "connector:filter-clicks"][0]["owner"] == "ads-team"
+    assert next(n for n in sub["nodes"] if n["id"] == "connector:filter-clicks")["owner"] == "ads-team"
