@@ -102,7 +102,10 @@ class LagMonitor:
         return herder
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         while True:
+            due += self.interval_ms / 1000
             try:
                 if self.leading():
                     await self.sample()
@@ -112,7 +115,8 @@ class LagMonitor:
                 raise
             except Exception as e:
                 log.warning("Lag sample failed: %s", e)
-            await asyncio.sleep(self.interval_ms / 1000)
+            due = max(due, loop.time())  # a sample longer than the interval: the next one right away
+            await asyncio.sleep(due - loop.time())
 
     def _forget(self) -> None:
         self.sinks.clear()
