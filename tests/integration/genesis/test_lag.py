@@ -169,7 +169,8 @@ async def test_paused_stopped_and_stuck_sinks(worker: RestServer, kafka: Any, tm
             await until(stalled, within_s=30, what="STALL of the sink that stopped committing")
         finally:
             feeding.cancel()
-        assert time.monotonic() - frozen_at < 2 * WINDOW * INTERVAL_MS / 1000 + 3
+        took = time.monotonic() - frozen_at  # 1.7 to 1.9 s here: the window's span (6 x 300 ms)
+        assert took < 1.5 * WINDOW * INTERVAL_MS / 1000 + 1.5, f"STALL {took:.1f} s after the freeze"
 
         status, missing = await get(s, f"{base}/genesis/connectors/nope/lag")
         assert status == 404 and missing == {"error_code": 404, "message": "Connector nope not found"}
