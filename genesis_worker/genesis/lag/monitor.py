@@ -187,14 +187,10 @@ class LagMonitor:
         """``GET /genesis/lag``: every pipeline's type, status and total lag (sources: no status or lag)."""
         herder = self.require_leader()
         out: dict[str, dict[str, Any]] = {}
-        for name, (kind, _) in sorted((await self._pipelines(herder)).items()):
-            sink = self.sinks.get(name) if kind == "sink" else None
+        for name, (kind, cfg) in sorted((await self._pipelines(herder)).items()):
             if kind == "sink":
-                out[name] = {
-                    "type": kind,
-                    "status": sink.status.name if sink is not None else "NOTFOUND",
-                    "total_lag": sink.total_lag if sink is not None else 0,
-                }
+                sink = self.sinks.get(name) or SinkLag(sink_group_id(name, cfg), self.window_size)
+                out[name] = {"type": kind, "status": sink.status.name, "total_lag": sink.total_lag}
             else:
                 out[name] = {"type": kind, "status": None, "total_lag": None}
         return out
