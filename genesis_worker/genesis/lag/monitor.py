@@ -102,7 +102,10 @@ class LagMonitor:
         return herder
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         while True:
+            due += self.interval_ms / 1000
             try:
                 if self.leading():
                     await self.sample()
@@ -112,7 +115,8 @@ class LagMonitor:
                 raise
             except Exception as e:
                 log.warning("Lag sample failed: %s", e)
-            await asyncio.sleep(self.interval_ms / 1000)
+            due = max(due, loop.time())  # a sample longer than the interval: the next one right away
+            await asyncio.sleep(due - loop.time())
 
     def _forget(self) -> None:
         self.sinks.clear()
@@ -183,14 +187,10 @@ class LagMonitor:
         """``GET /genesis/lag``: every pipeline's type, status and total lag (sources: no status or lag)."""
         herder = self.require_leader()
         out: dict[str, dict[str, Any]] = {}
-        for name, (kind, _) in sorted((await self._pipelines(herder)).items()):
-            sink = self.sinks.get(name) if kind == "sink" else None
+        for name, (kind, cfg) in sorted((await self._pipelines(herder)).items()):
             if kind == "sink":
-                out[name] = {
-                    "type": kind,
-                    "status": sink.status.name if sink is not None else "NOTFOUND",
-                    "total_lag": sink.total_lag if sink is not None else 0,
-                }
+                sink = self.sinks.get(name) or SinkLag(sink_group_id(name, cfg), self.window_size)
+                out[name] = {"type": kind, "status": sink.status.name, "total_lag": sink.total_lag}
             else:
                 out[name] = {"type": kind, "status": None, "total_lag": None}
         return out

@@ -78,7 +78,8 @@ def wait(cond: Any, limit: float, what: str) -> None:
 
 
 def test_prometheus_scraping_three_workers_serves_confluents_connect_dashboard(kafka: Any, tmp_path: Path) -> None:
-    props = cluster_props(kafka.bootstrap)
+    # the leader's lag samples (genesis_lag_* of the pipeline dashboard) every 2 s instead of 30
+    props = cluster_props(kafka.bootstrap, **{"genesis.lag.sample.interval.ms": 2000})
     topic = kafka.create_topic(f"prom-{uuid.uuid4().hex[:8]}", partitions=3)
     workers = [GenesisWorker(props) for _ in range(3)]
     prom: PrometheusServer | None = None

@@ -28,10 +28,11 @@ async def test_lag_asked_on_the_non_leader(kafka: Any, tmp_path: Path) -> None:
     try:
         lead = next(n for n in nodes if n.herder.is_leader)
         other = next(n for n in nodes if not n.herder.is_leader)
+        snk, src = f"snk-{uuid.uuid4().hex[:6]}", f"src-{uuid.uuid4().hex[:6]}"  # groups unique to the run
         source = {"connector.class": class_path(SeqSourceConnector), "topic": topic, "records.per.task": "40"}
         sink = {"connector.class": class_path(FileSinkConnector), "topics": topic, "dir": str(tmp_path / "out")}
         async with aiohttp.ClientSession() as s:
-            for name, config in (("src", source), ("snk", sink)):
+            for name, config in ((src, source), (snk, sink)):
                 for _ in range(100):  # 409 while a rebalance runs
                     status, body = await call(s, "PUT", f"{other.url}connectors/{name}/config", config)
                     if status != 409:
@@ -40,27 +41,27 @@ async def test_lag_asked_on_the_non_leader(kafka: Any, tmp_path: Path) -> None:
                 assert status == 201, body
 
             async def caught_up() -> tuple[bool, Any]:
-                status, lag = await call(s, "GET", f"{other.url}genesis/connectors/snk/lag")
+                status, lag = await call(s, "GET", f"{other.url}genesis/connectors/{snk}/lag")
                 done = status == 200 and sum(p["committed_offset"] for p in lag["partitions"]) == 40
                 return done and lag["status"] == "OK", (status, lag)
 
             _, lag = await until(caught_up, what="the sink's lag, asked on the non-leader")
-            assert lag["group"] == "connect-snk" and lag["total_lag"] == 0
-            _, on_leader = await call(s, "GET", f"{lead.url}genesis/connectors/snk/lag")
+            assert lag["group"] == f"connect-{snk}" and lag["total_lag"] == 0
+            _, on_leader = await call(s, "GET", f"{lead.url}genesis/connectors/{snk}/lag")
             assert on_leader["evaluated_at"] >= lag["evaluated_at"]  # the leader's evaluation, forwarded
             assert [p["committed_offset"] for p in on_leader["partitions"]] == [
                 p["committed_offset"] for p in lag["partitions"]
             ]
             status, every = await call(s, "GET", f"{other.url}genesis/lag")
-            assert status == 200 and every["snk"] == {"type": "sink", "status": "OK", "total_lag": 0}
-            assert every["src"]["type"] == "source"
-            status, series = await call(s, "GET", f"{other.url}genesis/connectors/snk/series?minutes=10")
+            assert status == 200 and every[snk] == {"type": "sink", "status": "OK", "total_lag": 0}
+            assert every[src]["type"] == "source"
+            status, series = await call(s, "GET", f"{other.url}genesis/connectors/{snk}/series?minutes=10")
             assert status == 200 and series["points"] and series["points"][-1]["lag"] == 0
             status, missing = await call(s, "GET", f"{other.url}genesis/connectors/nope/lag")
             assert status == 404 and missing["error_code"] == 404
 
             async with s.get(f"{lead.url}metrics") as r:
-                assert 'genesis_lag_status{connector="snk"} 1.0' in await r.text()
+                assert f'genesis_lag_status{{connector="{snk}"}} 1.0' in await r.text()
             async with s.get(f"{other.url}metrics") as r:
                 assert "genesis_lag_status{" not in await r.text()  # served by the worker that evaluates
     finally:
