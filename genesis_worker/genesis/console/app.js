@@ -63,10 +63,11 @@ async function route() {
 async function renderCluster() {
   try {
     const m = await api("GET", "/genesis/metrics");
-    const c = m.cluster, w = m.worker || {};
-    $("#cluster").textContent = c
-      ? `cluster of ${(c.workers || []).length} worker(s) · ${fmt(c.read_per_sec)} read/s · ${fmt(c.written_per_sec)} written/s · lag ${fmt(c.lag)}`
-      : `worker ${m.worker_id || ""} · ${fmt(w.read_per_sec)} read/s · ${fmt(w.written_per_sec)} written/s · lag ${fmt(w.lag)}`;
+    const w = m.cluster || m.worker || {};  // distributed: the whole cluster's figures, gathered by this worker
+    const members = m.cluster ? m.cluster.workers || [] : [];
+    const down = members.filter((x) => !x.reachable).length;
+    const scope = m.cluster ? `cluster${down ? ` (${down} worker${down > 1 ? "s" : ""} unreachable)` : ""}` : `worker ${m.worker_id || ""}`;
+    $("#cluster").textContent = `${scope} · ${fmt(w.read_per_sec)} read/s · ${fmt(w.written_per_sec)} written/s · lag ${fmt(w.lag)}`;
   } catch (e) { $("#cluster").textContent = ""; }
 }
 

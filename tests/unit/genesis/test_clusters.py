@@ -33,7 +33,9 @@ def test_this_cluster_is_left_out_and_names_are_unique() -> None:
 
 
 def test_clusters_param_names_known_clusters() -> None:
-    c = Clusters("me", "http://self:8083", [ClusterRef("east", "http://e:1"), ClusterRef("west", "http://w:1")], Forwarder())
+    c = Clusters(
+        "me", "http://self:8083", [ClusterRef("east", "http://e:1"), ClusterRef("west", "http://w:1")], Forwarder()
+    )
     assert [r.name for r in c.select("all")] == ["east", "west"]
     assert [r.name for r in c.select("me,west")] == ["west"]
     assert c.select("me") == []
@@ -56,7 +58,12 @@ def test_topics_and_connectors_are_qualified_by_cluster_other_endpoints_shared()
         ],
     }
     nodes, edges = qualify_graph(graph, "east")
-    assert [n["id"] for n in nodes] == ["connector@east:s", "kafka@east:clicks", "kafka@dr:clicks", "mongodb:ads.clicks"]
+    assert [n["id"] for n in nodes] == [
+        "connector@east:s",
+        "kafka@east:clicks",
+        "kafka@dr:clicks",
+        "mongodb:ads.clicks",
+    ]
     assert nodes[1]["cluster"] == "east" and nodes[2]["cluster"] == "dr"
     assert edges == [
         {"from": "kafka@east:clicks", "to": "connector@east:s"},
