@@ -422,8 +422,11 @@ async function renderLineage(topic) {
     }
     return n.system === "kafka" && !n.pattern && local ? `#/lineage?topic=${encodeURIComponent(n.name)}` : null;
   };
-  const list = (ps) => ps.length ? `<ul>${ps.map((p) => `<li><a href="#/pipeline/${encodeURIComponent(p.name)}">${esc(p.name)}</a>
-      (${esc(p.type)}, owner ${esc(p.owner)}, ticket ${esc(p.ticket)})</li>`).join("")}</ul>` : "<p>none</p>";
+  const list = (ps, cluster) => ps.length ? `<ul>${ps.map((p) => {
+    const href = link(cluster)({ kind: "connector", name: p.name });
+    return `<li>${href ? `<a href="${esc(href)}">${esc(p.name)}</a>` : esc(p.name)}
+      (${esc(p.type)}, owner ${esc(p.owner)}, ticket ${esc(p.ticket)})</li>`;
+  }).join("")}</ul>` : "<p>none</p>";
   $("#lineage-result").innerHTML = results.map((r) => {
     const g = r.graph;
     const focus = `${r.system || "kafka"}:${r.topic}`;
@@ -431,7 +434,7 @@ async function renderLineage(topic) {
     return `<section class="lineage" data-cluster="${esc(r.cluster || "")}">
       ${results.length > 1 || r.cluster !== undefined && param ? `<h3 class="cluster-name">cluster ${esc(r.cluster)}</h3>` : ""}
       <div class="graph-box">${drawn}</div>
-      <div class="lineage-lists"><div><h3>Written by</h3>${list(r.writers || [])}</div><div><h3>Read by</h3>${list(r.readers || [])}</div></div>
+      <div class="lineage-lists"><div><h3>Written by</h3>${list(r.writers || [], r.cluster)}</div><div><h3>Read by</h3>${list(r.readers || [], r.cluster)}</div></div>
     </section>`;
   }).join("");
 }

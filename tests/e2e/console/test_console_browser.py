@@ -186,6 +186,7 @@ def test_console_in_chromium(worker: WorkerProcess, browser: webdriver.Chrome, t
 
     updated = wait_for("'updated' in the history", history_after_update)
     assert updated[0][5] == "genesis.description: unset → orders"
+    screenshot(browser, "history-diff")
 
     # the pipelines page shows both, then the screenshot
     browser.find_element(By.CSS_SELECTOR, "nav a[data-view='pipelines']").click()

@@ -215,6 +215,28 @@ def test_console_views(
     clusters = {r[0]: r[11] for r in rows(browser, "#pipelines tbody tr")}
     assert clusters == {"hop": "east", "out": "east", "src": "east", "west-src": "west"}
     screenshot(browser, "clusters-all")
+    # the lineage spans the clusters too: one graph per cluster that answers for the topic
+    browser.get(f"{east.url}/genesis/console#/lineage?topic={topic_name}-w")
+    sections = wait_for(
+        "a lineage section per cluster",
+        lambda: (
+            r
+            if len(
+                r := browser.execute_script(
+                    """return Object.fromEntries([...document.querySelectorAll('#lineage-result section.lineage')]
+                        .map((s) => [s.dataset.cluster, [...s.querySelectorAll('svg .node')].map((g) => g.dataset.id)]));"""
+                )
+            )
+            == 2
+            else None
+        ),
+    )
+    assert sections == {"east": [], "west": [f"file:{src_file}", "connector:west-src", f"kafka:{topic_name}-w"]}
+    screenshot(browser, "lineage-all-clusters")
+    assert browser.find_element(By.LINK_TEXT, "west-src").get_attribute("href") == (
+        f"{west.url}/genesis/console#/pipeline/west-src"  # another cluster's pipeline: its own console
+    )
+    browser.get(f"{east.url}/genesis/console")
     Select(browser.find_element(By.ID, "cluster-select")).select_by_value("west")
     wait_for("west's pipelines only", lambda: visible(browser) == ["west-src"])
     link = browser.find_element(By.LINK_TEXT, "west-src").get_attribute("href")
