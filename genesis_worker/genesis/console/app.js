@@ -138,19 +138,43 @@ function applyFilters() {
   $("#filter-count").textContent = pipelineRows.length ? `${shown} of ${pipelineRows.length} pipelines` : "";
 }
 
-// The topics a pipeline reads or writes: the active ones and those of its config.
-function topicsOf(p) {
+// The Kafka topics each connector reads or writes, from the lineage graph (its declared lineage, active
+// topics and dead letter queue): "local/<name>" or "<cluster>/<name>" -> [topic].
+function topicsByConnector(graph) {
+  const out = new Map();
+  if (!graph || !graph.nodes) return out;
+  const self = selfCluster();
+  const nodes = new Map(graph.nodes.map((n) => [n.id, n]));
+  const key = (n) => (!n.cluster || n.cluster === self ? `local/${n.name}` : `${n.cluster}/${n.name}`);
+  for (const e of graph.edges || []) {
+    const [a, b] = [nodes.get(e.from), nodes.get(e.to)];
+    for (const [c, t] of [[a, b], [b, a]]) {
+      if (c && t && c.kind === "connector" && t.system === "kafka" && !t.pattern) {
+        if (!out.has(key(c))) out.set(key(c), new Set());
+        out.get(key(c)).add(t.name);
+      }
+    }
+  }
+  return out;
+}
+
+// The topics a pipeline reads or writes: its lineage's, the active ones and those of its config.
+function topicsOf(p, lineage) {
   const cfg = p.config || {};
   const named = [cfg.topics, cfg.topic].filter(Boolean).flatMap((v) => String(v).split(",")).map((t) => t.trim());
-  return [...new Set([...(p.topics || []), ...named].filter(Boolean))];
+  const drawn = lineage.get(p.local ? `local/${p.name}` : `${p.cluster}/${p.name}`) || [];
+  return [...new Set([...(p.topics || []), ...named, ...drawn].filter(Boolean))].sort();
 }
 
 async function fetchPipelines() {
   const param = clusterParam();
-  const [answer, lag] = await Promise.all([
-    api("GET", `/genesis/pipelines${param ? `?clusters=${encodeURIComponent(param)}` : ""}`),
+  const query = param ? `?clusters=${encodeURIComponent(param)}` : "";
+  const [answer, lag, graph] = await Promise.all([
+    api("GET", `/genesis/pipelines${query}`),
     api("GET", "/genesis/lag").catch(() => null),
+    api("GET", `/genesis/lineage${query}`).catch(() => null),
   ]);
+  const lineage = topicsByConnector(graph);
   const list = Array.isArray(answer) ? answer : answer.pipelines || [];
   const down = Array.isArray(answer) ? [] : (answer.clusters || []).filter((c) => !c.reachable);
   const note = $("#clusters-note");
@@ -163,7 +187,7 @@ async function fetchPipelines() {
       const local = !p.cluster || p.cluster === self;
       const l = local && lag ? lag[p.name] : null;
       return { ...p, local, state: (p.connector && p.connector.state) || "UNASSIGNED", owner: p.owner, ticket: p.ticket,
-        topics: topicsOf(p), lagStatus: (l && l.status) || "n/a", totalLag: l ? l.total_lag : null };
+        topics: topicsOf({ ...p, local }, lineage), lagStatus: (l && l.status) || "n/a", totalLag: l ? l.total_lag : null };
     });
 }
 

@@ -123,6 +123,7 @@ def test_console_views(
         ("owner:routing", ["hop"]),
         ("ticket:AR-3", ["out"]),
         (f"topic:{a}", ["hop", "src"]),  # src writes it, hop reads it
+        (f"topic:{b}", ["hop", "out"]),  # hop writes it (its declared lineage), out reads it
         ("name:src", ["src"]),
         ("ingest", ["src"]),  # a bare word matches any field
         ("owner:nobody", []),
