@@ -242,3 +242,21 @@ def test_console_views(
     wait_for("west's pipelines only", lambda: visible(browser) == ["west-src"])
     link = browser.find_element(By.LINK_TEXT, "west-src").get_attribute("href")
     assert link == f"{west.url}/genesis/console#/pipeline/west-src"
+
+    # (5) without the lag, series, lineage and clusters endpoints (an older worker) the pages still work
+    browser.execute_cdp_cmd("Network.enable", {})
+    blocked = ["*/genesis/lag*", "*/lag", "*/series*", "*/genesis/clusters*", "*/genesis/lineage*"]
+    browser.execute_cdp_cmd("Network.setBlockedURLs", {"urls": blocked})
+    browser.execute_script("localStorage.clear()")
+    browser.get(f"{east.url}/genesis/console#/pipeline/hop")
+    wait_for(
+        "the tasks without lag", lambda: ["0", "RUNNING"] in [r[:2] for r in rows(browser, "#detail-body tbody tr")]
+    )
+    wait_for("lag: n/a", lambda: text(browser, "#detail-lag") == "lag: n/a")
+    assert not browser.find_element(By.ID, "chart-throughput").is_displayed()
+    assert not browser.find_element(By.ID, "chart-lag").is_displayed()
+    browser.get(f"{east.url}/genesis/console")
+    wait_for("the list without lag", lambda: sorted(visible(browser)) == ["hop", "out", "src"])
+    assert {r[9] for r in rows(browser, "#pipelines tbody tr")} == {"n/a"}
+    assert not browser.find_element(By.ID, "cluster-picker").is_displayed()
+    screenshot(browser, "degraded")
