@@ -53,6 +53,10 @@ class SourceOffsetStores:
         topic = self.config.originals.get("offset.storage.topic")
         return str(topic) if topic is not None and self.config.mode == "distributed" else None
 
+    def worker_only(self) -> ConnectorOffsetBackingStore:
+        """The store of a connector without a topic of its own: the worker's."""
+        return ConnectorOffsetBackingStore(self.worker_topic, worker_store=self.worker_store)
+
     def for_task(
         self,
         task_id: object,
@@ -82,7 +86,7 @@ class SourceOffsetStores:
     ) -> ConnectorOffsetBackingStore:
         topic = config.offsets_topic
         if topic is None or not uses_connector_offsets_topic(self.config, topic):
-            return ConnectorOffsetBackingStore(self.worker_topic, worker_store=self.worker_store)
+            return self.worker_only()
         own = self._kafka_store(topic, consumer_client_id, config, producer_conf, admin_conf)
         producer_servers = self.config.connector_client_props("producer", config.producer_overrides)
         if topic == self.worker_topic and _servers(producer_servers.get("bootstrap.servers")) == _servers(

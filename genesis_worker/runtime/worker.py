@@ -49,6 +49,7 @@ from genesis_worker.runtime.connector_config_def import (
     ADMIN_OVERRIDES_PREFIX,
     CONNECTOR_CLASS_CONFIG,
     CONNECTOR_VERSION_CONFIG,
+    OFFSETS_TOPIC_CONFIG,
     TOPICS_CONFIG,
     TOPICS_REGEX_CONFIG,
 )
@@ -61,7 +62,7 @@ from genesis_worker.runtime.errors import (
     stack_trace,
 )
 from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
-from genesis_worker.runtime.source_offset_stores import SourceOffsetStores
+from genesis_worker.runtime.source_offset_stores import SourceOffsetStores, uses_connector_offsets_topic
 from genesis_worker.runtime.source_task import MAX_INFLIGHT_BYTES_CONFIG, MAX_INFLIGHT_RECORDS_CONFIG, WorkerSourceTask
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
 from genesis_worker.runtime.task_thread import (
@@ -523,6 +524,8 @@ class Worker:
 
     def source_offset_store(self, name: str, conn: Mapping[str, Any], *, writable: bool) -> ConnectorOffsetBackingStore:
         """Source connector ``name``'s offset store (not started) from its stored config, for the offsets endpoints."""
+        if not uses_connector_offsets_topic(self.config, conn.get(OFFSETS_TOPIC_CONFIG)):
+            return self.source_offsets.worker_only()  # no need to parse the config
         config = self._parse(self.config.transform_connector_config(conn))
         if not isinstance(config, SourceConnectorConfig):
             raise ConnectException(f"Connector {name} is not a source connector")

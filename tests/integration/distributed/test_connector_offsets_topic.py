@@ -126,6 +126,9 @@ async def test_own_offsets_topic_commits_resumes_and_serves_the_offsets_endpoint
     }
     try:
         async with aiohttp.ClientSession() as s:
+            st, b = await call(s, "PUT", f"{url}connectors/fs/config", {**config, "offsets.storage.topic": " "})
+            assert st == 400 and "offsets.storage.topic" in b["message"], b
+            assert "String must be non-empty" in b["message"]
             st, b = await call(s, "PUT", f"{url}connectors/fs/config", config)
             assert st == 201, b
             await count_is(kafka.bootstrap, out, 5)
