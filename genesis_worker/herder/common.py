@@ -43,6 +43,7 @@ from genesis_worker.runtime.connector_config_def import (
     HEADER_CONVERTER_VERSION_CONFIG,
     KEY_CONVERTER_CLASS_CONFIG,
     KEY_CONVERTER_VERSION_CONFIG,
+    OFFSETS_TOPIC_CONFIG,
     PRODUCER_OVERRIDES_PREFIX,
     VALUE_CONVERTER_CLASS_CONFIG,
     VALUE_CONVERTER_VERSION_CONFIG,
@@ -137,6 +138,16 @@ def _override_part(conn_type: str, props: Mapping[str, Any], prefix: str, role: 
     return prefixed_result(conn_type, prefix, {}, values)
 
 
+def source_uses_offsets_topic_clients(worker_config: WorkerConfig | None, props: Mapping[str, Any]) -> bool:
+    """Java ``DistributedHerder.connectorUsesSeparateOffsetsTopicClients``: a distributed worker's source connector
+    reads and writes an offsets topic with clients of its own (so its consumer and admin overrides are validated)
+    when it names ``offsets.storage.topic`` or the worker enables exactly-once source support."""
+    if worker_config is None or worker_config.mode != "distributed":
+        return False
+    eos = str(worker_config.originals.get("exactly.once.source.support") or "").strip().lower() == "enabled"
+    return eos or bool(str(props.get(OFFSETS_TOPIC_CONFIG) or "").strip())
+
+
 def validate_connector_config(
     registry: PluginRegistry,
     worker_config: WorkerConfig | None,
@@ -206,6 +217,11 @@ def validate_connector_config(
             override_parts.append(_override_part(str(conn_type), props, ADMIN_OVERRIDES_PREFIX, "admin", policy))
     else:
         override_parts.append(_override_part(str(conn_type), props, PRODUCER_OVERRIDES_PREFIX, "producer", policy))
+        offsets_clients = source_uses_offsets_topic_clients(worker_config, props)
+        if offsets_clients:
+            override_parts.append(_override_part(str(conn_type), props, CONSUMER_OVERRIDES_PREFIX, "consumer", policy))
+        if offsets_clients or any(str(k).startswith("topic.creation.") for k in props):
+            override_parts.append(_override_part(str(conn_type), props, ADMIN_OVERRIDES_PREFIX, "admin", policy))
     return merge_config_infos(str(conn_type), result, *override_parts, *converter_parts)
 
 

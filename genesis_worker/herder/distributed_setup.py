@@ -14,10 +14,9 @@ from typing import Any
 from genesis_worker.api.errors import ConfigException
 from genesis_worker.herder.distributed_config import DistributedConfig
 from genesis_worker.storage.kafka_config_store import KafkaConfigStore
+from genesis_worker.storage.kafka_log import topic_settings
 from genesis_worker.storage.kafka_offset_store import KafkaOffsetStore
 from genesis_worker.storage.kafka_status_store import KafkaStatusStore
-
-_RESERVED = ("topic", "partitions", "replication.factor", "cleanup.policy")
 
 
 @dataclass
@@ -38,14 +37,6 @@ def _int(props: Mapping[str, Any], key: str, default: int) -> int:
     if value == 0 or value < -1:
         raise ConfigException(f"Invalid value {value} for configuration {key}: must be -1 or at least 1")
     return value
-
-
-def topic_settings(props: Mapping[str, Any], kind: str) -> dict[str, str]:
-    """Every ``<kind>.storage.<topic config>`` property other than the reserved ones."""
-    prefix = f"{kind}.storage."
-    return {
-        k[len(prefix) :]: str(v) for k, v in props.items() if k.startswith(prefix) and k[len(prefix) :] not in _RESERVED
-    }
 
 
 def client_id_base(props: Mapping[str, Any]) -> str:

@@ -1,6 +1,7 @@
 """KIP-875 connector offsets for both herders (Java ``AbstractHerder``/``Worker`` offset operations):
 read, alter and reset a connector's offsets. A sink's offsets are its consumer group's; a source's are
-in the worker's offset store. The herders check first that the connector is STOPPED::
+in the worker's offset store, or in its own offsets topic with the worker's as fallback (``offsets.storage.topic``,
+see ``runtime/source_offset_stores``). The herders check first that the connector is STOPPED::
 
     offsets = ConnectorOffsetsAdmin(worker, plugins, offset_store)
     await offsets.read("c", config)                                  # ConnectorOffsets
@@ -11,13 +12,15 @@ in the worker's offset store. The herders check first that the connector is STOP
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+import contextlib
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
+from genesis_worker.api.errors import ConnectException
 from genesis_worker.api.task import partition_key
 from genesis_worker.herder.common import (
     alter_sink_group_offsets,
@@ -91,13 +94,33 @@ class ConnectorOffsetsAdmin:
     def _admin(self, name: str, cfg: Mapping[str, Any]) -> AdminClient:
         return AdminClient(self._admin_config(name, cfg))
 
+    @contextlib.asynccontextmanager
+    async def _source_store(
+        self, name: str, cfg: Mapping[str, Any], *, writable: bool
+    ) -> AsyncIterator[OffsetBackingStore]:
+        """The connector's offset store as its tasks see it (its own offsets topic, the worker's, or both), started."""
+        store = self._worker.source_offset_store(name, _clean(cfg), writable=writable)
+        await store.start()
+        try:
+            yield store
+        finally:
+            await store.stop()
+
     async def read(self, name: str, cfg: Mapping[str, Any]) -> ConnectorOffsets:
-        return await read_connector_offsets(
-            name,
-            sink_group=self._group(name, cfg) if self._is_sink(cfg) else None,
-            admin=lambda: self._admin(name, cfg),
-            offset_store=self._offset_store,
-        )
+        if self._is_sink(cfg):
+            return await read_connector_offsets(
+                name,
+                sink_group=self._group(name, cfg),
+                admin=lambda: self._admin(name, cfg),
+                offset_store=self._offset_store,
+            )
+        try:
+            async with self._source_store(name, cfg, writable=False) as store:
+                return await read_connector_offsets(name, sink_group=None, admin=lambda: None, offset_store=store)
+        except ConnectException:
+            raise
+        except Exception as e:
+            raise ConnectException(f"Failed to retrieve offsets for source connector {name}") from e
 
     async def alter(self, name: str, cfg: Mapping[str, Any], offsets: list[JsonObj]) -> Message:
         """Alter; the herder has checked the connector (:func:`not_stopped`) and the list (:func:`require_offsets`)."""
@@ -109,8 +132,9 @@ class ConnectorOffsetsAdmin:
         else:
             parsed = parse_source_offsets(offsets)
             handled = await connector.alter_offsets(_clean(cfg), {partition_key(p): o for p, o in parsed})
-            keys = OffsetKeys(name, self._offset_store)
-            await self._offset_store.set({await keys.key_for(p): offset_value(o) for p, o in parsed})
+            async with self._source_store(name, cfg, writable=True) as store:
+                keys = OffsetKeys(name, store)
+                await store.set({await keys.key_for(p): offset_value(o) for p, o in parsed})
         return Message(ALTERED if handled else ALTERED_FRAMEWORK)
 
     async def reset(self, name: str, cfg: Mapping[str, Any]) -> Message:
@@ -136,8 +160,9 @@ class ConnectorOffsetsAdmin:
                 "need to be restarted to get rid of the zombie sink tasks.",
             )
         else:
-            keys = await self._offset_store.connector_partitions(name)
-            await self._offset_store.set(dict.fromkeys(keys))
+            async with self._source_store(name, cfg, writable=True) as store:
+                keys = await store.connector_partitions(name)
+                await store.set(dict.fromkeys(keys))
         return Message(RESET if handled else RESET_FRAMEWORK)
 
 

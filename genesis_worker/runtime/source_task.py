@@ -106,6 +106,7 @@ class WorkerSourceTask(WorkerTask):
         self.operator = error_operator
         self.offset_store = offset_store
         self.offset_keys = OffsetKeys(task_id.connector, offset_store)
+        self._store_started = False
         self.context = WorkerSourceTaskContext(task_config, StoreOffsetReader(self.offset_keys))
         self.flush_interval_s = offset_flush_interval_ms / 1000
         self.flush_timeout_s = offset_flush_timeout_ms / 1000
@@ -220,6 +221,8 @@ class WorkerSourceTask(WorkerTask):
         try:
             self.producer = self.producer_factory(self.producer_config)
             self._pump = asyncio.create_task(self._ack_pump())
+            await self.offset_store.start()  # a connector's own offsets topic (KIP-618); the worker's is started
+            self._store_started = True
             await self.offset_keys.load()
             self.task.initialize(self.context)
             await self.task.start(dict(self.task_config))
@@ -249,6 +252,11 @@ class WorkerSourceTask(WorkerTask):
         if self.producer is not None:
             producer, self.producer = self.producer, None
             await asyncio.get_running_loop().run_in_executor(None, producer.flush, 1.0)
+        if self._store_started:
+            try:
+                await self.offset_store.stop()
+            except Exception as e:
+                log.error("%s failed to stop its offset store: %s", self, e)
         await self.operator.close()
         self.chain.close()
 

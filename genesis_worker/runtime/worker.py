@@ -49,6 +49,7 @@ from genesis_worker.runtime.connector_config_def import (
     ADMIN_OVERRIDES_PREFIX,
     CONNECTOR_CLASS_CONFIG,
     CONNECTOR_VERSION_CONFIG,
+    OFFSETS_TOPIC_CONFIG,
     TOPICS_CONFIG,
     TOPICS_REGEX_CONFIG,
 )
@@ -61,6 +62,7 @@ from genesis_worker.runtime.errors import (
     stack_trace,
 )
 from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
+from genesis_worker.runtime.source_offset_stores import SourceOffsetStores, uses_connector_offsets_topic
 from genesis_worker.runtime.source_task import MAX_INFLIGHT_BYTES_CONFIG, MAX_INFLIGHT_RECORDS_CONFIG, WorkerSourceTask
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
 from genesis_worker.runtime.task_thread import (
@@ -74,6 +76,7 @@ from genesis_worker.runtime.task_thread import (
 from genesis_worker.runtime.topic_creation import TopicCreator
 from genesis_worker.runtime.transformation_chain import build_transformation_chain
 from genesis_worker.storage.base import OffsetBackingStore
+from genesis_worker.storage.connector_offset_store import ConnectorOffsetBackingStore
 
 log = logging.getLogger(__name__)
 
@@ -214,6 +217,7 @@ class Worker:
         self.config = config
         self.registry = registry
         self.offset_store = offset_store
+        self.source_offsets = SourceOffsetStores(config, offset_store)
         self.listener = listener
         self.worker_id = worker_id or config.worker_id
         self.connectors: dict[str, WorkerConnector] = {}
@@ -461,9 +465,9 @@ class Worker:
         if isinstance(config, SourceConnectorConfig) and isinstance(connector, SourceConnector):
             assert isinstance(task, SourceTask)
             pcfg = self.source_producer_config(task_id, config)
+            admin_conf = self._admin_client_config(f"connector-adminclient-{task_id}", config.admin_overrides)
             kw = {}
             if config.topic_creation is not None:
-                admin_conf = self._admin_client_config(f"connector-adminclient-{task_id}", config.admin_overrides)
                 kw["topic_creator"] = TopicCreator(admin_conf, config.topic_creation)
             if self.producer_factory is not None:
                 kw["producer_factory"] = self.producer_factory
@@ -478,7 +482,7 @@ class Worker:
                 chain,
                 operator,
                 plane,
-                plane.offset_store(self.offset_store),
+                plane.offset_store(self.source_offsets.for_task(task_id, config, dict(pcfg), admin_conf)),
                 target_state,
                 offset_flush_interval_ms=flush_ms,
                 offset_flush_timeout_ms=self.config.offset_flush_timeout_ms,
@@ -505,7 +509,7 @@ class Worker:
         cfg.conf.setdefault("enable.partition.eof", False)
         return cfg
 
-    def source_producer_config(self, task_id: ConnectorTaskId, config: ConnectorConfig) -> dict[str, Any]:
+    def source_producer_config(self, task_id: ConnectorTaskId | str, config: ConnectorConfig) -> dict[str, Any]:
         props: dict[str, Any] = {
             "client.id": f"connector-producer-{task_id}",
             "acks": "all",
@@ -517,6 +521,20 @@ class Worker:
         conf.setdefault("message.timeout.ms", 0)  # delivery.timeout.ms = Integer.MAX_VALUE: retry forever
         conf.setdefault("partitioner", "murmur2_random")  # Java's default partitioner for keyed records
         return conf
+
+    def source_offset_store(self, name: str, conn: Mapping[str, Any], *, writable: bool) -> ConnectorOffsetBackingStore:
+        """Source connector ``name``'s offset store (not started) from its stored config, for the offsets endpoints."""
+        if not uses_connector_offsets_topic(self.config, conn.get(OFFSETS_TOPIC_CONFIG)):
+            return self.source_offsets.worker_only()  # no need to parse the config
+        config = self._parse(self.config.transform_connector_config(conn))
+        if not isinstance(config, SourceConnectorConfig):
+            raise ConnectException(f"Connector {name} is not a source connector")
+        admin = self._admin_client_config(f"connector-adminclient-{name}", config.admin_overrides)
+        producer = None
+        if writable:
+            producer = self.source_producer_config(name, config)
+            producer["client.id"] = f"connector-offset-producer-{name}"
+        return self.source_offsets.for_connector(name, config, producer, admin)
 
     def admin_config(self, client_id: str, conn: Mapping[str, Any]) -> dict[str, Any]:
         """A connector's admin client config from its stored (unresolved) config, for the herders."""

@@ -78,6 +78,20 @@ class TopicSpec:
     cleanup_policy: str = "compact"
 
 
+_RESERVED_TOPIC_SETTINGS = ("topic", "partitions", "replication.factor", "cleanup.policy")
+
+
+def topic_settings(props: Mapping[str, Any], kind: str) -> dict[str, str]:
+    """The topic configs of an internal topic: every ``<kind>.storage.<topic config>`` worker property other
+    than the reserved ones (Java ``DistributedConfig.topicSettings``)."""
+    prefix = f"{kind}.storage."
+    return {
+        k[len(prefix) :]: str(v)
+        for k, v in props.items()
+        if k.startswith(prefix) and k[len(prefix) :] not in _RESERVED_TOPIC_SETTINGS and v is not None
+    }
+
+
 class KafkaBasedLog:
     def __init__(
         self,

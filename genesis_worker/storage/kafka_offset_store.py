@@ -86,6 +86,9 @@ class KafkaOffsetStore(OffsetBackingStore):
         topic_config: Mapping[str, str] | None = None,
         client_id: str | None = None,
         read_committed: bool = False,
+        consumer_config: Mapping[str, Any] | None = None,
+        producer_config: Mapping[str, Any] | None = None,
+        config_key: str = "offset.storage.topic",
     ) -> None:
         self.topic = topic
         self._index = OffsetIndex()
@@ -97,9 +100,11 @@ class KafkaOffsetStore(OffsetBackingStore):
                 partitions=partitions,
                 replication_factor=replication_factor,
                 config=topic_config,
-                config_key="offset.storage.topic",
+                config_key=config_key,
                 purpose="source connector offsets",
             ),
+            consumer_config=consumer_config,
+            producer_config=producer_config,
             client_id=client_id,
             read_committed=read_committed,
         )
