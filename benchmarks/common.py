@@ -488,6 +488,7 @@ class Scale:
     records: int = 1_000_000
     runs: int = 3
     quick: bool = False
+    contenders: tuple[str, ...] = ("genesis", "raw", "java", "quix")  # --contenders: which sides run
 
     def n(self, full: int, quick: int) -> int:
         return quick if self.quick else full

@@ -9,6 +9,7 @@ end, also on Ctrl-C / SIGTERM.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", help="comma-separated benchmark names (default: all)")
     ap.add_argument("--records", type=int, help="records for the throughput workloads (default 1,000,000)")
     ap.add_argument("--runs", type=int, help="runs per figure (default 3; --quick: 1)")
+    ap.add_argument("--contenders", help="comma-separated sides to run where a benchmark honours it (default: all)")
     ap.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         runs=args.runs or (1 if args.quick else 3),
         quick=args.quick,
     )
+    if args.contenders:
+        scale = dataclasses.replace(scale, contenders=tuple(c.strip() for c in args.contenders.split(",") if c.strip()))
 
     def on_term(signum: int, _frame: Any) -> None:
         raise KeyboardInterrupt(f"signal {signum}")

@@ -4,6 +4,8 @@ converter) vs the raw confluent-kafka producer loop (:mod:`benchmarks.peers.raw_
 
 Rate = N / (append time of the last record - append time of the first): the broker's clock, start-up not
 counted. CPU per record = CPU the writer's process used from being told to start until the last record.
+Peak RSS = the largest resident set of the writer's process tree, sampled every 50 ms until the last record
+(issue 15: a bounded source keeps it flat however long the run). ``--contenders genesis`` runs one side.
 
 Finding (2026-11-25): genesis' ``POST /connectors`` for a FileStreamSource with a ready file returns only
 after the task has streamed the whole file - a busy source task starves the worker's event loop.
@@ -23,6 +25,7 @@ from typing import Any
 from benchmarks import connect_rest as rest
 from benchmarks.common import (
     LOG_APPEND,
+    MB,
     REPO_ROOT,
     BenchResult,
     Figure,
@@ -31,6 +34,7 @@ from benchmarks.common import (
     append_time_span,
     cpu_seconds,
     delete_topics,
+    rss_bytes,
     topic_count,
     unique,
 )
@@ -61,8 +65,8 @@ def _measure(
     alive: Callable[[], bool],
     timeout: float,
     cpu_start: float,
-) -> tuple[float, float]:
-    """Wait for the N-th record of ``topic``; ``(records/s, µs CPU per record)``.
+) -> tuple[float, float, float]:
+    """Wait for the N-th record of ``topic``; ``(records/s, µs CPU per record, peak RSS MiB)``.
 
     CPU is counted from ``cpu_start`` (the writer's CPU reading just before it was told to start):
     a busy genesis source task may finish before the REST call that created it returns, so there is
@@ -71,11 +75,13 @@ def _measure(
     deadline = time.monotonic() + timeout
     cpu1 = 0.0
     last_cpu = cpu_start
+    peak = 0
     while True:
         if time.monotonic() > deadline:
             raise TimeoutError(f"{topic}: {topic_count(bootstrap, topic)}/{n} records after {timeout:.0f}s")
         count = topic_count(bootstrap, topic)
         cpu = sum(cpu_seconds(p) for p in pids())
+        peak = max(peak, sum(rss_bytes(p) for p in pids()))
         last_cpu = max(last_cpu, cpu)
         if count >= n:
             cpu1 = last_cpu
@@ -89,7 +95,7 @@ def _measure(
     first, last, count = append_time_span(bootstrap, topic)
     if count != n:
         raise RuntimeError(f"{topic}: {count} records, expected {n}")
-    return n / (max(last - first, 1) / 1000.0), (cpu1 - cpu_start) / n * 1e6
+    return n / (max(last - first, 1) / 1000.0), (cpu1 - cpu_start) / n * 1e6, peak / MB
 
 
 def run(svc: Services, scale: Scale) -> BenchResult:
@@ -109,33 +115,38 @@ def run(svc: Services, scale: Scale) -> BenchResult:
     timeout = max(120.0, n / 5000)
     rates: dict[str, list[float]] = {}
     cpus: dict[str, list[float]] = {}
+    peaks: dict[str, list[float]] = {}
     failed: dict[str, str] = {}
 
     java = None
-    try:
-        java = svc.java_connect()
-        java.start()
-    except Exception as e:
-        res.skip("java", f"Java Connect did not start: {e}")
-        java = None
-    gm = genesis_missing()
+    if "java" not in scale.contenders:
+        res.skip("java", "not asked for (--contenders)")
+    else:
+        try:
+            java = svc.java_connect()
+            java.start()
+        except Exception as e:
+            res.skip("java", f"Java Connect did not start: {e}")
+            java = None
+    gm = genesis_missing() if "genesis" in scale.contenders else "not asked for (--contenders)"
     if gm:
         res.skip("genesis", gm)
 
-    def record(name: str, fn: Callable[[], tuple[float, float]]) -> None:
-        if name in failed:
+    def record(name: str, fn: Callable[[], tuple[float, float, float]]) -> None:
+        if name in failed or name not in scale.contenders:
             return
         try:
-            rate, cpu = fn()
+            rate, cpu, peak = fn()
         except Exception as e:
             log.error("%s failed: %s", name, e)
             failed[name] = (str(e).strip().splitlines() or [type(e).__name__])[0][:300]
             return
-        log.info("  %-8s %10.0f rec/s  %6.2f µs CPU/rec", name, rate, cpu)
+        log.info("  %-8s %10.0f rec/s  %6.2f µs CPU/rec  peak RSS %6.1f MiB", name, rate, cpu, peak)
         rates.setdefault(name, []).append(rate)
         cpus.setdefault(name, []).append(cpu)
+        peaks.setdefault(name, []).append(peak)
 
-    def raw() -> tuple[float, float]:
+    def raw() -> tuple[float, float, float]:
         topic = svc.kafka.create_topic(unique("src-raw"), 1, LOG_APPEND)
         env = dict(
             os.environ, PYTHONPATH=os.pathsep.join(str(REPO_ROOT / d) for d in (".", "connectors", "transforms"))
@@ -150,7 +161,7 @@ def run(svc: Services, scale: Scale) -> BenchResult:
             p.wait()
             delete_topics(bootstrap, [topic])
 
-    def genesis() -> tuple[float, float]:
+    def genesis() -> tuple[float, float, float]:
         topic = svc.kafka.create_topic(unique("src-gen"), 1, LOG_APPEND)
         # connector created over REST once the worker is up (as for Java): given on the command line it
         # would run before REST is ready and the CPU reading would miss it
@@ -166,7 +177,7 @@ def run(svc: Services, scale: Scale) -> BenchResult:
             w.close()
             delete_topics(bootstrap, [topic])
 
-    def java_run() -> tuple[float, float]:
+    def java_run() -> tuple[float, float, float]:
         assert java is not None
         topic = svc.kafka.create_topic(unique("src-java"), 1, LOG_APPEND)
         name = unique("src")
@@ -191,6 +202,7 @@ def run(svc: Services, scale: Scale) -> BenchResult:
     for name, values in rates.items():
         res.add(Figure(f"{name} rec/s", "records/s", values))
         res.add(Figure(f"{name} CPU/rec", "µs CPU per record", cpus[name], higher_is_better=False))
+        res.add(Figure(f"{name} peak RSS", "MiB", peaks[name], higher_is_better=False))
     res.ratio("genesis/raw", "genesis rec/s", "raw rec/s")
     res.ratio("genesis/java", "genesis rec/s", "java rec/s", target=1.0, target_text=">= 1")
     path.unlink(missing_ok=True)

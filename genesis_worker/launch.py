@@ -89,8 +89,8 @@ async def _serve(
     genesis = GenesisLayer.attach(herder, config)
     stop = stop or asyncio.Event()
     _install_signal_handlers(stop)
-    await herder.start()
-    await genesis.start()  # reads the history back before the REST server serves changes
+    # side by side (each reads its topics back); the history is read before the REST server serves changes
+    await asyncio.gather(herder.start(), genesis.start())
     rest = await start_rest_server(
         herder, config.originals, extra_routes=genesis.routes, extra_middlewares=genesis.middlewares
     )

@@ -178,6 +178,17 @@ def genesis_config_def() -> ConfigDef:
             "polling as for genesis.source.max.inflight.records. A connector config may set the same key.",
         )
         .define(
+            "genesis.sink.max.inflight.records",
+            ConfigType.LONG,
+            100_000,
+            None,
+            Importance.LOW,
+            "Genesis: the most records a sink task holds from their put() until their offsets are committed; at "
+            "the bound it commits early (pre_commit/flush, so a buffering connector writes them out) before it "
+            "consumes more. A connector that keeps records after a flush is not waited for. A connector config "
+            "may set the same key.",
+        )
+        .define(
             "genesis.ownership.required",
             ConfigType.BOOLEAN,
             False,

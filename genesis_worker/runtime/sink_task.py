@@ -10,6 +10,11 @@ Offsets are committed only after ``pre_commit``/``flush`` succeeded (at-least-on
 Rebalance callbacks run inside ``consume`` on the consumer thread; they hand ``open``/``close``/
 ``pre_commit`` to the event loop (``run_coroutine_threadsafe``) and commit from the consumer thread.
 Record conversion is in :mod:`genesis_worker.runtime.sink_convert`.
+
+The records a task holds in flight are bounded (``genesis.sink.max.inflight.records``): once that many
+records were handed to ``put`` and not committed, the task commits early (``pre_commit``/``flush``, so a
+connector that buffers writes them out) before it consumes more. A connector that still keeps them after a
+flush (its ``pre_commit`` holds offsets back) is not waited for: the next early commit comes one bound later.
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ from genesis_worker.runtime.transformation_chain import TransformationChain
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_POLL_RECORDS = 500
+MAX_INFLIGHT_RECORDS_CONFIG = "genesis.sink.max.inflight.records"
+DEFAULT_MAX_INFLIGHT_RECORDS = 100_000
 MAX_POLL_WAIT_S = 0.5
 
 ConsumerFactory = Callable[[dict[str, Any]], Any]
@@ -123,6 +130,7 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
         offset_flush_interval_ms: int = 60000,
         errant_reporter_enabled: bool = False,
         consumer_factory: ConsumerFactory = Consumer,
+        max_inflight_records: int = DEFAULT_MAX_INFLIGHT_RECORDS,
     ) -> None:
         super().__init__(task_id, listener, target_state)
         self.task = task
@@ -135,6 +143,10 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
         self.operator = error_operator
         self.max_poll_records = max_poll_records
         self.offset_flush_interval_s = offset_flush_interval_ms / 1000
+        self.max_inflight_records = max(1, max_inflight_records)
+        self.early_commit_at = self.max_inflight_records  # records put and not committed that force a commit
+        self.early_commits = 0
+        self.first_offsets: dict[TopicPartition, int] = {}
         self.consumer_factory = consumer_factory
         self.consumer: Any = None
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"sink-{task_id}")
@@ -250,6 +262,7 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
             self.assigned.discard(tp)
             self.current_offsets.pop(tp, None)
             self.last_committed.pop(tp, None)
+            self.first_offsets.pop(tp, None)
             self.batch_offsets.pop(tp, None)
         if self.pending:
             self.pending = [r for r in self.pending if r.original_topic_partition not in gone]
@@ -264,9 +277,22 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
 
     def _active_records(self) -> int:
         """Records consumed but not yet committed (Java's ``sink-record-active-count``)."""
-        last = self.last_committed
-        behind = sum(max(o - last.get(tp, o), 0) for tp, o in self.current_offsets.items())
-        return behind + len(self.pending or ())
+        return self._put_not_committed() + len(self.pending or ())
+
+    def _put_not_committed(self) -> int:
+        last, first = self.last_committed, self.first_offsets
+        return sum(max(o - last.get(tp, first.get(tp, o)), 0) for tp, o in self.current_offsets.items())
+
+    def _note_first_offsets(self, msgs: list[Any]) -> None:
+        """The first offset consumed of each partition not committed yet: what the bound counts from (only
+        scans a batch while an assigned partition has neither)."""
+        if len(self.first_offsets) + len(self.last_committed) >= len(self.assigned):
+            return
+        for m in msgs:
+            if m.error() is None:
+                tp = TopicPartition(m.topic(), m.partition())
+                if tp not in self.last_committed:
+                    self.first_offsets.setdefault(tp, m.offset())
 
     def lag(self) -> dict[tuple[str, int], int]:
         """Records between the last committed offset and the end of each assigned partition (the cached high
@@ -358,6 +384,13 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
                 self.commit_requested = False
                 await self._commit(set(self.assigned), closing=False)
                 next_commit = time.monotonic() + self.offset_flush_interval_s
+                self.early_commit_at = self._put_not_committed() + self.max_inflight_records
+            elif not self.committing and self._put_not_committed() >= self.early_commit_at:
+                self.early_commits += 1
+                await self._commit(set(self.assigned), closing=False)
+                next_commit = time.monotonic() + self.offset_flush_interval_s
+                # records the connector kept after its flush are not waited for: the next one a bound later
+                self.early_commit_at = self._put_not_committed() + self.max_inflight_records
             if self.pause_changes:
                 self.pause_changes = False
                 await self._in_consumer_thread(self._apply_pauses)
@@ -378,6 +411,7 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
             async with self._loop_lock:
                 if self.pending is None:
                     self.batch_offsets = {}
+                    self._note_first_offsets(msgs)
                     self.pending = await self._convert(msgs) if msgs else []
                     self.metrics.records_read += len(msgs)
                     self.metrics.records_skipped += len(msgs) - len(self.pending)

@@ -12,6 +12,11 @@ record from its send until its offset is committed (its offset map stays in memo
 serialized bytes in the producer until it is acknowledged). At the bound the task stops calling
 ``poll()``; acknowledged records' offsets are committed early when that brings it back under (more
 often than ``offset.flush.interval.ms``, never for a record not acknowledged), else it waits for acks.
+
+The producer queue is bounded too, in records and bytes (librdkafka's ``queue.buffering.max.messages`` /
+``.kbytes``; unless the worker or connector sets them, or Java's ``buffer.memory``, 20,000 records and 32 MiB,
+Java's ``buffer.memory`` default, instead of librdkafka's 1 GiB). While it is full the task serves delivery
+reports and does not call ``poll()``: a fast source waits for the broker instead of filling the heap.
 """
 
 from __future__ import annotations
@@ -49,7 +54,8 @@ from genesis_worker.storage.offset_keys import offset_value, validate_offset_map
 log = logging.getLogger(__name__)
 
 ProducerFactory = Callable[[dict[str, Any]], Any]
-MAX_OUTSTANDING = 20000
+DEFAULT_PRODUCER_QUEUE_RECORDS = 20_000
+DEFAULT_PRODUCER_QUEUE_KBYTES = 32 * 1024  # Java's buffer.memory default, 32 MiB
 MAX_INFLIGHT_RECORDS_CONFIG = "genesis.source.max.inflight.records"
 MAX_INFLIGHT_BYTES_CONFIG = "genesis.source.max.inflight.bytes"
 DEFAULT_MAX_INFLIGHT_RECORDS = 100_000
@@ -98,7 +104,8 @@ class WorkerSourceTask(WorkerTask):
         self.topic_creator = topic_creator
         self.task = task
         self.task_config = task_config
-        self.producer_config = producer_config
+        self.producer_config = bounded_producer_config(producer_config)
+        self.max_queued = int(self.producer_config["queue.buffering.max.messages"])
         self.key_converter = key_converter
         self.value_converter = value_converter
         self.header_converter = header_converter
@@ -309,7 +316,7 @@ class WorkerSourceTask(WorkerTask):
                 await asyncio.sleep(0)
 
     async def _send(self, records: list[SourceRecord]) -> None:
-        while self._outstanding > MAX_OUTSTANDING:
+        while self._outstanding >= self.max_queued:
             # backpressure: unacknowledged records are live Python objects (and GC work); let acks catch up
             self.producer.poll(0)
             if self._acks:
@@ -500,6 +507,14 @@ class WorkerSourceTask(WorkerTask):
             except Exception as e:
                 log.error("%s Exception thrown while calling task.commit(): %s", self, e)
             return ok
+
+
+def bounded_producer_config(conf: dict[str, Any]) -> dict[str, Any]:
+    """``conf`` with the producer queue bounded in records and bytes unless it already is (see the module doc)."""
+    out = dict(conf)
+    out.setdefault("queue.buffering.max.messages", DEFAULT_PRODUCER_QUEUE_RECORDS)
+    out.setdefault("queue.buffering.max.kbytes", DEFAULT_PRODUCER_QUEUE_KBYTES)
+    return out
 
 
 def _serialized_size(key: bytes | None, value: bytes | None, headers: list[tuple[str, bytes | None]] | None) -> int:

@@ -63,6 +63,7 @@ from genesis_worker.runtime.errors import (
 )
 from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
 from genesis_worker.runtime.source_offset_stores import SourceOffsetStores, uses_connector_offsets_topic
+from genesis_worker.runtime.sink_task import MAX_INFLIGHT_RECORDS_CONFIG as SINK_MAX_INFLIGHT_RECORDS_CONFIG
 from genesis_worker.runtime.source_task import MAX_INFLIGHT_BYTES_CONFIG, MAX_INFLIGHT_RECORDS_CONFIG, WorkerSourceTask
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
 from genesis_worker.runtime.task_thread import (
@@ -460,6 +461,7 @@ class Worker:
                 max_poll_records=ccfg.max_poll_records or DEFAULT_MAX_POLL_RECORDS,
                 offset_flush_interval_ms=flush_ms,
                 errant_reporter_enabled=config.dlq is not None or bool(reporters),
+                max_inflight_records=self._task_setting(config, SINK_MAX_INFLIGHT_RECORDS_CONFIG),
                 **kw,
             )
         if isinstance(config, SourceConnectorConfig) and isinstance(connector, SourceConnector):

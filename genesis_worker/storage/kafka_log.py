@@ -27,7 +27,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource, NewTopic
 
 from genesis_worker.consume import consume_available
@@ -176,10 +176,13 @@ class KafkaBasedLog:
         await self._loop.run_in_executor(None, self._setup_topic, timeout_s)
         self._producer = Producer(self._producer_config())
         self._consumer = Consumer(self._consumer_config())
-        # a consumer blocked in consume() on its thread cannot answer ListOffsets: use a second,
-        # never-assigned one for end offsets
-        self._offsets_client = Consumer(self._consumer_config())
-        self._consumer.assign([TopicPartition(self.topic, p, OFFSET_BEGINNING) for p in self.partitions])
+        # a consumer blocked in consume() on its thread cannot answer ListOffsets: a second, never-assigned
+        # one answers for end offsets, shared by the logs of a worker (each consumer costs ~0.6 MiB)
+        self._offsets_client = _OFFSETS_CLIENTS.acquire(self._consumer_config())
+        # from offset 0, not OFFSET_BEGINNING: librdkafka looks a logical offset up first and, for a topic it has
+        # no leader for yet, retries that lookup only after 500 ms (most of a fresh worker's start-up); a log
+        # whose start moved past 0 (deleted records) is reset to its beginning by auto.offset.reset=earliest
+        self._consumer.assign([TopicPartition(self.topic, p, 0) for p in self.partitions])
         self._position = dict.fromkeys(self.partitions, 0)
         self._threads = [
             threading.Thread(target=self._consume_loop, name=f"kafka-log-{self.topic}", daemon=True),
@@ -197,9 +200,10 @@ class KafkaBasedLog:
         loop = asyncio.get_running_loop()
         for t in self._threads:
             await loop.run_in_executor(None, t.join, 10)
-        for c in (self._consumer, self._offsets_client):
-            if c is not None:
-                await loop.run_in_executor(None, c.close)
+        if self._consumer is not None:
+            await loop.run_in_executor(None, self._consumer.close)
+        if self._offsets_client is not None:
+            await loop.run_in_executor(None, _OFFSETS_CLIENTS.release, self._offsets_client)
         for _, fut, _ in self._waiters:
             if not fut.done():
                 fut.cancel()
@@ -422,6 +426,46 @@ class KafkaBasedLog:
         remaining = await asyncio.get_running_loop().run_in_executor(None, producer.flush, timeout_s)
         if remaining:
             raise TimeoutError(f"{remaining} records to {self.topic} not acknowledged after {timeout_s}s")
+
+
+class _SharedOffsetsClients:
+    """Never-assigned consumers that answer end-offset queries (thread-safe in librdkafka), one per distinct
+    connection and isolation level, closed when the last log using one stops."""
+
+    _PER_LOG = ("group.id", "client.id", "logger")
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._clients: dict[tuple[tuple[str, str], ...], list[Any]] = {}  # key -> [consumer, users]
+
+    def _key(self, config: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted((k, str(v)) for k, v in config.items() if k not in self._PER_LOG))
+
+    def acquire(self, config: Mapping[str, Any]) -> Consumer:
+        key = self._key(config)
+        with self._lock:
+            entry = self._clients.get(key)
+            if entry is None:
+                shared = {k: v for k, v in config.items() if k != "client.id"}
+                entry = self._clients[key] = [Consumer(shared), 0]
+            entry[1] += 1
+            return entry[0]
+
+    def release(self, consumer: Consumer) -> None:
+        with self._lock:
+            for key, entry in self._clients.items():
+                if entry[0] is consumer:
+                    entry[1] -= 1
+                    if entry[1] > 0:
+                        return
+                    del self._clients[key]
+                    break
+            else:
+                return
+        consumer.close()
+
+
+_OFFSETS_CLIENTS = _SharedOffsetsClients()
 
 
 def _set_res(fut: asyncio.Future[LogRecord], rec: LogRecord) -> None:

@@ -5,49 +5,19 @@ Each ``…$Key``/``…$Value`` Java class is a ``…Key``/``…Value`` Python cl
 Schemaless records carry dicts, records with a schema carry :class:`~genesis_worker.api.data.Struct`.
 """
 
-from genesis_transforms.cast import CastKey, CastValue
-from genesis_transforms.extract_field import ExtractFieldKey, ExtractFieldValue
-from genesis_transforms.filter import Filter
-from genesis_transforms.flatten import FlattenKey, FlattenValue
-from genesis_transforms.headers import DropHeaders, HeaderFromKey, HeaderFromValue, InsertHeader
-from genesis_transforms.hoist_field import HoistFieldKey, HoistFieldValue
-from genesis_transforms.insert_field import InsertFieldKey, InsertFieldValue
-from genesis_transforms.mask_field import MaskFieldKey, MaskFieldValue
-from genesis_transforms.predicates import HasHeaderKey, RecordIsTombstone, TopicNameMatches
-from genesis_transforms.replace_field import ReplaceFieldKey, ReplaceFieldValue
-from genesis_transforms.router import RegexRouter, TimestampRouter
-from genesis_transforms.set_schema_metadata import SetSchemaMetadataKey, SetSchemaMetadataValue
-from genesis_transforms.timestamp_converter import TimestampConverterKey, TimestampConverterValue
-from genesis_transforms.value_to_key import ValueToKey
+import importlib
+from typing import Any
 
-__all__ = [
-    "CastKey",
-    "CastValue",
-    "DropHeaders",
-    "ExtractFieldKey",
-    "ExtractFieldValue",
-    "Filter",
-    "FlattenKey",
-    "FlattenValue",
-    "HasHeaderKey",
-    "HeaderFromKey",
-    "HeaderFromValue",
-    "HoistFieldKey",
-    "HoistFieldValue",
-    "InsertFieldKey",
-    "InsertFieldValue",
-    "InsertHeader",
-    "MaskFieldKey",
-    "MaskFieldValue",
-    "RecordIsTombstone",
-    "RegexRouter",
-    "ReplaceFieldKey",
-    "ReplaceFieldValue",
-    "SetSchemaMetadataKey",
-    "SetSchemaMetadataValue",
-    "TimestampConverterKey",
-    "TimestampConverterValue",
-    "TimestampRouter",
-    "TopicNameMatches",
-    "ValueToKey",
-]
+from genesis_transforms.catalog import PLUGINS
+
+_MODULES = {entry.qualname: entry.module for entry in PLUGINS}
+__all__ = sorted(_MODULES)
+
+
+def __getattr__(name: str) -> Any:
+    """The transform classes, each imported with its module on first use (a worker imports only those its
+    connectors name)."""
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

@@ -4,7 +4,17 @@ Couchbase's ``com.couchbase.connect.kafka.CouchbaseSinkConnector`` (``couchbase.
 ``couchbase.document.id``, ``couchbase.document.mode``, ``couchbase.durability``). SDK calls live in
 :mod:`genesis_connectors.couchbase.store` only."""
 
+from typing import Any
+
 from genesis_connectors.couchbase.connector import CouchbaseSinkConnector
-from genesis_connectors.couchbase.task import CouchbaseSinkTask
 
 __all__ = ["CouchbaseSinkConnector", "CouchbaseSinkTask"]
+
+
+def __getattr__(name: str) -> Any:
+    """The task class, imported (with the client library) only when asked for."""
+    if name == "CouchbaseSinkTask":
+        from genesis_connectors.couchbase.task import CouchbaseSinkTask
+
+        return CouchbaseSinkTask
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

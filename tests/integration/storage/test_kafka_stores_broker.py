@@ -159,3 +159,31 @@ async def test_read_through_applies_the_acknowledged_writes_and_what_came_before
     finally:
         await other.stop()
         await log.stop()
+
+
+async def test_a_log_whose_beginning_was_deleted_reads_from_its_start_and_logs_share_one_offsets_client(
+    kafka: Any,
+) -> None:
+    """Logs are read from offset 0 (no logical-offset lookup at start); a topic whose first records were
+    deleted is read from its log start instead. The end-offset client is shared by the logs of a worker."""
+    from confluent_kafka import TopicPartition as KTopicPartition
+
+    topic = kafka.create_topic(name("log-trimmed"), 1, {"cleanup.policy": "delete"})  # DeleteRecords needs it
+    p = Producer({"bootstrap.servers": kafka.bootstrap})
+    for i in range(3):
+        p.produce(topic, key=f"k{i}".encode(), value=f"v{i}".encode())
+    assert p.flush(30) == 0
+    admin = kafka.admin()  # held: the futures fail when their client is gone
+    for fut in admin.delete_records([KTopicPartition(topic, 0, 2)]).values():
+        fut.result(30)
+    seen: list[bytes | None] = []
+    spec = TopicSpec(cleanup_policy="delete")
+    log = KafkaBasedLog(topic, {"bootstrap.servers": kafka.bootstrap}, lambda r: seen.append(r.value), spec=spec)
+    other = KafkaBasedLog(topic, {"bootstrap.servers": kafka.bootstrap}, lambda r: None, spec=spec)
+    await asyncio.wait_for(asyncio.gather(log.start(), other.start()), 60)
+    try:
+        assert seen == [b"v2"]
+        assert log._offsets_client is other._offsets_client
+    finally:
+        await log.stop()
+        await other.stop()

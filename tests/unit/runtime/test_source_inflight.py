@@ -188,3 +188,63 @@ async def test_a_record_larger_than_the_byte_bound_still_goes_when_nothing_is_he
         task.stopping.set()
         producer.ack(len(producer.unacked))
         await asyncio.wait_for(loop, 5)
+
+
+# --- the producer queue (issue 15 item 5) ----------------------------------------------------------------
+
+
+class _QueueProducer(_Producer):
+    """librdkafka's queue: ``produce`` raises BufferError while ``max_messages`` records are unacknowledged."""
+
+    def __init__(self, max_messages: int) -> None:
+        super().__init__()
+        self.max_messages = max_messages
+
+    def produce(self, topic: str, value: Any, key: Any, partition: int, on_delivery: Any, **kw: Any) -> None:
+        if len(self.unacked) + len(self.ready) >= self.max_messages:
+            raise BufferError("Local: Queue full")
+        super().produce(topic, value, key, partition, on_delivery, **kw)
+
+
+def test_the_producer_queue_is_bounded_in_records_and_bytes_unless_configured() -> None:
+    task = _task(_Source(), MemoryOffsetBackingStore())
+    assert task.producer_config["queue.buffering.max.messages"] == 20_000
+    assert task.producer_config["queue.buffering.max.kbytes"] == 32 * 1024  # Java's buffer.memory, not 1 GiB
+    own = WorkerSourceTask(
+        ConnectorTaskId("bounded", 0),
+        _Source(),
+        {},
+        {"queue.buffering.max.kbytes": 1024, "queue.buffering.max.messages": 50},  # producer.override.*
+        ByteArrayConverter(),
+        ByteArrayConverter(),
+        SimpleHeaderConverter(),
+        TransformationChain(),
+        RetryWithToleranceOperator("bounded", 0),
+        _Listener(),
+        MemoryOffsetBackingStore(),
+    )
+    assert own.producer_config["queue.buffering.max.kbytes"] == 1024
+    assert own.max_queued == 50
+
+
+async def test_a_full_producer_queue_stops_polling_until_acknowledgements_make_room() -> None:
+    source = _Source()
+    task = _task(source, MemoryOffsetBackingStore())
+    task.producer = producer = _QueueProducer(max_messages=5)
+    task.max_queued = 5
+    loop = asyncio.ensure_future(task._loop())
+    try:
+        await asyncio.sleep(0.05)
+        # batch 1 (3) and two records of batch 2 queued; the third waits for room: no third poll
+        assert (producer.sent, source.polls) == (5, 2)
+        await asyncio.sleep(0.05)
+        assert source.polls == 2
+        producer.ack(5)
+        await asyncio.sleep(0.05)
+        assert producer.sent > 5 and source.polls > 2
+        assert len(producer.unacked) <= 5
+    finally:
+        task.stopping.set()
+        producer.max_messages = 1 << 30
+        producer.ack(len(producer.unacked))
+        await asyncio.wait_for(loop, 5)
