@@ -5,7 +5,7 @@ into the worker's ConfigDef; several may also be set in a connector's config (th
 from __future__ import annotations
 
 from genesis_worker.api.config import ConfigDef, ConfigType, Importance
-from genesis_worker.api.validators import Range
+from genesis_worker.api.validators import CaseInsensitiveValidString, Range, invalid_value
 
 RESTART_ENABLED_CONFIG = "genesis.restart.enabled"
 RESTART_BACKOFF_INITIAL_MS_CONFIG = "genesis.restart.backoff.initial.ms"
@@ -200,4 +200,68 @@ def genesis_config_def() -> ConfigDef:
         .merge(restart_config_def())
         .merge(lag_config_def())
         .merge(cluster_view_config_def())
+        .merge(task_process_config_def())
     )
+
+
+def task_process_config_def() -> ConfigDef:
+    """Executor processes: ``genesis.task.processes`` (worker) and the isolation keys (worker defaults; a
+    connector config may set each of them)."""
+    L = Importance.LOW
+    return (
+        ConfigDef()
+        .define(
+            "genesis.task.processes",
+            ConfigType.STRING,
+            "1",
+            _processes,
+            Importance.MEDIUM,
+            "Genesis: executor processes that run this worker's tasks (a number, or auto for one per core); "
+            "1 runs every task in the worker process. The worker process stays the group member, REST server "
+            "and herder.",
+        )
+        .define(
+            "genesis.task.isolation",
+            ConfigType.STRING,
+            "thread",
+            CaseInsensitiveValidString.in_("thread", "process"),
+            Importance.MEDIUM,
+            "Genesis: process runs a connector's tasks in an executor process of their own, under "
+            "genesis.task.memory.max.bytes and genesis.task.cpu.max.percent; thread runs them as "
+            "genesis.task.processes says. A connector config may set the same key.",
+        )
+        .define(
+            "genesis.task.memory.max.bytes",
+            ConfigType.LONG,
+            0,
+            Range.at_least(0),
+            L,
+            "Genesis: an isolated executor whose resident memory goes over this is killed and its tasks "
+            "FAILED (0: no limit). A connector config may set the same key.",
+        )
+        .define(
+            "genesis.task.cpu.max.percent",
+            ConfigType.DOUBLE,
+            0.0,
+            Range.at_least(0),
+            L,
+            "Genesis: an isolated executor that uses more CPU than this (100 = one core) over "
+            "genesis.task.cpu.window.ms is killed and its tasks FAILED (0: no limit). A connector config may "
+            "set the same key.",
+        )
+        .define(
+            "genesis.task.cpu.window.ms",
+            ConfigType.LONG,
+            10000,
+            Range.at_least(100),
+            L,
+            "Genesis: the window over which genesis.task.cpu.max.percent is measured. A connector config may "
+            "set the same key.",
+        )
+    )
+
+
+def _processes(name: str, value: object) -> None:
+    text = str(value).strip().lower()
+    if text != "auto" and not (text.isdigit() and int(text) >= 1):
+        raise invalid_value(name, value, "Must be a number of processes (1 or more) or auto")

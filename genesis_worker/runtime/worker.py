@@ -61,6 +61,7 @@ from genesis_worker.runtime.errors import (
     RetryWithToleranceOperator,
     stack_trace,
 )
+from genesis_worker.runtime.executor.pool import ExecutorPool, RemoteTask
 from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
 from genesis_worker.runtime.source_offset_stores import SourceOffsetStores, uses_connector_offsets_topic
 from genesis_worker.runtime.sink_task import MAX_INFLIGHT_RECORDS_CONFIG as SINK_MAX_INFLIGHT_RECORDS_CONFIG
@@ -214,6 +215,7 @@ class Worker:
         listener: WorkerStatusListener,
         worker_id: str | None = None,
         on_config_reload: Callable[[str], None] | None = None,
+        executors: bool = True,
     ) -> None:
         self.config = config
         self.registry = registry
@@ -222,10 +224,13 @@ class Worker:
         self.listener = listener
         self.worker_id = worker_id or config.worker_id
         self.connectors: dict[str, WorkerConnector] = {}
-        self.tasks: dict[ConnectorTaskId, TaskThread] = {}
+        self.tasks: dict[ConnectorTaskId, TaskThread | RemoteTask] = {}
         self.watchdog = TaskWatchdog(
-            lambda: self.tasks.values(), lambda t, s, tr: self.listener.on_task_state(t, s, tr)
+            lambda: (t for t in self.tasks.values() if isinstance(t, TaskThread)),
+            lambda t, s, tr: self.listener.on_task_state(t, s, tr),
         )
+        # executor processes (genesis.task.processes, genesis.task.isolation); None inside an executor
+        self.executors = ExecutorPool(config, listener, offset_store, self.worker_id) if executors else None
         self.metrics = WorkerMetrics(self.worker_id, connectors=self.connectors)
         self.reloads = ConfigReloads(on_config_reload)  # KIP-421: the herder's restart of a connector
         self.consumer_factory: Any = None  # tests may swap clients
@@ -386,6 +391,8 @@ class Worker:
         """Build and start a task runner; a failure to build it is reported FAILED (returns False)."""
         if task_id in self.tasks:
             raise ConnectException(f"Task already exists in this worker: {task_id}")
+        if self.executors is not None and self.executors.placement(connector_props) is not None:
+            return await self._start_remote_task(task_id, connector_props, task_props, target_state, task_count)
         plane = ControlPlane(asyncio.get_running_loop(), self.listener)
         try:
             blocked_ms = int(connector_props.get(BLOCKED_TIMEOUT_CONFIG) or self.config.get(BLOCKED_TIMEOUT_CONFIG))
@@ -406,6 +413,29 @@ class Worker:
         self.tasks[task_id] = tt
         tt.start()
         self.watchdog.ensure_running()
+        return True
+
+    async def _start_remote_task(
+        self,
+        task_id: ConnectorTaskId,
+        connector_props: Mapping[str, str],
+        task_props: Mapping[str, str],
+        target_state: TargetState,
+        task_count: int | None,
+    ) -> bool:
+        """Start the task in an executor process (which reports its states, and FAILED if it cannot start)."""
+        assert self.executors is not None
+        try:
+            handle = await self.executors.start_task(task_id, connector_props, task_props, target_state, task_count)
+        except Exception as e:
+            log.error("Failed to start task %s in an executor", task_id, exc_info=e)
+            self.listener.on_task_state(task_id, State.FAILED, stack_trace(e))
+            handle = None
+        self.metrics.startups.task(handle is not None)
+        if handle is None:
+            return False
+        self.metrics.register(handle.metrics)
+        self.tasks[task_id] = handle
         return True
 
     async def _build_task(
@@ -574,11 +604,17 @@ class Worker:
     async def stop_tasks(self, task_ids: list[ConnectorTaskId]) -> None:
         """Signal all, then wait up to ``task.shutdown.graceful.timeout.ms`` for each; cancel the rest and
         abandon any that is still running a moment later (an abandoned task is not waited for at all)."""
-        running = [(tid, self.tasks.pop(tid)) for tid in task_ids if tid in self.tasks]
-        for tid, tt in running:
+        handles = [(tid, self.tasks.pop(tid)) for tid in task_ids if tid in self.tasks]
+        for tid, _ in handles:
             self.metrics.unregister(tid.connector, tid.task)
+        running = [(tid, tt) for tid, tt in handles if isinstance(tt, TaskThread)]
+        remote = [h for _, h in handles if isinstance(h, RemoteTask)]
+        for _, tt in running:
             tt.stop()
         timeout = self.config.task_shutdown_graceful_timeout_ms / 1000
+        stopping_remote = None
+        if remote and self.executors is not None:
+            stopping_remote = asyncio.ensure_future(self.executors.stop_tasks(remote, timeout + CANCEL_WAIT_S))
         for tid, tt in running:
             done, _ = await asyncio.wait({tt.done}, timeout=timeout)
             if not done:
@@ -587,18 +623,22 @@ class Worker:
                 await asyncio.wait({tt.done}, timeout=CANCEL_WAIT_S)
                 tt.abandon()
                 self.listener.on_task_state(tid, State.UNASSIGNED)
+        if stopping_remote is not None:
+            await stopping_remote
 
     def task_ids(self, connector: str | None = None) -> list[ConnectorTaskId]:
         return sorted(t for t in self.tasks if connector is None or t.connector == connector)
 
     def task_runner(self, task_id: ConnectorTaskId) -> WorkerTask | None:
         tt = self.tasks.get(task_id)
-        return tt.runner if tt is not None else None
+        return tt.runner if isinstance(tt, TaskThread) else None
 
     async def stop(self) -> None:
         self.reloads.close()
         await self.stop_tasks(list(self.tasks))
         await self.watchdog.stop()
+        if self.executors is not None:
+            await self.executors.close()
         for name in list(self.connectors):
             await self.stop_connector(name)
 
