@@ -208,6 +208,14 @@ FILTER_CONDITION = 'value.country == "KR" or (value.event != "impression" and va
 SAMPLE_PERCENT = 10.0
 INJECT_FIELD = "ingested_at"
 
+# the all-kept jobs (benchmarks.pipeline_jobs): a filter every record passes, and the 3-SMT chain's edits
+KEEP_ALL_FIELD = "bid_price"
+KEEP_ALL_CONDITION = f"value.{KEEP_ALL_FIELD} >= 0"
+SMT_TS_FIELD = "ingested_at"
+SMT_EXCLUDE = ("session_id", "page")
+RENAME_FROM, RENAME_TO = "user_id", "uid"
+MASK_FIELD = "ad_id"
+
 
 def _key_sampler() -> Callable[[bytes], bool]:
     """The KafkaSinkConnector's own hash-sample test (so every contender keeps exactly the same keys)."""

@@ -139,11 +139,15 @@ class ChildProcesses(Contender):
 class Raw(ChildProcesses):
     label = "raw"
 
+    def __init__(self, svc: Services, tasks: int, extra: tuple[str, ...] = ()) -> None:
+        super().__init__(svc, tasks)
+        self.extra = extra  # e.g. ("--job", "json"): the all-kept jobs of benchmarks.pipeline_jobs
+
     def argvs(self, input_topic: str, output_topic: str) -> list[list[str]]:
         base = [sys.executable, "-m", "benchmarks.peers.raw_pipeline", self.svc.kafka.bootstrap, input_topic]
         if self.tasks == 1:
-            return [[*base, output_topic]]
-        return [[*base, output_topic, "--partition", str(p)] for p in range(self.tasks)]
+            return [[*base, output_topic, *self.extra]]
+        return [[*base, output_topic, "--partition", str(p), *self.extra] for p in range(self.tasks)]
 
 
 def quix_python() -> str:
@@ -198,8 +202,9 @@ class Genesis(Contender):
 
     label = "genesis"
 
-    def __init__(self, svc: Services, tasks: int) -> None:
+    def __init__(self, svc: Services, tasks: int, overrides: dict[str, Any] | None = None) -> None:
         super().__init__(svc, tasks)
+        self.overrides = overrides  # the connector config of an all-kept job (benchmarks.pipeline_jobs)
         self.worker: GenesisWorker | None = None
         self.connector = ""
         self._checked = 0.0
@@ -208,6 +213,10 @@ class Genesis(Contender):
     def start(self, input_topic: str, output_topic: str) -> None:
         self.connector = unique("pipe")
         conf = genesis_connector_config(self.connector, self.svc.kafka.bootstrap, input_topic, output_topic, self.tasks)
+        if self.overrides is not None:
+            for k in ("filter.condition", "inject.timestamp.field", "sample.percent", "sample.mode"):
+                conf.pop(k)
+            conf.update(self.overrides)
         self.worker = self.svc.genesis(mode="standalone", connectors=[conf])
         self.worker.start()
 
@@ -285,10 +294,13 @@ class JavaFileSink:
         self.worker = svc.java_connect(properties={"offset.flush.interval.ms": 10000})
         self.worker.start()
 
-    def run(self, input_topic: str, n_in: int, tasks: int, timeout: float) -> tuple[float, float]:
+    def run(
+        self, input_topic: str, n_in: int, tasks: int, timeout: float, job: dict[str, Any] | None = None
+    ) -> tuple[float, float]:
+        """``job``: converters and transforms of an all-kept job instead of the closest job's."""
         path = Path(self.worker.tmp_dir) / f"{unique('out')}.txt"
         name = unique("javapipe")
-        config = {
+        config: dict[str, Any] = {
             "connector.class": "org.apache.kafka.connect.file.FileStreamSinkConnector",
             "tasks.max": tasks,
             "topics": input_topic,
@@ -304,6 +316,9 @@ class JavaFileSink:
             "transforms.ts.type": "org.apache.kafka.connect.transforms.InsertField$Value",
             "transforms.ts.timestamp.field": INJECT_FIELD,
         }
+        if job is not None:
+            config = {k: v for k, v in config.items() if not k.startswith(("transforms", "predicates"))}
+            config.update(job)
         pid = self.worker.pid or 0
         rest.create(self.worker.url, name, config)
         try:

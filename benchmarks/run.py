@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import datetime as dt
+import functools
 import logging
 import os
 import platform
@@ -35,6 +36,7 @@ def _benchmarks() -> dict[str, Callable[[Services, Scale], BenchResult]]:
         footprint,
         kafka_pipeline,
         mongo_bench,
+        pipeline_jobs,
         rebalance,
         rest_latency,
         source_throughput,
@@ -43,6 +45,7 @@ def _benchmarks() -> dict[str, Callable[[Services, Scale], BenchResult]]:
 
     return {
         "kafka_pipeline": kafka_pipeline.run,
+        "kafka_jobs": pipeline_jobs.run,
         "source_throughput": source_throughput.run,
         "mongo_sink": mongo_bench.run,
         "rest_latency": rest_latency.run,
@@ -69,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--records", type=int, help="records for the throughput workloads (default 1,000,000)")
     ap.add_argument("--runs", type=int, help="runs per figure (default 3; --quick: 1)")
     ap.add_argument("--contenders", help="comma-separated sides to run where a benchmark honours it (default: all)")
+    ap.add_argument("--jobs", help="kafka_jobs: comma-separated jobs (default: all of benchmarks.pipeline_jobs.JOBS)")
     ap.add_argument("--out", type=Path, default=RESULTS, help="results folder")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -76,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     benches = _benchmarks()
+    if args.jobs:
+        jobs = tuple(j.strip() for j in args.jobs.split(",") if j.strip())
+        benches["kafka_jobs"] = functools.partial(benches["kafka_jobs"], jobs=jobs)  # type: ignore[call-arg]
     names = list(benches) if not args.only else [n.strip() for n in args.only.split(",") if n.strip()]
     unknown = [n for n in names if n not in benches]
     if unknown:
@@ -125,6 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     stem = now.strftime("%Y-%m-%d") + ("-quick" if args.quick else "")
     if args.only:
         stem += "-" + "-".join(names)
+    if args.jobs:
+        stem += "-" + "-".join(j.strip() for j in args.jobs.split(","))
     for path in report.write(run, args.out, stem):
         log.info("wrote %s", path)
     print(report.markdown(run))

@@ -203,6 +203,9 @@ def _all_slots(cls: type) -> list[str]:
     return out
 
 
+_new = object.__new__
+
+
 class SinkRecord(ConnectRecord):
     """A record read from Kafka and handed to :meth:`SinkTask.put`.
 
@@ -252,21 +255,25 @@ class SinkRecord(ConnectRecord):
         timestamp: int | None,
         headers: Headers | None = None,
     ) -> SinkRecord:
-        return SinkRecord(
-            topic,
-            kafka_partition if kafka_partition is not None else -1,
-            key_schema,
-            key,
-            value_schema,
-            value,
-            self.kafka_offset,
-            timestamp,
-            self.timestamp_type,
-            self.headers.duplicate() if headers is None else headers,
-            self.original_topic,
-            self.original_kafka_partition,
-            self.original_kafka_offset,
-        )
+        # built slot by slot: every transform of a chain calls this once per record
+        r = _new(SinkRecord)
+        r.topic = topic
+        r.kafka_partition = kafka_partition if kafka_partition is not None else -1
+        r.key_schema = key_schema
+        r.key = key
+        r.value_schema = value_schema
+        r.value = value
+        r.timestamp = timestamp
+        if headers is None:
+            r.headers = self.headers.duplicate()
+        else:
+            r.headers = headers if isinstance(headers, Headers) else Headers(headers)
+        r.kafka_offset = self.kafka_offset
+        r.timestamp_type = self.timestamp_type
+        r.original_topic = self.original_topic
+        r.original_kafka_partition = self.original_kafka_partition
+        r.original_kafka_offset = self.original_kafka_offset
+        return r
 
     @property
     def original_topic_partition(self) -> TopicPartition:

@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from confluent_kafka import KafkaError, KafkaException
 
 from genesis_worker.api.data import Schema
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 
 _TS_TYPES = (TimestampType.NO_TIMESTAMP_TYPE, TimestampType.CREATE_TIME, TimestampType.LOG_APPEND_TIME)
 _EOF = KafkaError._PARTITION_EOF
+_JSON = "org.apache.kafka.connect.json.JsonConverter"
+_STRING = "org.apache.kafka.connect.storage.StringConverter"
 _BYTES_PASSTHROUGH = frozenset({"org.apache.kafka.connect.converters.ByteArrayConverter"})
 
 
@@ -35,6 +38,33 @@ def is_bytes_passthrough(converter: Any) -> bool:
         return type(converter).class_name() in _BYTES_PASSTHROUGH
     except Exception:
         return False
+
+
+Decoder = tuple[Schema | None, Callable[[bytes | None], Any]]
+
+
+def _json_value(raw: bytes | None, loads: Callable[[bytes], Any] = orjson.loads) -> Any:
+    return loads(raw) if raw else None  # Jackson reads empty content as null
+
+
+def _utf8_value(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode("utf-8", "replace")
+
+
+def inline_decoder(converter: Any) -> Decoder | None:
+    """``(schema, decode)`` doing what ``converter.to_connect_data`` does, without a SchemaAndValue per
+    record, for JsonConverter with ``schemas.enable=false`` (``orjson.loads``; null/empty -> None) and
+    StringConverter reading UTF-8; None for any other converter. Bytes JSON cannot parse raise, and the
+    record takes the slow path, where the converter itself raises its DataException."""
+    try:
+        name = type(converter).class_name()
+        if name == _JSON and converter.schemas_enabled is False:
+            return None, _json_value
+        if name == _STRING and converter._dec == "utf-8":
+            return Schema.OPTIONAL_STRING_SCHEMA, _utf8_value
+    except Exception:
+        pass
+    return None
 
 
 class SinkRecordConversion:
@@ -52,6 +82,8 @@ class SinkRecordConversion:
     last_batch: list[Any]
     _key_bytes: bool
     _value_bytes: bool
+    _key_decoder: Decoder | None = None
+    _value_decoder: Decoder | None = None
     _raw_key_filter: Callable[[bytes | None], bool] | None
     _last_consumer_error: tuple[Any, str] | None
 
@@ -77,6 +109,8 @@ class SinkRecordConversion:
         that are pure pass-through (ByteArrayConverter) not called at all, headers decoded lazily."""
         kconv = None if self._key_bytes else self.key_converter.to_connect_data
         vconv = None if self._value_bytes else self.value_converter.to_connect_data
+        kschema, kdec = self._key_decoder or (None, None)
+        vschema, vdec = self._value_decoder or (None, None)
         bytes_schema: Schema | None = Schema.OPTIONAL_BYTES_SCHEMA
         hdec = self.header_converter.decode
         from_raw = Headers.from_raw
@@ -124,11 +158,15 @@ class SinkRecordConversion:
                 headers = from_raw(raw_headers, hdec, topic) if raw_headers else Headers()
                 if kconv is None:
                     key_schema, key = bytes_schema, m.key()
+                elif kdec is not None:
+                    key_schema, key = kschema, kdec(m.key())
                 else:
                     sv = kconv(topic, m.key(), headers)
                     key_schema, key = sv.schema, sv.value
                 if vconv is None:
                     value_schema, value = bytes_schema, m.value()
+                elif vdec is not None:
+                    value_schema, value = vschema, vdec(m.value())
                 else:
                     sv = vconv(topic, m.value(), headers)
                     value_schema, value = sv.schema, sv.value

@@ -41,7 +41,7 @@ from genesis_worker.runtime.errors import (
     RetryWithToleranceOperator,
     WorkerErrantRecordReporter,
 )
-from genesis_worker.runtime.sink_convert import SinkRecordConversion, is_bytes_passthrough
+from genesis_worker.runtime.sink_convert import SinkRecordConversion, inline_decoder, is_bytes_passthrough
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
 from genesis_worker.runtime.transformation_chain import TransformationChain
 
@@ -171,6 +171,8 @@ class WorkerSinkTask(SinkRecordConversion, WorkerTask):
         self.task_stopped = False
         self._key_bytes = is_bytes_passthrough(key_converter)
         self._value_bytes = is_bytes_passthrough(value_converter)
+        self._key_decoder = inline_decoder(key_converter)
+        self._value_decoder = inline_decoder(value_converter)
         self._raw_key_filter: Callable[[bytes | None], bool] | None = None
         self.cooperative = "cooperative" in str(consumer_config.get("partition.assignment.strategy", ""))
         self.last_batch: list[Any] = []

@@ -52,6 +52,8 @@ class TransformationChain:
 
     def __init__(self, stages: list[TransformationStage] | None = None) -> None:
         self.stages = stages or []
+        # per record, a stage without a predicate is one call: the transform's own apply
+        self._applies = [s.transform.apply if s.predicate is None else s.apply for s in self.stages]
 
     def __bool__(self) -> bool:
         return bool(self.stages)
@@ -60,10 +62,10 @@ class TransformationChain:
         return len(self.stages)
 
     def apply(self, record: ConnectRecord | None) -> Any:
-        for stage in self.stages:
+        for apply in self._applies:
             if record is None:
                 return None
-            record = stage.apply(record)
+            record = apply(record)
         return record
 
     def close(self) -> None:

@@ -30,7 +30,8 @@ def to_jsonable(v: Any) -> Any:
     return v
 
 
-def _default(v: Any) -> Any:
+def default(v: Any) -> Any:
+    """orjson's ``default``: what orjson does not write by itself."""
     if isinstance(v, decimal.Decimal):
         return float(v)
     if isinstance(v, bytes | bytearray | memoryview):
@@ -45,9 +46,9 @@ def _default(v: Any) -> Any:
 
 
 def dumps(v: Any) -> bytes:
-    """Compact JSON, with the conversions of :func:`_default` for what orjson does not know."""
+    """Compact JSON, with the conversions of :func:`default` for what orjson does not know."""
     try:
-        return orjson.dumps(v, default=_default, option=orjson.OPT_NON_STR_KEYS)
+        return orjson.dumps(v, default=default, option=orjson.OPT_NON_STR_KEYS)
     except TypeError as e:
         raise DataException(f"Cannot serialise the record to JSON: {e}") from e
 

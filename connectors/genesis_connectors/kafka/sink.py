@@ -37,6 +37,7 @@ from typing import Any, ClassVar, cast
 import orjson
 
 from genesis_connectors.kafka import config as C
+from genesis_connectors.kafka.encoding import default as json_default
 from genesis_connectors.kafka.encoding import dumps as json_dumps
 from genesis_connectors.kafka.encoding import encode, encode_headers, to_jsonable
 from genesis_connectors.kafka.expr_values import MISSING, RecordView, parse_value
@@ -146,6 +147,7 @@ class _Injector:
         self._last_iso: tuple[int, bytes] = (-1, b"")
         self._ts_only = bool(s.ts_field) and not self.iso and dyn == [s.ts_field] and self.static is None
         self._ts_prefix = self.prefix.get(s.ts_field, b"")
+        self.per_batch = self._ts_only and self.wallclock
 
     @property
     def active(self) -> bool:
@@ -213,6 +215,37 @@ def _splice_members(
 
 
 _NOT_LAST_MEMBER_END = frozenset(b"{ \t\r\n")
+
+
+def _dump_spliced(
+    item: Item, raw: Any, injector: _Injector, fb: bytes | None, r: SinkRecord, now_ms: int
+) -> bytes | None:
+    """A converted value written as JSON with the injected members spliced into the dump: the same bytes
+    as :meth:`AdLogSinkTask.encode_value` (copy, update, dump) without the copies. None (the general
+    path decides) for a value that is not an object, a name clash or a non-string key anywhere."""
+    t = type(raw)
+    if t is dict:
+        obj = raw
+    elif t is str:
+        obj = item._parsed  # parsed by the filter (MISSING otherwise: not a dict)
+    elif isinstance(raw, Struct):
+        obj = to_jsonable(raw)
+    else:
+        return None
+    if type(obj) is not dict:
+        return None
+    for n in injector.names:
+        if n in obj:
+            return None
+    try:
+        out = orjson.dumps(obj, default=json_default)
+    except TypeError:
+        return None
+    if fb is None:
+        fb = injector.frag_bytes(r, now_ms)
+    if len(out) == 2:
+        return b"{" + fb + b"}"
+    return b"".join((out[:-1], b",", fb, b"}"))
 
 
 class AdLogSinkTask(SinkTask):
@@ -328,6 +361,8 @@ class AdLogSinkTask(SinkTask):
                         d = loads(v)
                     except decode_error:
                         d = v.decode("utf-8", "replace")
+                elif type(v) is dict:
+                    d = v
                 else:
                     d = parse_value(v)
                 if cond(r, d):
@@ -388,6 +423,8 @@ class AdLogSinkTask(SinkTask):
         now_ms = time.time_ns() // 1_000_000
         fixed_topic = self._fixed_topic
         produce = self.producer.produce
+        # the injected members are the same for every record of the batch when they are the wall clock only
+        batch_fb = injector.frag_bytes(items[0].record, now_ms) if injector.per_batch else None
         written = 0
         for item in items:
             r = item.record
@@ -395,7 +432,7 @@ class AdLogSinkTask(SinkTask):
             try:
                 frags = item.frags
                 if inject and not frags and type(raw) is bytes:
-                    fb = injector.frag_bytes(r, now_ms)
+                    fb = batch_fb or injector.frag_bytes(r, now_ms)
                     value = _splice_members(item, raw, fb, injector.names, injector.qnames)
                     if value is None:  # not a plain object, or a name clash: the general path decides
                         frags.append(Fragment(injector.names, injector.qnames, fb))
@@ -405,6 +442,12 @@ class AdLogSinkTask(SinkTask):
                     value = _splice_members(item, raw, f0.frag, f0.names, f0.qnames)
                     if value is None:
                         value = self.encode_value(item)
+                elif (
+                    inject
+                    and not frags
+                    and (value := _dump_spliced(item, raw, injector, batch_fb, r, now_ms)) is not None
+                ):
+                    pass  # a dict/Struct value (JsonConverter, Avro, StringConverter + filter): dumped once
                 elif inject or item.frags:
                     if inject:
                         f = injector.fragment(r, now_ms)

@@ -18,10 +18,10 @@ from genesis_worker.api.transform import Converter
 from genesis_worker.runtime.converters._config import converter_config_def
 from genesis_worker.runtime.converters.avro_data import (
     ANYTHING_NAME,
+    compile_to_connect,
     from_connect_schema,
     from_connect_value,
     to_connect_schema,
-    to_connect_value,
     unwrap_anything,
     wrap_anything,
 )
@@ -274,19 +274,19 @@ class AvroConverter(Converter):
             raise DataException(f"Failed to deserialize data for topic {topic} to Avro: Unknown magic byte!")
         schema_id = _HEADER.unpack_from(value)[1]
         try:
-            parsed, connect_schema = self._reader_for(schema_id)
+            parsed, connect_schema, to_connect = self._reader_for(schema_id)
             import fastavro
 
             datum = fastavro.schemaless_reader(io.BytesIO(value[5:]), parsed, None)
             if connect_schema is None:
                 return SchemaAndValue(None, unwrap_anything(datum))
-            return SchemaAndValue(connect_schema, to_connect_value(connect_schema, datum))
+            return SchemaAndValue(connect_schema, to_connect(datum))
         except DataException as e:
             raise DataException(f"Failed to deserialize data for topic {topic} to Avro: {e}") from e
         except (ValueError, TypeError, KeyError, EOFError, IndexError) as e:
             raise DataException(f"Failed to deserialize data for topic {topic} to Avro: {e}") from e
 
-    def _reader_for(self, schema_id: int) -> tuple[Any, Schema | None]:
+    def _reader_for(self, schema_id: int) -> tuple[Any, Schema | None, Callable[[Any], Any]]:
         import fastavro
 
         cached = self._in.get(schema_id)
@@ -295,6 +295,8 @@ class AvroConverter(Converter):
         assert self.client is not None, "AvroConverter is not configured"
         avro = json.loads(self.client.schema_by_id(schema_id))
         is_anything = isinstance(avro, dict) and _full(avro) == ANYTHING_NAME
-        out = (fastavro.parse_schema(avro, _write_hint=False), None if is_anything else to_connect_schema(avro))
+        connect_schema = None if is_anything else to_connect_schema(avro)
+        to_connect = unwrap_anything if connect_schema is None else compile_to_connect(connect_schema)
+        out = (fastavro.parse_schema(avro, _write_hint=False), connect_schema, to_connect)
         self._in.put(schema_id, out)
         return out

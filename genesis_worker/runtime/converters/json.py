@@ -171,6 +171,8 @@ class JsonConverter(Converter):
         self._from_cache = SchemaKeyedCache(1000)
         self._to_cache = SchemaKeyedCache(1000)
         self._fixed: tuple[Schema | None, bool, Codec] | None = None
+        # the text before the payload of the last envelope read, and its schema (see to_connect_data)
+        self._last_envelope: tuple[bytes, tuple[Schema | None, bool, Codec]] | None = None
 
     def config(self) -> ConfigDef:
         return json_converter_config_def()
@@ -186,6 +188,7 @@ class JsonConverter(Converter):
         self._from_cache = SchemaKeyedCache(size)
         self._to_cache = SchemaKeyedCache(size)
         self._fixed = None
+        self._last_envelope = None
         content = parsed[SCHEMA_CONTENT_CONFIG]
         if content is not None:
             try:
@@ -271,6 +274,20 @@ class JsonConverter(Converter):
     def to_connect_data(self, topic: str, value: bytes | None, headers: Headers | None = None) -> SchemaAndValue:
         if value is None:
             return SchemaAndValue.NULL
+        last = self._last_envelope
+        if last is not None and value[-1:] == b"}" and value.startswith(last[0]):
+            # the same schema text as the previous envelope: parse only the payload. The text is
+            # '{"schema":' + that schema + ',"payload":' + P + '}', so if P parses the value is exactly the
+            # two-member envelope a full parse would have checked.
+            try:
+                payload = orjson.loads(value[len(last[0]) : -1])
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                schema, decimals, reader = last[1]
+                if decimals and _has_float(payload):
+                    payload = _loads_exact(value)["payload"]
+                return SchemaAndValue(schema, reader(payload))
         tree = _loads(value)
         if not self.schemas_enabled:
             return SchemaAndValue(None, tree)
@@ -282,7 +299,9 @@ class JsonConverter(Converter):
             return SchemaAndValue(fixed[0], fixed[2](tree))
         if not isinstance(tree, dict) or len(tree) != 2 or "schema" not in tree or "payload" not in tree:
             raise DataException(ENVELOPE_ERROR)
-        schema, decimals, reader = self._schema_for(tree["schema"])
+        cached = self._schema_for(tree["schema"])
+        schema, decimals, reader = cached
+        self._last_envelope = (b'{"schema":' + orjson.dumps(tree["schema"]) + b',"payload":', cached)
         payload = tree["payload"]
         if decimals and _has_float(payload):
             payload = _loads_exact(value)["payload"]

@@ -113,3 +113,38 @@ def test_a_raw_key_filter_skips_records_before_they_are_built_but_books_their_of
     assert [(r.topic, r.kafka_offset) for r in out] == [("a", 2), ("b", 9)]
     # skipped records are consumed: a partition whose every record was rejected still advances
     assert t.batch_offsets == {TopicPartition("a", 0): 4, TopicPartition("a", 1): 5, TopicPartition("b", 0): 10}
+
+
+def _conv(cls: Any, **configs: str) -> Any:
+    c = cls()
+    c.configure(configs, False)
+    return c
+
+
+def test_inline_decoders_give_what_the_converters_give() -> None:
+    """JsonConverter (schemas off) and StringConverter (UTF-8) are decoded in the loop without being
+    called; the records are the ones the converters would have produced, and bytes JSON cannot parse
+    leave the fast loop (the slow path lets the converter raise its DataException)."""
+    from genesis_worker.runtime.converters.json import JsonConverter
+    from genesis_worker.runtime.converters.string import StringConverter
+    from genesis_worker.runtime.sink_convert import inline_decoder
+
+    json_conv = _conv(JsonConverter, **{"schemas.enable": "false"})
+    str_conv = _conv(StringConverter)
+    assert inline_decoder(_conv(JsonConverter)) is None  # with schemas: the converter is called
+    assert inline_decoder(_conv(StringConverter, **{"converter.encoding": "UTF-16"})) is None
+    t = _task()
+    t._key_bytes = t._value_bytes = False
+    t.key_converter, t.value_converter = str_conv, json_conv
+    t._key_decoder, t._value_decoder = inline_decoder(str_conv), inline_decoder(json_conv)
+    values = [b'{"a":[1,2.5,"\xc3\xa9"]}', b"", b"null", b"3"]
+    msgs = [_msg("a", 0, i, v) for i, v in enumerate(values)]
+    msgs.append(Message(topic="a", partition=0, offset=9, key=None, value=None))
+    out: list[SinkRecord] = []
+    assert t._convert_fast(msgs, 0, out) == -1
+    for r, m in zip(out, msgs, strict=True):
+        k = str_conv.to_connect_data("a", m.key())
+        v = json_conv.to_connect_data("a", m.value())
+        assert (r.key_schema, r.key, r.value_schema, r.value) == (k.schema, k.value, v.schema, v.value)
+    bad = [_msg("a", 0, 1, b"{}"), _msg("a", 0, 2, b"{not json")]
+    assert t._convert_fast(bad, 0, []) == 1
