@@ -63,8 +63,8 @@ from genesis_worker.runtime.errors import (
 )
 from genesis_worker.runtime.executor.pool import ExecutorPool, RemoteTask
 from genesis_worker.runtime.sink_task import DEFAULT_MAX_POLL_RECORDS, WorkerSinkTask
-from genesis_worker.runtime.source_offset_stores import SourceOffsetStores, uses_connector_offsets_topic
 from genesis_worker.runtime.sink_task import MAX_INFLIGHT_RECORDS_CONFIG as SINK_MAX_INFLIGHT_RECORDS_CONFIG
+from genesis_worker.runtime.source_offset_stores import SourceOffsetStores, uses_connector_offsets_topic
 from genesis_worker.runtime.source_task import MAX_INFLIGHT_BYTES_CONFIG, MAX_INFLIGHT_RECORDS_CONFIG, WorkerSourceTask
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
 from genesis_worker.runtime.task_thread import (
