@@ -22,13 +22,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from confluent_kafka.admin import AdminClient, NewTopic
-
 from genesis_worker.api.connector import Connector, ConnectorContext, SinkConnector, SourceConnector
 from genesis_worker.api.errors import ConnectException
 from genesis_worker.api.task import SinkTask, SourceTask, Task
 from genesis_worker.api.transform import Converter, HeaderConverter
-from genesis_worker.config.kafka_clients import translate
 from genesis_worker.config.providers import reverse_transform
 from genesis_worker.config.worker_config import WorkerConfig
 from genesis_worker.metrics.registry import WorkerMetrics
@@ -40,7 +37,6 @@ from genesis_worker.runtime.config_reload import ConfigReloads, restarts_on_relo
 from genesis_worker.runtime.connector_config import (
     ConnectorConfig,
     ConverterConfig,
-    DeadLetterQueueConfig,
     SinkConnectorConfig,
     SourceConnectorConfig,
     parse_connector_config,
@@ -55,7 +51,6 @@ from genesis_worker.runtime.connector_config_def import (
 )
 from genesis_worker.runtime.converters.header_adapters import header_converter_for
 from genesis_worker.runtime.errors import (
-    DeadLetterQueueReporter,
     ErrorReporter,
     LogReporter,
     RetryWithToleranceOperator,
@@ -67,6 +62,7 @@ from genesis_worker.runtime.sink_task import MAX_INFLIGHT_RECORDS_CONFIG as SINK
 from genesis_worker.runtime.source_offset_stores import SourceOffsetStores, uses_connector_offsets_topic
 from genesis_worker.runtime.source_task import MAX_INFLIGHT_BYTES_CONFIG, MAX_INFLIGHT_RECORDS_CONFIG, WorkerSourceTask
 from genesis_worker.runtime.task_base import TaskStatusListener, WorkerTask
+from genesis_worker.runtime.task_clients import TaskClients
 from genesis_worker.runtime.task_thread import (
     BLOCKED_TIMEOUT_CONFIG,
     CANCEL_WAIT_S,
@@ -233,8 +229,7 @@ class Worker:
         self.executors = ExecutorPool(config, listener, offset_store, self.worker_id) if executors else None
         self.metrics = WorkerMetrics(self.worker_id, connectors=self.connectors)
         self.reloads = ConfigReloads(on_config_reload)  # KIP-421: the herder's restart of a connector
-        self.consumer_factory: Any = None  # tests may swap clients
-        self.producer_factory: Any = None
+        self.clients = TaskClients(config)
 
     # --- plugins ------------------------------------------------------------------------------------
 
@@ -471,11 +466,8 @@ class Worker:
         if isinstance(config, SinkConnectorConfig) and isinstance(connector, SinkConnector):
             assert isinstance(task, SinkTask)
             if config.dlq is not None:
-                reporters.append(await self._dlq_reporter(task_id, config, config.dlq))
-            ccfg = self.sink_consumer_config(task_id, config)
-            kw: dict[str, Any] = {}
-            if self.consumer_factory is not None:
-                kw["consumer_factory"] = self.consumer_factory
+                reporters.append(await self.clients.dlq_reporter(task_id, config, config.dlq))
+            ccfg = self.clients.sink_consumer(task_id, config)
             return WorkerSinkTask(
                 task_id,
                 task,
@@ -492,17 +484,14 @@ class Worker:
                 offset_flush_interval_ms=flush_ms,
                 errant_reporter_enabled=config.dlq is not None or bool(reporters),
                 max_inflight_records=self._task_setting(config, SINK_MAX_INFLIGHT_RECORDS_CONFIG),
-                **kw,
             )
         if isinstance(config, SourceConnectorConfig) and isinstance(connector, SourceConnector):
             assert isinstance(task, SourceTask)
-            pcfg = self.source_producer_config(task_id, config)
-            admin_conf = self._admin_client_config(f"connector-adminclient-{task_id}", config.admin_overrides)
-            kw = {}
+            pcfg = self.clients.source_producer(task_id, config)
+            admin_conf = self.clients.admin(f"connector-adminclient-{task_id}", config.admin_overrides)
+            kw: dict[str, Any] = {}
             if config.topic_creation is not None:
                 kw["topic_creator"] = TopicCreator(admin_conf, config.topic_creation)
-            if self.producer_factory is not None:
-                kw["producer_factory"] = self.producer_factory
             return WorkerSourceTask(
                 task_id,
                 task,
@@ -528,32 +517,6 @@ class Worker:
         """A Genesis task setting: the connector's value of ``key``, else the worker's."""
         return int(config.originals.get(key) or self.config.get(key))
 
-    def sink_consumer_config(self, task_id: ConnectorTaskId, config: ConnectorConfig) -> Any:
-        props: dict[str, Any] = {
-            "group.id": f"connect-{task_id.connector}",
-            "client.id": f"connector-consumer-{task_id}",
-            "auto.offset.reset": "earliest",
-        }
-        props.update(self.config.connector_client_props("consumer", config.consumer_overrides))
-        cfg = translate(props, "consumer")
-        cfg.conf["enable.auto.commit"] = False
-        cfg.conf.setdefault("fetch.queue.backoff.ms", 50)
-        cfg.conf.setdefault("enable.partition.eof", False)
-        return cfg
-
-    def source_producer_config(self, task_id: ConnectorTaskId | str, config: ConnectorConfig) -> dict[str, Any]:
-        props: dict[str, Any] = {
-            "client.id": f"connector-producer-{task_id}",
-            "acks": "all",
-            "max.in.flight.requests.per.connection": "1",
-            "enable.idempotence": "false",
-        }
-        props.update(self.config.connector_client_props("producer", config.producer_overrides))
-        conf = translate(props, "producer").conf
-        conf.setdefault("message.timeout.ms", 0)  # delivery.timeout.ms = Integer.MAX_VALUE: retry forever
-        conf.setdefault("partitioner", "murmur2_random")  # Java's default partitioner for keyed records
-        return conf
-
     def source_offset_store(self, name: str, conn: Mapping[str, Any], *, writable: bool) -> ConnectorOffsetBackingStore:
         """Source connector ``name``'s offset store (not started) from its stored config, for the offsets endpoints."""
         if not uses_connector_offsets_topic(self.config, conn.get(OFFSETS_TOPIC_CONFIG)):
@@ -561,42 +524,17 @@ class Worker:
         config = self._parse(self.config.transform_connector_config(conn))
         if not isinstance(config, SourceConnectorConfig):
             raise ConnectException(f"Connector {name} is not a source connector")
-        admin = self._admin_client_config(f"connector-adminclient-{name}", config.admin_overrides)
+        admin = self.clients.admin(f"connector-adminclient-{name}", config.admin_overrides)
         producer = None
         if writable:
-            producer = self.source_producer_config(name, config)
+            producer = self.clients.source_producer(name, config)
             producer["client.id"] = f"connector-offset-producer-{name}"
         return self.source_offsets.for_connector(name, config, producer, admin)
 
     def admin_config(self, client_id: str, conn: Mapping[str, Any]) -> dict[str, Any]:
         """A connector's admin client config from its stored (unresolved) config, for the herders."""
         overrides = self.config.transform_connector_config(_strip(conn, ADMIN_OVERRIDES_PREFIX))
-        return self._admin_client_config(client_id, overrides)
-
-    def _admin_client_config(self, client_id: str, overrides: Mapping[str, Any]) -> dict[str, Any]:
-        props = self.config.connector_client_props("admin", overrides)
-        props["client.id"] = client_id
-        return translate(props, "admin").conf
-
-    async def _dlq_reporter(
-        self, task_id: ConnectorTaskId, config: ConnectorConfig, dlq: DeadLetterQueueConfig
-    ) -> DeadLetterQueueReporter:
-        from confluent_kafka import Producer
-
-        admin_conf = self._admin_client_config(f"connector-dlq-adminclient-{task_id}", config.admin_overrides)
-        # AdminClient calls block: off the loop, so heartbeats and REST keep answering meanwhile
-        await asyncio.to_thread(_ensure_dlq_topic, admin_conf, dlq.topic, dlq.replication_factor)
-        pconf = self.source_producer_config(task_id, config)
-        pconf["client.id"] = f"connector-dlq-producer-{task_id}"
-        pconf["message.timeout.ms"] = 30000
-        factory = self.producer_factory or Producer
-        return DeadLetterQueueReporter(
-            factory(pconf),
-            dlq.topic,
-            task_id.connector,
-            task_id.task,
-            dlq.context_headers_enable,
-        )
+        return self.clients.admin(client_id, overrides)
 
     async def stop_task(self, task_id: ConnectorTaskId) -> None:
         await self.stop_tasks([task_id])
@@ -641,20 +579,6 @@ class Worker:
             await self.executors.close()
         for name in list(self.connectors):
             await self.stop_connector(name)
-
-
-def _ensure_dlq_topic(admin_conf: dict[str, Any], topic: str, replication_factor: int) -> None:
-    """Create the dead letter queue topic (one partition) if it does not exist; blocking."""
-    admin = AdminClient(admin_conf)
-    md = admin.list_topics(timeout=10)
-    if topic in md.topics:
-        return
-    fut = admin.create_topics([NewTopic(topic, num_partitions=1, replication_factor=replication_factor)])[topic]
-    try:
-        fut.result(10)
-    except Exception as e:
-        if "TOPIC_ALREADY_EXISTS" not in str(e):
-            raise ConnectException(f"Could not initialize dead letter queue with topic={topic}") from e
 
 
 class _FailedConnector(Connector):
