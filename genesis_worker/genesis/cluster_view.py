@@ -18,6 +18,7 @@ with its tasks' figures at zero until their new owner writes its status. Answers
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
@@ -81,9 +82,15 @@ def local_task_figures(metrics: WorkerMetrics) -> list[dict[str, Any]]:
                 "lag": sum(t.lag().values()),
                 "read_per_sec": round(metrics.rate(("task", t.connector, t.task, "read")), 3),
                 "written_per_sec": round(metrics.rate(("task", t.connector, t.task, "written")), 3),
+                "last_commit_ms": t.last_commit_ms,
+                "pending_records": _int_or_none(t.read(t.active_reader)),
             }
         )
     return out
+
+
+def _int_or_none(value: float) -> int | None:
+    return None if math.isnan(value) else int(value)
 
 
 @dataclass
@@ -112,6 +119,24 @@ def _totals(figures: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     }
 
 
+def owned_figures(
+    owners: Mapping[tuple[str, int], str], members: Iterable[MemberFigures]
+) -> dict[tuple[str, int], tuple[str, Mapping[str, Any]]]:
+    """Each task's figures (and the worker they came from) from the worker the status topic says runs it; a
+    task without a status from whichever worker reports it first."""
+    accepted: dict[tuple[str, int], tuple[str, Mapping[str, Any]]] = {}
+    for m in members:
+        for fig in m.tasks or ():
+            task = fig.get("task")
+            if not isinstance(task, int) or not isinstance(fig.get("connector"), str):
+                continue  # not figures this version writes
+            key = (fig["connector"], task)
+            owner = owners.get(key)
+            if (owner is None or owner == m.worker_id) and key not in accepted:
+                accepted[key] = (m.worker_id, fig)
+    return accepted
+
+
 def cluster_summary(
     worker_id: str,
     window_seconds: float,
@@ -126,16 +151,9 @@ def cluster_summary(
     every worker asked). ``worker`` stays this worker's own totals."""
     members = list(members)
     accepted: dict[tuple[str, int], dict[str, Any]] = {}
-    for m in members:
-        for fig in m.tasks or ():
-            task = fig.get("task")
-            if not isinstance(task, int) or not isinstance(fig.get("connector"), str):
-                continue  # not figures this version writes
-            key = (fig["connector"], task)
-            owner = owners.get(key)
-            if (owner is None or owner == m.worker_id) and key not in accepted:
-                accepted[key] = {**{k: _number(fig.get(k)) for k in (*COUNTS, *RATES)}, "type": fig.get("type")}
-                accepted[key]["worker_id"] = m.worker_id
+    for key, (worker, fig) in owned_figures(owners, members).items():
+        accepted[key] = {**{k: _number(fig.get(k)) for k in (*COUNTS, *RATES)}, "type": fig.get("type")}
+        accepted[key]["worker_id"] = worker
     unreachable = {m.worker_id: m.error for m in members if m.tasks is None}
     for key, owner in owners.items():
         if key not in accepted and owner in unreachable:
@@ -199,6 +217,7 @@ class ClusterMetrics:
         self.client = client
         self.algorithm = algorithm
         self._cache: TtlCache[dict[str, Any]] = TtlCache(cache_s)
+        self._figures: TtlCache[list[Mapping[str, Any]]] = TtlCache(cache_s)
 
     async def summary(self, authorization: str | None) -> dict[str, Any]:
         return await self._cache.get("summary", lambda: self._gather(authorization))
@@ -216,14 +235,30 @@ class ClusterMetrics:
                     owners[(name, task.id)] = task.worker_id
         return names, owners
 
-    async def _gather(self, authorization: str | None) -> dict[str, Any]:
-        names, owners = await self._owners()
+    async def task_figures(self) -> list[Mapping[str, Any]]:
+        """Every task's figures from the worker that runs it (``local_task_figures``' fields), for the lag
+        monitor's source figures; a worker that cannot be asked (down, or REST basic authentication on: this
+        request carries no user's credentials) leaves its tasks out."""
+
+        async def load() -> list[Mapping[str, Any]]:
+            _, owners = await self._owners()
+            members = await self._members(owners, None)
+            return [fig for _, fig in owned_figures(owners, members).values()]
+
+        return await self._figures.get("task_figures", load)
+
+    async def _members(self, owners: Mapping[tuple[str, int], str], authorization: str | None) -> list[MemberFigures]:
         metrics = self.herder.metrics
         local = MemberFigures(self.worker_id, local_task_figures(metrics) if metrics is not None else [])
         others = sorted({w for w in owners.values() if w != self.worker_id})
         fetched = await asyncio.gather(*(self._fetch(w, authorization) for w in others))
-        window = metrics.window if metrics is not None else 0.0
-        return cluster_summary(self.worker_id, window, names, owners, [local, *fetched])
+        return [local, *fetched]
+
+    async def _gather(self, authorization: str | None) -> dict[str, Any]:
+        names, owners = await self._owners()
+        members = await self._members(owners, authorization)
+        window = self.herder.metrics.window if self.herder.metrics is not None else 0.0
+        return cluster_summary(self.worker_id, window, names, owners, members)
 
     async def _fetch(self, worker_id: str, authorization: str | None) -> MemberFigures:
         key = self.herder.session_key()

@@ -116,6 +116,7 @@ class GenesisLayer:
             client=client,
         )
         layer.lag.attach(herder, worker_config)
+        layer.lag.cluster = cluster_metrics
         herder.add_config_policy(layer.policy)
         herder.add_restart_listener(layer)
         return layer

@@ -1,6 +1,7 @@
 """The lag monitor: every ``genesis.lag.sample.interval.ms`` the worker that leads the cluster (standalone:
 the worker itself) samples every sink pipeline's consumer group and log-end offsets with the Admin API (in a
-thread), evaluates the windows with Burrow's rules, samples the sources it runs, and records a point per
+thread), evaluates the windows with Burrow's rules, samples the source tasks' figures (from the workers
+running them, through the cluster view), and records a point per
 pipeline for the console's charts. Other workers keep nothing: the REST handlers raise
 :class:`~genesis_worker.herder.errors.NotLeaderException` there and the request is forwarded to the leader.
 A new leader starts with empty windows (its statuses fill in over one window)."""
@@ -12,7 +13,7 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from genesis_worker.api.errors import NotFoundException
@@ -23,6 +24,7 @@ from genesis_worker.config.genesis_keys import (
 )
 from genesis_worker.config.kafka_clients import translate
 from genesis_worker.config.worker_config import WorkerConfig
+from genesis_worker.genesis.cluster_view import ClusterMetrics, local_task_figures
 from genesis_worker.genesis.lag.sampler import AdminSampler
 from genesis_worker.genesis.lag.state import Point, Series, SinkLag, SourceLag
 from genesis_worker.herder.base import Herder
@@ -55,6 +57,8 @@ class LagMonitor:
         self._herder: Herder | None = None
         self._sampler: AdminSampler | None = None
         self._task: asyncio.Task[None] | None = None
+        self.cluster: ClusterMetrics | None = None
+        """The cluster view that gathers the source tasks' figures from the workers running them."""
 
     @classmethod
     def of(cls, config: WorkerConfig) -> LagMonitor:
@@ -147,7 +151,7 @@ class LagMonitor:
             self.sinks.pop(name, None)
             self.sources.pop(name, None)
             self.series.pop(name, None)
-        local = herder.metrics.tasks() if herder.metrics is not None else []
+        figures = await self._task_figures(herder)
         for name, (kind, _) in pipelines.items():
             series = self.series.setdefault(name, Series(self.interval_ms))
             if kind == "sink":
@@ -163,10 +167,20 @@ class LagMonitor:
                     series.add(Point(now, round(rate, 3), sink.total_lag, sink.status.name))
             else:
                 source = self.sources.setdefault(name, SourceLag())
-                rate = source.observe((t for t in local if t.connector == name and t.kind == "source"), now)
+                rate = source.observe((t for t in figures if t.get("connector") == name), now)
                 if rate is not None:
                     series.add(Point(now, round(rate, 3), None, None))
         self.sampled_at = now
+
+    async def _task_figures(self, herder: Herder) -> list[Mapping[str, Any]]:
+        """The source tasks' figures: from every worker through the cluster view, else this worker's own."""
+        if self.cluster is not None:
+            try:
+                return [f for f in await self.cluster.task_figures() if f.get("type") == "source"]
+            except Exception as e:  # the view reports dead workers itself; this is for anything else
+                log.debug("Cluster task figures failed, using this worker's: %s", e)
+        local = local_task_figures(herder.metrics) if herder.metrics is not None else []
+        return [f for f in local if f.get("type") == "source"]
 
     async def _info(self, name: str) -> ConnectorInfo:
         """The connector on the leader; NotFoundException (404) for an unknown connector."""

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import math
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from genesis_worker.genesis.lag.evaluator import Status, group_status
 from genesis_worker.genesis.lag.sampler import TP, GroupOffsets
 from genesis_worker.genesis.lag.window import PartitionWindow
-from genesis_worker.metrics.task_metrics import TaskMetrics
 
 SERIES_SPAN_MS = 3_600_000
 
@@ -101,8 +100,9 @@ class SinkLag:
 
 
 class SourceLag:
-    """A source's figures from the tasks this worker runs of it: records produced per second (acknowledged
-    by Kafka), the age of its last offset commit and the records produced but not yet acknowledged."""
+    """A source's figures from its tasks' (``cluster_view.local_task_figures``, gathered from the workers
+    that run them): records produced per second (acknowledged by Kafka), the age of its last offset commit
+    and the records produced but not yet acknowledged."""
 
     def __init__(self) -> None:
         self.records_per_sec: float | None = None
@@ -110,18 +110,17 @@ class SourceLag:
         self.pending_records: int | None = None
         self._last: tuple[int, int] | None = None
 
-    def observe(self, tasks: Iterable[TaskMetrics], now_ms: int) -> float | None:
-        """One sample; returns the records per second since the previous one (None without local tasks)."""
+    def observe(self, tasks: Iterable[Mapping[str, Any]], now_ms: int) -> float | None:
+        """One sample; returns the records per second since the previous one (None without task figures)."""
         mine = list(tasks)
         if not mine:
             self.records_per_sec = self.pending_records = None
             self._last = None
             return None
-        written = sum(t.records_written for t in mine)
-        commits = [t.last_commit_ms for t in mine if t.last_commit_ms is not None]
+        written = sum(int(t.get("records_written") or 0) for t in mine)
+        commits = [int(t["last_commit_ms"]) for t in mine if isinstance(t.get("last_commit_ms"), int)]
         self.last_commit_ms = max(commits) if commits else self.last_commit_ms
-        pending = [t.read(t.active_reader) for t in mine]
-        known = [int(p) for p in pending if not math.isnan(p)]
+        known = [int(t["pending_records"]) for t in mine if isinstance(t.get("pending_records"), int)]
         self.pending_records = sum(known) if known else None
         rate = None
         if self._last is not None and now_ms > self._last[0]:

@@ -1,6 +1,6 @@
 """Lag on a two-worker cluster (real herders, Worker and REST servers, Kafka 4.4): only the leader samples
 and evaluates; the other worker forwards the lag requests to it and answers the same, and only the leader
-serves the ``genesis_lag_*`` series."""
+serves the ``genesis_lag_*`` series; a source's figures come from the worker running its task."""
 
 from __future__ import annotations
 
@@ -55,6 +55,14 @@ async def test_lag_asked_on_the_non_leader(kafka: Any, tmp_path: Path) -> None:
             status, every = await call(s, "GET", f"{other.url}genesis/lag")
             assert status == 200 and every[snk] == {"type": "sink", "status": "OK", "total_lag": 0}
             assert every[src]["type"] == "source"
+
+            async def source_figures() -> tuple[bool, Any]:
+                # gathered from whichever worker runs the source's task (before: null unless the leader ran it)
+                status, lag = await call(s, "GET", f"{other.url}genesis/connectors/{src}/lag")
+                return status == 200 and lag["records_per_sec"] is not None, lag
+
+            src_lag = await until(source_figures, what="the source's figures, from the worker running it")
+            assert src_lag["type"] == "source" and src_lag["records_per_sec"] >= 0
             status, series = await call(s, "GET", f"{other.url}genesis/connectors/{snk}/series?minutes=10")
             assert status == 200 and series["points"] and series["points"][-1]["lag"] == 0
             status, missing = await call(s, "GET", f"{other.url}genesis/connectors/nope/lag")

@@ -3,10 +3,15 @@ partition is judged, and the per-pipeline state (status, total lag, rates, the R
 
 from __future__ import annotations
 
+from typing import Any
+
+from genesis_worker.genesis.cluster_view import local_task_figures
 from genesis_worker.genesis.lag.evaluator import Status
+from genesis_worker.genesis.lag.monitor import LagMonitor
 from genesis_worker.genesis.lag.sampler import GroupOffsets
 from genesis_worker.genesis.lag.state import Point, Series, SinkLag, SourceLag
 from genesis_worker.genesis.lag.window import PartitionWindow
+from genesis_worker.metrics.registry import WorkerMetrics
 from genesis_worker.metrics.task_metrics import TaskMetrics
 
 T0 = 1_700_000_000_000
@@ -105,12 +110,15 @@ def test_sink_state_status_rate_and_json() -> None:
     assert sink.status is Status.NOTFOUND and sink.to_json("s")["partitions"] == []
 
 
-def test_source_state_from_its_local_tasks() -> None:
+def test_source_state_from_its_tasks_figures() -> None:
     source = SourceLag()
     task = TaskMetrics("src", 0, "source", records_written=100, last_commit_ms=T0 - 500, active_reader=lambda: 7)
-    assert source.observe([task], T0) is None
-    task.records_written = 300
-    assert source.observe([task], T0 + 4000) == 50.0
+    metrics = WorkerMetrics("w:1")
+    metrics.register(task)
+    assert source.observe(local_task_figures(metrics), T0) is None
+    task.records_written = 250  # a second task, on another worker, wrote 50
+    other = {"connector": "src", "task": 1, "records_written": 50, "last_commit_ms": T0 - 900, "pending_records": None}
+    assert source.observe([*local_task_figures(metrics), other], T0 + 4000) == 50.0
     assert source.to_json("src", T0 + 5000) == {
         "connector": "src",
         "type": "source",
@@ -128,3 +136,27 @@ def test_series_keeps_one_hour_of_points() -> None:
         series.add(Point(T0 + i * 60_000, 1.0, i, "OK"))
     assert len(series.points) == 60
     assert [p.lag for p in series.since(T0 + 95 * 60_000)] == [95, 96, 97, 98, 99]
+
+
+async def test_monitor_takes_source_figures_from_the_cluster_view() -> None:
+    class View:
+        def __init__(self, figures: list[dict[str, Any]] | None) -> None:
+            self.figures = figures
+
+        async def task_figures(self) -> list[dict[str, Any]]:
+            if self.figures is None:
+                raise RuntimeError("view down")
+            return self.figures
+
+    class Herd:
+        metrics = WorkerMetrics("w:1")
+
+    Herd.metrics.register(TaskMetrics("src", 0, "source", records_written=5))
+    remote = {"connector": "src", "task": 1, "type": "source", "records_written": 9}
+    sink = {"connector": "snk", "task": 0, "type": "sink", "records_written": 4}
+    monitor = LagMonitor()
+    assert [f["task"] for f in await monitor._task_figures(Herd())] == [0]  # type: ignore[arg-type]
+    monitor.cluster = View([remote, sink])  # type: ignore[assignment]
+    assert await monitor._task_figures(Herd()) == [remote]  # type: ignore[arg-type]
+    monitor.cluster = View(None)  # type: ignore[assignment]
+    assert [f["task"] for f in await monitor._task_figures(Herd())] == [0]  # type: ignore[arg-type]
