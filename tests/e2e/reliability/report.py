@@ -7,7 +7,7 @@ end of the pytest session and writes it to ``tests/e2e/reliability-report-last-r
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,13 @@ class BadRequestRow:
 
 faults: list[FaultRow] = []
 bad_requests: list[BadRequestRow] = []
+
+
+def settle(cond: Callable[[], bool], limit: float) -> None:
+    """Wait up to ``limit`` seconds for ``cond``; no error on time-out: the counts that follow tell what is lost."""
+    deadline = time.monotonic() + limit
+    while not cond() and time.monotonic() < deadline:
+        time.sleep(0.2)
 
 
 def count(sent_keys: Iterable[str], sunk: list[str]) -> tuple[int, int, int]:

@@ -94,7 +94,7 @@ class Pipeline:
         return wait(lambda: len(self.sunk()) > since or EXPECTED <= set(self.sunk()), limit, what)
 
     def finish(self, fault: str, recovery_s: float) -> report.FaultRow:
-        wait(lambda: EXPECTED <= set(self.sunk()), 120, "every key in the sink")
+        report.settle(lambda: EXPECTED <= set(self.sunk()), 120)
         time.sleep(1.0)  # let the last flush land so duplicates are counted too
         received, duplicated, lost = report.count(EXPECTED, self.sunk())
         return report.add_fault(report.FaultRow(fault, len(EXPECTED), received, duplicated, lost, recovery_s))
